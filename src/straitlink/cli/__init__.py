@@ -1,0 +1,1 @@
+"""The `straitlink` command line (Typer + Rich)."""

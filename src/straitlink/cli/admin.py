@@ -1,0 +1,106 @@
+"""`straitlink init|demo|serve|export|import`: the database as a whole."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from straitlink.cli.common import actor, handles_errors, out, print_json, progress_bar, state
+from straitlink.domain.errors import ImportRejected, InvalidValue
+from straitlink.services.setup import init_database
+from straitlink.services.transfer import export_database, import_database
+from straitlink.store.uow import UnitOfWork
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("init")
+    @handles_errors
+    def init(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
+        """Create the database or upgrade it to the current schema, and load the catalogue."""
+        count = init_database(state(ctx).engine())
+        if as_json:
+            print_json({"database": state(ctx).settings.database_url, "catalog_entries": count})
+        else:
+            out.print(f"database ready: {count} catalogue entries")
+
+    @app.command("demo")
+    @handles_errors
+    def demo(
+        ctx: typer.Context,
+        seed: Annotated[int | None, typer.Option(help="Seed of the synthetic history")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    ) -> None:
+        """Load the seed bulletin's world and the synthetic history (running it twice adds nothing)."""
+        from straitlink.demo.load import load_demo
+
+        engine = state(ctx).engine()
+        init_database(engine)
+        with progress_bar(not as_json) as progress:
+            report = (
+                load_demo(engine, progress=progress)
+                if seed is None
+                else load_demo(engine, progress=progress, seed=seed)
+            )
+        if as_json:
+            print_json(report.to_json())
+        else:
+            out.print(report.summary())
+
+    @app.command("serve")
+    @handles_errors
+    def serve(
+        ctx: typer.Context,
+        host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option(help="Port")] = 8000,
+    ) -> None:
+        """Serve the web app."""
+        import uvicorn
+
+        from straitlink.web.app import create_app
+
+        engine = state(ctx).engine()
+        init_database(engine)
+        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+
+    @app.command("export")
+    @handles_errors
+    def export(
+        ctx: typer.Context,
+        output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
+        as_json: Annotated[bool, typer.Option("--json", help="JSON summary instead of a bar")] = False,
+    ) -> None:
+        """Write the whole database as one JSON document."""
+        with UnitOfWork(state(ctx).engine()) as uow, progress_bar(not as_json) as progress:
+            text = export_database(uow, progress=progress)
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise InvalidValue("output", str(output), exc.strerror or "cannot write") from None
+        if as_json:
+            print_json({"file": str(output), "bytes": len(text.encode("utf-8"))})
+        else:
+            out.print(f"exported to {output}")
+
+    @app.command("import")
+    @handles_errors
+    def import_(
+        ctx: typer.Context,
+        file: Annotated[Path, typer.Argument(help="An export written by `straitlink export`")],
+        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON summary")] = False,
+    ) -> None:
+        """Load an export into an empty database, all or nothing."""
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImportRejected(f"file: {str(file)!r} cannot be read ({exc})", field="file", value=file) from None
+        engine = state(ctx).engine()
+        init_database(engine)
+        with UnitOfWork(engine) as uow, progress_bar(not as_json) as progress:
+            counts = import_database(uow, text, actor=actor(user), progress=progress)
+        if as_json:
+            print_json(counts)
+        else:
+            out.print("imported " + ", ".join(f"{n} {k}" for k, n in counts.items()))

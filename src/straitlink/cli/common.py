@@ -1,0 +1,93 @@
+"""What every command shares: settings, the engine, the acting user, errors as one line and exit 2, output."""
+
+from __future__ import annotations
+
+import functools
+import getpass
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from sqlalchemy import Engine
+
+from straitlink.config import Settings
+from straitlink.domain.errors import StraitLinkError
+from straitlink.store.db import make_engine
+
+F = TypeVar("F", bound=Callable[..., Any])
+err = Console(stderr=True, soft_wrap=True)
+out = Console()
+
+
+@dataclass
+class State:
+    data_dir: Path | None = None
+    database_url: str | None = None
+    _engine: Engine | None = field(default=None, repr=False)
+
+    @property
+    def settings(self) -> Settings:
+        return Settings.load(data_dir=self.data_dir, database_url=self.database_url)
+
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings.database_url)
+        return self._engine
+
+
+def state(ctx: typer.Context) -> State:
+    obj = ctx.find_root().obj
+    if not isinstance(obj, State):
+        obj = State()
+        ctx.find_root().obj = obj
+    return obj
+
+
+def actor(user: str | None) -> str:
+    """The acting user: --user, STRAITLINK_USER, or the login name."""
+    return user or os.environ.get("STRAITLINK_USER") or getpass.getuser()
+
+
+def handles_errors(fn: F) -> F:
+    """Report the domain's errors as one line (or a JSON object with --json) and exit 2, never a traceback."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except StraitLinkError as exc:
+            if kwargs.get("as_json"):
+                print(json.dumps(exc.to_json(), ensure_ascii=False))
+            err.print(f"[red]error:[/red] {exc.message}", markup=True, highlight=False)
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+@contextmanager
+def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress callback drawing a bar on a terminal; None (quiet) in --json mode or when piped."""
+    if not enabled or not err.is_terminal:
+        yield None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update

@@ -1,0 +1,36 @@
+"""The `straitlink` command: global options, then one sub-command per use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from straitlink.cli import admin, records
+from straitlink.cli.common import State
+
+app = typer.Typer(
+    help="StraitLink: the liaison system of the Cross-Strait Joint Crime-Fighting and Mutual Assistance Agreement.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Data directory (STRAITLINK_DATA_DIR, default ./data)")
+    ] = None,
+    database_url: Annotated[
+        str | None,
+        typer.Option("--database-url", help="Database URL (STRAITLINK_DATABASE_URL; default SQLite)"),
+    ] = None,
+) -> None:
+    ctx.obj = State(data_dir=data_dir, database_url=database_url)
+
+
+admin.register(app)
+records.register(app)

@@ -1,0 +1,182 @@
+"""`straitlink add|list|show KIND`: every record kind through the same three commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from straitlink.catalog import load_catalog
+from straitlink.cli.common import actor, handles_errors, out, print_json, state
+from straitlink.codec import encode
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.errors import InvalidValue
+from straitlink.domain.provenance import ProvenanceKind
+from straitlink.domain.records import Record
+from straitlink.services import records as svc
+from straitlink.services.forms import parse_fields, provenance_from_option
+from straitlink.services.kinds import KINDS, Kind, kind_named
+from straitlink.store.queries import ListFilter
+from straitlink.store.uow import UnitOfWork
+
+KIND_HELP = "Record kind: " + ", ".join(k.plural for k in KINDS)
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "document": ("id", "title", "publisher", "published_on"),
+    "case": ("date", "title", "kind", "joint", "places"),
+    "operation": ("date", "name", "places", "personnel"),
+    "person": ("case", "role", "caught_in_act", "label"),
+    "seizure": ("date", "drug", "quantities", "place", "suspects"),
+    "intel": ("date", "provider_party", "provider_agency", "summary"),
+    "outcome": ("intel", "case", "seizures", "persons"),
+    "meeting": ("date", "kind", "sequence", "title", "places"),
+    "figure": ("period_end", "metric", "value", "qualifier", "unit", "label"),
+    "request": ("filed_on", "requesting_party", "type", "status", "subject"),
+}
+
+
+def record_json(uow: UnitOfWork, kind: Kind, records: list[Record]) -> list[dict[str, Any]]:
+    """Records in their JSON shape; seizures also carry their case's suspects."""
+    data = [encode(r) for r in records]
+    if kind.name == "seizure":
+        counts = svc.suspects_by_case(uow, [d["case"] for d in data if d["case"]])
+        for d in data:
+            d["suspects"] = counts.get(d["case"], {"total": 0, "caught_in_act": 0})["total"] if d["case"] else None
+    if kind.name == "case":
+        for d in data:
+            d["date"] = d.get("opened_on")
+    return data
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        if "roc" in value:
+            return str(value["roc"])
+        if "unit" in value:
+            extra = "" if value.get("basis") in (None, "unstated") else f" {value['basis']}"
+            qual = {"at_least": "≥", "approx": "≈"}.get(value.get("qualifier", ""), "")
+            return f"{qual}{value['value']} {value['unit']}{extra}"
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list):
+        return ", ".join(_cell(v) for v in value)
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "…"
+
+
+def render_table(kind: Kind, rows: list[dict[str, Any]]) -> Table:
+    columns = COLUMNS[kind.name]
+    table = Table("id", *columns, title=f"{kind.plural} ({len(rows)})")
+    for row in rows:
+        table.add_row(row["id"][:8], *(_cell(row.get(c)) for c in columns))
+    return table
+
+
+def _date_option(value: str | None, name: str, *, end: bool) -> Any:
+    if value is None:
+        return None
+    d = PartialDate.parse(value, field=name)
+    return d.latest() if end else d.earliest()
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("add")
+    @handles_errors
+    def add(
+        ctx: typer.Context,
+        kind: Annotated[str, typer.Argument(help="Record kind (singular or plural)")],
+        fields: Annotated[list[str] | None, typer.Argument(help="field=value pairs")] = None,
+        file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")] = None,
+        source: Annotated[str | None, typer.Option(help="DOCUMENT[:START-END] the record comes from")] = None,
+        user: Annotated[str | None, typer.Option(help="Acting user (default: STRAITLINK_USER or login)")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="Print the stored record as JSON")] = False,
+    ) -> None:
+        """Add one record of KIND, given as field=value pairs or a JSON file."""
+        k = kind_named(kind)
+        who = actor(user)
+        data: dict[str, Any] = {}
+        if file is not None:
+            try:
+                data = json.loads(file.read_text(encoding="utf-8"))
+            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+                raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
+            if not isinstance(data, dict):
+                raise InvalidValue("file", str(file), "expected a JSON object")
+        data.update(parse_fields(k, fields or [], load_catalog()))
+        if "provenance" not in data:
+            data["provenance"] = provenance_from_option(source, actor=who)
+        with UnitOfWork(state(ctx).engine()) as uow:
+            record = svc.add_record(uow, k, data, actor=who)
+            shown = record_json(uow, k, [record])[0]
+        if as_json:
+            print_json(shown)
+        else:
+            out.print(f"added {k.name} {record.id}")
+
+    @app.command("list")
+    @handles_errors
+    def list_(
+        ctx: typer.Context,
+        kind: Annotated[str, typer.Argument(help=KIND_HELP)],
+        start: Annotated[str | None, typer.Option("--from", help="Period start (ISO or ROC, e.g. 98-06-25)")] = None,
+        end: Annotated[str | None, typer.Option("--to", help="Period end (ISO or ROC)")] = None,
+        party: Annotated[str | None, typer.Option(help="TW or CN")] = None,
+        agency: Annotated[str | None, typer.Option(help="Agency id or name (高雄地檢署)")] = None,
+        drug: Annotated[str | None, typer.Option(help="Drug id or name (K他命)")] = None,
+        provenance: Annotated[list[str] | None, typer.Option(help="user|document|peer|synthetic (repeatable)")] = None,
+        no_synthetic: Annotated[bool, typer.Option("--no-synthetic", help="Leave out synthetic records")] = False,
+        limit: Annotated[int | None, typer.Option(help="At most this many records")] = None,
+        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+    ) -> None:
+        """List records of KIND, filtered by period, party, agency, drug and provenance."""
+        k = kind_named(kind)
+        catalog = load_catalog()
+        kinds = set()
+        for p in provenance or []:
+            try:
+                kinds.add(ProvenanceKind(p).value)
+            except ValueError:
+                raise InvalidValue("provenance", p, "one of user|document|peer|synthetic") from None
+        if party is not None and party.upper() not in ("TW", "CN"):
+            raise InvalidValue("party", party, "TW or CN")
+        flt = ListFilter(
+            start=_date_option(start, "from", end=False),
+            end=_date_option(end, "to", end=True),
+            party=party.upper() if party else None,
+            agency=catalog.find_agency(agency).id if agency else None,
+            drug=catalog.find_drug(drug).id if drug else None,
+            provenance=frozenset(kinds),
+            exclude_provenance=frozenset({"synthetic"}) if no_synthetic else frozenset(),
+            limit=limit,
+        )
+        with UnitOfWork(state(ctx).engine()) as uow:
+            rows = record_json(uow, k, svc.list_records(uow, k, flt, actor=actor(user)))
+        if as_json:
+            print_json(rows)
+        else:
+            out.print(render_table(k, rows))
+
+    @app.command("show")
+    @handles_errors
+    def show(
+        ctx: typer.Context,
+        kind: Annotated[str, typer.Argument(help=KIND_HELP)],
+        record_id: Annotated[str, typer.Argument(help="The record's id")],
+        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+    ) -> None:
+        """Show one record with every field and its provenance."""
+        k = kind_named(kind)
+        with UnitOfWork(state(ctx).engine()) as uow:
+            shown = record_json(uow, k, [svc.get_record(uow, k, record_id, actor=actor(user))])[0]
+        if as_json:
+            print_json(shown)
+            return
+        table = Table("field", "value", title=f"{k.name} {record_id}")
+        for name, value in shown.items():
+            table.add_row(name, _cell(value) if name != "provenance" else json.dumps(value, ensure_ascii=False))
+        out.print(table)

@@ -1,0 +1,129 @@
+"""The JSON shape of every record (docs/json.md): one generic encoder and decoder driven by the dataclasses.
+
+Decimals are strings, dates ISO, partial dates `{"iso", "precision", "roc"}`, quantities
+`{"value", "unit", "basis", "qualifier"}`, catalogue references lowercase ASCII ids.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import types
+import typing
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from enum import Enum
+from typing import Any
+
+from straitlink.domain.cases import AgencyParticipation, AgencyRole, Vessel
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.errors import InvalidValue, MissingField, StraitLinkError
+from straitlink.domain.provenance import Provenance
+from straitlink.domain.quantity import Quantity, canonical
+from straitlink.domain.records import Record
+
+
+def encode_value(value: Any) -> Any:
+    """One field's value in its JSON form."""
+    if value is None or isinstance(value, bool | int | str):
+        return value.value if isinstance(value, Enum) else value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return canonical(value)
+    if isinstance(value, PartialDate | Quantity | Provenance):
+        return value.to_json()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, AgencyParticipation):
+        return {"agency": value.agency, "role": value.role.value}
+    if isinstance(value, Vessel):
+        return {"name": value.name, "flag_state": value.flag_state, "kind": value.kind}
+    if isinstance(value, list | tuple):
+        return [encode_value(v) for v in value]
+    raise TypeError(f"no JSON form for {type(value).__name__}")
+
+
+def encode(record: Record) -> dict[str, Any]:
+    """A record as a JSON object: id first, its own fields in declaration order, then version and provenance."""
+    names = [f.name for f in dataclasses.fields(record) if f.name not in ("version", "provenance")]
+    return {name: encode_value(getattr(record, name)) for name in (*names, "version", "provenance")}
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def field_hints(cls: type) -> dict[str, Any]:
+    """The resolved type of each field of a record class (cached: resolving is slow)."""
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls)
+    return _HINTS[cls]
+
+
+def _decode(field: str, hint: Any, raw: Any) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        if raw is None:
+            return None
+        (inner,) = [a for a in typing.get_args(hint) if a is not type(None)]
+        return _decode(field, inner, raw)
+    if origin is list:
+        if not isinstance(raw, list):
+            raise InvalidValue(field, raw, "expected a list")
+        (inner,) = typing.get_args(hint)
+        return [_decode(f"{field}[{i}]", inner, v) for i, v in enumerate(raw)]
+    if raw is None:
+        raise MissingField(field)
+    if hint is PartialDate:
+        return PartialDate.from_json(raw)
+    if hint is Quantity:
+        return Quantity.from_json(raw)
+    if hint is Provenance:
+        return Provenance.from_json(raw)
+    if hint is AgencyParticipation:
+        return AgencyParticipation(str(raw["agency"]), AgencyRole(raw["role"]))
+    if hint is Vessel:
+        return Vessel(str(raw["name"]), raw.get("flag_state"), raw.get("kind"))
+    if hint is Decimal:
+        try:
+            return Decimal(str(raw))
+        except InvalidOperation:
+            raise InvalidValue(field, raw, "not a decimal number") from None
+    if hint is date:
+        try:
+            return date.fromisoformat(str(raw))
+        except ValueError:
+            raise InvalidValue(field, raw, "not an ISO date (YYYY-MM-DD)") from None
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        try:
+            return hint(raw)
+        except ValueError:
+            allowed = "|".join(str(m.value) for m in hint)
+            raise InvalidValue(field, raw, f"one of {allowed}") from None
+    if hint is bool and not isinstance(raw, bool):
+        raise InvalidValue(field, raw, "expected true or false")
+    if hint is int and (not isinstance(raw, int) or isinstance(raw, bool)):
+        raise InvalidValue(field, raw, "expected a whole number")
+    if hint is str and not isinstance(raw, str):
+        raise InvalidValue(field, raw, "expected text")
+    return raw
+
+
+def decode(cls: type[Record], data: dict[str, Any], *, prefix: str = "") -> Any:
+    """A record of `cls` from its JSON object; unknown keys are ignored, bad values named by field."""
+    if not isinstance(data, dict):
+        raise InvalidValue(prefix or cls.__name__, data, "expected a JSON object")
+    kwargs: dict[str, Any] = {}
+    hints = field_hints(cls)
+    for f in dataclasses.fields(cls):
+        name = f"{prefix}{f.name}"
+        if f.name not in data:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
+                raise MissingField(name)
+            continue
+        try:
+            kwargs[f.name] = _decode(name, hints[f.name], data[f.name])
+        except StraitLinkError:
+            raise
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise InvalidValue(name, data[f.name], f"malformed ({exc})") from None
+    return cls(**kwargs)

@@ -1,0 +1,57 @@
+"""Intelligence hand-overs (情資) and what they led to (循線查獲)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.parties import Party
+from straitlink.domain.records import Record
+
+
+class Classification(StrEnum):
+    """Ordered from lowest to highest; reads above `unclassified` are audited."""
+
+    UNCLASSIFIED = "unclassified"
+    RESTRICTED = "restricted"
+    CONFIDENTIAL = "confidential"
+    SECRET = "secret"
+
+    @property
+    def rank(self) -> int:
+        return list(Classification).index(self)
+
+
+@dataclass(kw_only=True)
+class IntelReport(Record):
+    """Intelligence one party's agency handed to the other party."""
+
+    provider_party: Party
+    provider_agency: str | None = None  # 陸方提供情資 names the side, not always the agency
+    recipient_party: Party
+    date: PartialDate | None = None
+    summary: str
+    classification: Classification = Classification.RESTRICTED
+
+    def __post_init__(self) -> None:
+        if self.provider_party is self.recipient_party:
+            raise InvalidValue("recipient_party", self.recipient_party.value, "intel goes to the other party")
+        if not self.summary.strip():
+            raise MissingField("summary")
+
+
+@dataclass(kw_only=True)
+class Outcome(Record):
+    """What one intel report led to: a case, its seizures, and arrests."""
+
+    intel: str
+    case: str | None = None
+    seizures: list[str] = field(default_factory=list)
+    persons: list[str] = field(default_factory=list)
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.case is None and not self.seizures and not self.persons:
+            raise MissingField("outcome", "an outcome names a case, seizures or persons")

@@ -1,0 +1,98 @@
+"""Mutual-assistance requests (請求互助案件) as Art. 13 of the Agreement describes their contents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+
+from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.parties import Party
+from straitlink.domain.records import Record
+from straitlink.domain.reference import RequestType
+
+
+class RequestStatus(StrEnum):
+    """Where a request stands; the workflow's state machine is the only way it changes."""
+
+    FILED = "filed"
+    SENT = "sent"
+    RECEIVED = "received"
+    INFO_REQUESTED = "info_requested"
+    ASSIGNED = "assigned"
+    IN_EXECUTION = "in_execution"
+    POSTPONED = "postponed"
+    COMPLETED = "completed"
+    REFUSED = "refused"
+    UNABLE = "unable"
+    WITHDRAWN = "withdrawn"
+
+    @property
+    def is_open(self) -> bool:
+        return self not in CLOSED_STATUSES
+
+
+CLOSED_STATUSES = frozenset(
+    {RequestStatus.COMPLETED, RequestStatus.REFUSED, RequestStatus.UNABLE, RequestStatus.WITHDRAWN}
+)
+
+
+class Urgency(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class Direction(StrEnum):
+    """A request's direction as seen by both sides: who asks whom."""
+
+    TW_TO_CN = "tw_to_cn"
+    CN_TO_TW = "cn_to_tw"
+
+    @classmethod
+    def of(cls, requesting: Party) -> Direction:
+        return cls.TW_TO_CN if requesting is Party.TW else cls.CN_TO_TW
+
+    @property
+    def requesting(self) -> Party:
+        return Party.TW if self is Direction.TW_TO_CN else Party.CN
+
+
+@dataclass(kw_only=True)
+class AssistanceRequest(Record):
+    """One request for assistance, counted once, by direction."""
+
+    requesting_party: Party
+    type: RequestType
+    subject: str
+    status: RequestStatus = RequestStatus.FILED
+    urgency: Urgency = Urgency.NORMAL
+    # Art. 13¶2: 請求部門、請求目的、事項說明、案情摘要、執行請求所需其他資料.
+    requesting_agency: str | None = None
+    purpose: str | None = None
+    matters: str | None = None
+    case_summary: str | None = None
+    execution_needs: str | None = None
+    requesting_ref: str | None = None
+    requested_ref: str | None = None
+    executing_agency: str | None = None
+    filed_on: date
+    sent_on: date | None = None
+    received_on: date | None = None
+    closed_on: date | None = None
+    case: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.subject.strip():
+            raise MissingField("subject")
+        for name in ("sent_on", "received_on", "closed_on"):
+            later = getattr(self, name)
+            if later is not None and later < self.filed_on:
+                raise InvalidValue(name, later.isoformat(), f"before filed_on {self.filed_on.isoformat()}")
+
+    @property
+    def requested_party(self) -> Party:
+        return self.requesting_party.other
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.of(self.requesting_party)

@@ -1,0 +1,104 @@
+"""Creating or upgrading a database and keeping its catalogue tables in step with the shipped catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine
+
+from straitlink.catalog import Catalog, load_catalog
+from straitlink.store import migrate
+from straitlink.store import tables as t
+from straitlink.store.uow import UnitOfWork
+
+
+def catalog_rows(catalog: Catalog) -> list[Any]:
+    """The catalogue as rows, parents before children so foreign keys hold at every insert."""
+    agencies = sorted(catalog.agencies, key=lambda a: (a.parent is not None, a.id))
+    places = sorted(catalog.places, key=lambda p: (p.parent is not None, p.id))
+    rows: list[Any] = []
+    for a in _parents_first(agencies):
+        rows.append(
+            t.AgencyRow(
+                id=a.id,
+                party=a.party.value,
+                kind=a.kind.value,
+                parent=a.parent,
+                name_zh_hant=a.name_zh_hant,
+                name_zh_hans=a.name_zh_hans,
+                name_en=a.name_en,
+                short_names=list(a.short_names),
+            )
+        )
+    for d in catalog.drugs:
+        rows.append(
+            t.DrugRow(
+                id=d.id,
+                category=d.category.value,
+                name_zh_hant=d.name_zh_hant,
+                name_zh_hans=d.name_zh_hans,
+                name_en=d.name_en,
+                tw_schedule=d.tw_schedule,
+                aliases=list(d.aliases),
+                dose_g=d.dose_g,
+                dose_source=d.dose_source,
+            )
+        )
+    for p in _parents_first(places):
+        rows.append(
+            t.PlaceRow(
+                id=p.id,
+                kind=p.kind.value,
+                party=p.party.value if p.party else None,
+                parent=p.parent,
+                name_zh_hant=p.name_zh_hant,
+                name_zh_hans=p.name_zh_hans,
+                name_en=p.name_en,
+                aliases=list(p.aliases),
+            )
+        )
+    for r in catalog.request_types:
+        rows.append(
+            t.RequestTypeRow(
+                id=r.id.value,
+                name_zh_hant=r.name_zh_hant,
+                name_zh_hans=r.name_zh_hans,
+                name_en=r.name_en,
+                articles=list(r.articles),
+                aliases=list(r.aliases),
+            )
+        )
+    return rows
+
+
+def _parents_first(entries: list[Any]) -> list[Any]:
+    placed: set[str] = set()
+    ordered: list[Any] = []
+    pending = list(entries)
+    while pending:
+        ready = [e for e in pending if e.parent is None or e.parent in placed]
+        if not ready:  # the catalogue loader refuses cycles; this only guards the loop
+            ready = pending[:1]
+        for e in ready:
+            ordered.append(e)
+            placed.add(e.id)
+        pending = [e for e in pending if e.id not in placed]
+    return ordered
+
+
+def sync_catalog(uow: UnitOfWork, catalog: Catalog) -> int:
+    """Insert or update every shipped catalogue entry; entries users added stay. Returns the entry count."""
+    rows = catalog_rows(catalog)
+    for row in rows:
+        uow.session.merge(row)
+    uow.flush()
+    return len(rows)
+
+
+def init_database(engine: Engine) -> int:
+    """Bring the schema to head and the catalogue up to date, in one go; returns the catalogue size."""
+    migrate.upgrade(engine)
+    with UnitOfWork(engine) as uow:
+        count = sync_catalog(uow, load_catalog())
+        uow.commit()
+    return count

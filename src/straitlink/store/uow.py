@@ -1,0 +1,108 @@
+"""The unit of work: one session, one transaction; a use case commits once or everything rolls back."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Any, TypeVar
+
+from sqlalchemy import Engine, delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from straitlink.domain.errors import Conflict, NotFound
+from straitlink.domain.records import Record
+from straitlink.store import tables as t
+from straitlink.store.mapping import ALL, Mapper
+from straitlink.store.queries import ListFilter, apply_filter
+
+R = TypeVar("R", bound=Record)
+
+
+class Repository:
+    """Records of one kind: add, get, update, delete and list, always through the mapper."""
+
+    def __init__(self, session: Session, mapper: Mapper[Any, Any]) -> None:
+        self.session = session
+        self.mapper = mapper
+
+    def add(self, record: Record) -> None:
+        if self.session.get(self.mapper.row, record.id) is not None:
+            raise Conflict(f"{self.mapper.kind} {record.id!r} already exists", field="id", value=record.id)
+        self.session.add(self.mapper.to_row(record))
+
+    def get(self, record_id: str) -> Any:
+        row = self.session.get(self.mapper.row, record_id)
+        if row is None:
+            raise NotFound(self.mapper.kind, record_id)
+        return self.mapper.from_row(row)
+
+    def exists(self, record_id: str) -> bool:
+        return self.session.get(self.mapper.row, record_id) is not None
+
+    def update(self, record: Record) -> None:
+        """Store changes to a record loaded at `record.version`; a stale version is refused."""
+        row = self.session.get(self.mapper.row, record.id)
+        if row is None:
+            raise NotFound(self.mapper.kind, record.id)
+        if row.version != record.version:
+            raise Conflict(
+                f"{self.mapper.kind} {record.id!r} changed since version {record.version} (now {row.version})",
+                field="version",
+                value=record.version,
+            )
+        self.mapper.to_row(record, row)
+
+    def delete(self, record_id: str) -> None:
+        row = self.session.get(self.mapper.row, record_id)
+        if row is None:
+            raise NotFound(self.mapper.kind, record_id)
+        self.session.delete(row)
+
+    def list(self, flt: ListFilter | None = None) -> list[Any]:
+        stmt = apply_filter(self.mapper, select(self.mapper.row), flt or ListFilter())
+        return [self.mapper.from_row(row) for row in self.session.scalars(stmt)]
+
+    def count(self) -> int:
+        return int(self.session.scalar(select(func.count()).select_from(self.mapper.row)) or 0)
+
+
+class UnitOfWork:
+    """`with UnitOfWork(engine) as uow: ...; uow.commit()` — leaving without commit rolls back."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self.engine = engine
+
+    def __enter__(self) -> UnitOfWork:
+        self.session: Session = self._factory()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.session.rollback()
+        self.session.close()
+
+    def repo(self, mapper: Mapper[Any, Any]) -> Repository:
+        return Repository(self.session, mapper)
+
+    def flush(self) -> None:
+        try:
+            self.session.flush()
+        except StaleDataError:
+            raise Conflict("a record changed under this change; reload and try again", field="version") from None
+        except IntegrityError as exc:
+            raise Conflict(f"the database refused the change: {exc.orig}") from None
+
+    def commit(self) -> None:
+        self.flush()
+        self.session.commit()
+
+    def is_empty(self) -> bool:
+        """True when no record of any kind is stored (the catalogue does not count)."""
+        return all(self.repo(m).count() == 0 for m in ALL)
+
+    def clear_catalog(self) -> None:
+        for row in (t.AgencyRow, t.DrugRow, t.PlaceRow, t.RequestTypeRow):
+            self.session.execute(delete(row))

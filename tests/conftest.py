@@ -1,0 +1,74 @@
+"""Fixtures: a fresh database per test on SQLite and PostgreSQL, built by the migrations (never create_all)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from straitlink.services.setup import init_database
+from straitlink.store.db import make_engine, normalise_url
+
+PG_URL = os.environ.get("STRAITLINK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_admin() -> Engine | None:
+    try:
+        engine = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 5})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        return engine
+    except OperationalError as exc:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(f"PostgreSQL at {PG_URL} is required in CI and does not answer: {exc}")
+        return None
+
+
+@pytest.fixture(scope="session")
+def pg_admin() -> Iterator[Engine | None]:
+    engine = _pg_admin()
+    yield engine
+    if engine is not None:
+        engine.dispose()
+
+
+@pytest.fixture
+def pg_url(pg_admin: Engine | None) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
+    if pg_admin is None:
+        pytest.skip("PostgreSQL not reachable (set CI=true to make this a failure)")
+    name = f"straitlink_test_{uuid.uuid4().hex[:12]}"
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with pg_admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database URL on each engine."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'straitlink.db'}"
+    return str(request.getfixturevalue("pg_url"))
+
+
+@pytest.fixture
+def empty_engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(empty_engine: Engine) -> Engine:
+    """A database at head with the catalogue loaded."""
+    init_database(empty_engine)
+    return empty_engine
