@@ -1,0 +1,18 @@
+"""The Agreement itself: its names and the dates it was signed and took effect."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+
+@dataclass(frozen=True)
+class Agreement:
+    """海峽兩岸共同打擊犯罪及司法互助協議; statistics 'since the Agreement took effect' start at `in_force_on`."""
+
+    name_zh_hant: str
+    name_zh_hans: str
+    name_en: str
+    signed_on: date
+    in_force_on: date
+    source: str
