@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -38,18 +39,36 @@ def pg_admin() -> Iterator[Engine | None]:
         engine.dispose()
 
 
-@pytest.fixture
-def pg_url(pg_admin: Engine | None) -> Iterator[str]:
-    """A fresh, empty PostgreSQL database for one test, dropped afterwards."""
-    if pg_admin is None:
+@contextmanager
+def fresh_pg_database(admin: Engine | None) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    if admin is None:
         pytest.skip("PostgreSQL not reachable (set CI=true to make this a failure)")
     name = f"straitlink_test_{uuid.uuid4().hex[:12]}"
-    with pg_admin.connect() as conn:
+    with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
-    yield url
-    with pg_admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    try:
+        yield make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture
+def pg_url(pg_admin: Engine | None) -> Iterator[str]:
+    """A fresh PostgreSQL database for one test."""
+    with fresh_pg_database(pg_admin) as url:
+        yield url
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def module_db_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An empty database URL on each engine, shared by one test module (for expensive set-ups like the demo)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'straitlink.db'}"
+        return
+    with fresh_pg_database(request.getfixturevalue("pg_admin")) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
