@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, records
+from straitlink.cli import admin, records, stats
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -34,3 +34,4 @@ def main(
 
 admin.register(app)
 records.register(app)
+stats.register(app)

@@ -1,0 +1,196 @@
+"""`--by`: the period's figures broken down by one dimension, from the same record sets as the totals.
+
+What each dimension means for each measure (a measure it does not apply to is left empty):
+
+| by        | requests            | joint drug cases & suspects | seizures & weights         | intel hand-overs  |
+|-----------|---------------------|-----------------------------|----------------------------|-------------------|
+| type      | request type        | –                           | –                          | –                 |
+| direction | who asks whom       | –                           | –                          | who gives to whom |
+| party     | requesting party    | –                           | party of the place seized  | providing party   |
+| month/year| filed_on            | the case's date             | the seizure's date         | the report's date |
+| agency    | requesting agency   | every agency of the case    | every agency of the case   | providing agency  |
+| drug      | –                   | cases with a seizure of it  | the drug                   | –                 |
+| place     | –                   | every place of the case     | the place seized           | –                 |
+
+By agency, drug and place one case can count under several rows, so those rows do not add up to the total.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import ColumnElement, case, func, literal, select
+
+from straitlink.domain.quantity import Total, Unit
+from straitlink.stats.model import Breakdown, BreakdownRow
+from straitlink.stats.queries import (
+    IR,
+    P,
+    R,
+    S,
+    Scope,
+    collect_sums,
+    counted_seizures,
+    intel_conditions,
+    intel_date,
+    joint_drug_cases,
+    month_of,
+    provider_key,
+    quantities_of,
+    quantity_sums,
+    request_conditions,
+    request_state,
+    year_of,
+)
+from straitlink.store import tables as t
+from straitlink.store.uow import UnitOfWork
+
+UNSTATED = "unstated"
+_NOT_ADDITIVE = frozenset({"agency", "drug", "place"})
+_PERIODS: dict[str, Callable[[Any], ColumnElement[str]]] = {"year": year_of, "month": month_of}
+
+
+def _direction(party: Any) -> ColumnElement[str]:
+    return case((party == "TW", literal("tw_to_cn")), else_=literal("cn_to_tw"))
+
+
+def compute_breakdown(uow: UnitOfWork, scope: Scope, by: str) -> Breakdown:
+    """One row per value of `by`, in key order."""
+    requests = _requests(uow, scope, by)
+    cases = _cases(uow, scope, by)
+    seizures = _seizures(uow, scope, by)
+    intel = _intel(uow, scope, by)
+    keys: set[str] = set()
+    for measure in (requests, cases, seizures, intel):
+        keys |= set(measure or {})
+    rows = []
+    for key in sorted(keys):
+        row: dict[str, Any] = {"key": key}
+        if requests is not None:
+            row["requests"] = requests.get(key, {"total": 0, "tw_to_cn": 0, "cn_to_tw": 0, "completed": 0})
+        if cases is not None:
+            row["cases_joint_drug"], row["suspects"], row["caught_in_act"] = cases.get(key, (0, 0, 0))
+        if seizures is not None:
+            count, by_drug = seizures.get(key, (0, {}))
+            row["seizures"], row["weight_by_drug"] = count, by_drug
+            row["weight_kg"] = sum(by_drug.values(), Total.zero(Unit.KG))
+        if intel is not None:
+            row["intel_handovers"] = intel.get(key, 0)
+        rows.append(BreakdownRow(**row))
+    return Breakdown(by, tuple(rows), additive=by not in _NOT_ADDITIVE)
+
+
+def _requests(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, dict[str, int]] | None:
+    keys: dict[str, Any] = {
+        "type": R.type,
+        "direction": _direction(R.requesting_party),
+        "party": R.requesting_party,
+        "agency": func.coalesce(R.requesting_agency, UNSTATED),
+    }
+    key = _PERIODS[by](R.filed_on) if by in _PERIODS else keys.get(by)
+    if key is None:
+        return None
+    # Grouping on the subquery's column, not the expression: PostgreSQL would see the expression's bound
+    # parameters twice and refuse to match them.
+    keyed = (
+        select(key.label("k"), R.requesting_party, request_state(scope).label("state"))
+        .where(*request_conditions(scope, scan=True))
+        .subquery()
+    )
+    stmt = select(keyed.c.k, keyed.c.requesting_party, keyed.c.state, func.count()).group_by(
+        keyed.c.k, keyed.c.requesting_party, keyed.c.state
+    )
+    out: dict[str, dict[str, int]] = {}
+    for k, party, state, n in uow.session.execute(stmt):
+        row = out.setdefault(str(k), {"total": 0, "tw_to_cn": 0, "cn_to_tw": 0, "completed": 0})
+        row["total"] += int(n)
+        row["tw_to_cn" if party == "TW" else "cn_to_tw"] += int(n)
+        row["completed"] += int(n) if state == "completed" else 0
+    return out
+
+
+def _case_keys(scope: Scope, by: str) -> Any:
+    """(case_id, k) pairs for the joint drug cases of the period, or None when `by` does not apply to cases."""
+    cases = joint_drug_cases(scope).subquery()
+    if by in _PERIODS:
+        return select(cases.c.id.label("case_id"), _PERIODS[by](cases.c.date_earliest).label("k"))
+    if by == "agency":
+        ca = t.CaseAgencyRow
+        return select(cases.c.id.label("case_id"), ca.agency.label("k")).join(ca, ca.case_id == cases.c.id).distinct()
+    if by == "place":
+        cp = t.CasePlaceRow
+        return select(cases.c.id.label("case_id"), cp.place.label("k")).join(cp, cp.case_id == cases.c.id).distinct()
+    if by == "drug":
+        return (
+            select(cases.c.id.label("case_id"), S.drug.label("k"))
+            .join(S, S.case_id == cases.c.id)
+            .where(*scope.real(S))
+            .distinct()
+        )
+    return None
+
+
+def _cases(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, int, int]] | None:
+    """Per key: joint drug cases, their suspects, and how many of those were caught in the act."""
+    pairs = _case_keys(scope, by)
+    if pairs is None:
+        return None
+    keyed = pairs.subquery()
+    counts = dict(uow.session.execute(select(keyed.c.k, func.count()).group_by(keyed.c.k)).tuples().all())
+    people = (
+        select(keyed.c.k, func.count(), func.sum(case((P.caught_in_act.is_(True), 1), else_=0)))
+        .join(P, P.case_id == keyed.c.case_id)
+        .where(P.role == "suspect", *scope.real(P))
+        .group_by(keyed.c.k)
+    )
+    found = {str(k): (int(n), int(caught or 0)) for k, n, caught in uow.session.execute(people)}
+    return {str(k): (int(n), *found.get(str(k), (0, 0))) for k, n in counts.items()}
+
+
+def _seizure_keys(scope: Scope, by: str) -> Any:
+    """(id, drug, k) for the counted seizures, or None when `by` does not apply to seizures."""
+    seized = counted_seizures(scope).subquery()
+    base = (seized.c.id, seized.c.drug)
+    if by in _PERIODS:
+        return select(*base, _PERIODS[by](seized.c.date_earliest).label("k"))
+    if by == "drug":
+        return select(*base, seized.c.drug.label("k"))
+    if by == "place":
+        return select(*base, func.coalesce(seized.c.place, UNSTATED).label("k"))
+    if by == "party":
+        pl = t.PlaceRow
+        return select(*base, func.coalesce(pl.party, UNSTATED).label("k")).outerjoin(pl, pl.id == seized.c.place)
+    if by == "agency":
+        ca = t.CaseAgencyRow
+        return select(*base, ca.agency.label("k")).join(ca, ca.case_id == seized.c.case_id).distinct()
+    return None
+
+
+def _seizures(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, dict[str, Total]]] | None:
+    """Per key: how many seizures, and the one-mass-per-seizure weight of each drug."""
+    select_keys = _seizure_keys(scope, by)
+    if select_keys is None:
+        return None
+    keyed = select_keys.subquery()
+    counts = dict(uow.session.execute(select(keyed.c.k, func.count()).group_by(keyed.c.k)).tuples().all())
+    sums = collect_sums(uow.session.execute(quantity_sums(quantities_of(keyed, "k").subquery(), "k")), "k")
+    out: dict[str, tuple[int, dict[str, Total]]] = {str(k): (int(n), {}) for k, n in counts.items()}
+    for (k, drug), found in sums.items():
+        if found.weight_kg.count:
+            out[k][1][drug] = found.weight_kg
+    return out
+
+
+def _intel(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, int] | None:
+    keys: dict[str, Any] = {
+        "direction": _direction(IR.provider_party),
+        "party": IR.provider_party,
+        "agency": provider_key(),
+    }
+    key = _PERIODS[by](intel_date()) if by in _PERIODS else keys.get(by)
+    if key is None:
+        return None
+    keyed = select(key.label("k")).where(*intel_conditions(scope)).subquery()
+    stmt = select(keyed.c.k, func.count()).group_by(keyed.c.k)
+    return {str(k): int(n) for k, n in uow.session.execute(stmt)}

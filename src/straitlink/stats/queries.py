@@ -1,0 +1,398 @@
+"""The record sets behind every figure, as plain SQL (SQLAlchemy Core) that SQLite and PostgreSQL both run.
+
+The aggregations in `service.py` and `breakdown.py` and the listings in `explain.py` are all built from the
+selects here, so a figure and the records it expands into can never disagree about what was counted.
+
+Definitions (docs/statistics.md): requests count by `filed_on`; cases by their date (`date_earliest`);
+seizures by their own date and only when they belong to a joint drug case; suspects are `person` rows with
+role suspect in the joint drug cases of the period; intel hand-overs by their date, with everything they led to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Integer,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union,
+)
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from straitlink.domain.quantity import Basis, Qualifier, Total, Unit
+from straitlink.domain.requests import CLOSED_STATUSES
+from straitlink.store import tables as t
+
+R = t.AssistanceRequestRow
+C = t.CaseRow
+P = t.PersonRow
+S = t.SeizureRow
+Q = t.SeizureQuantityRow
+OPN = t.OperationRow
+IR = t.IntelReportRow
+OC = t.OutcomeRow
+OS = t.OutcomeSeizureRow
+OP = t.OutcomePersonRow
+M = t.MeetingRow
+
+MASS_UNITS = ("kg", "g", "t")
+
+# A stored amount has at most six decimals (Numeric(20, 6)); summing it as whole millionths keeps the sum exact on
+# SQLite too, where the column holds a binary float and SUM() would add rounding error.
+MICRO = 1_000_000
+_GRAM_EXPONENT = {"g": 0, "kg": 3, "t": 6}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The period (both ends inclusive) and whether synthetic records are left out."""
+
+    start: date
+    end: date
+    exclude_synthetic: bool = False
+
+    def real(self, *rows: Any) -> list[ColumnElement[bool]]:
+        """Conditions leaving out synthetic rows of each table given, when asked to."""
+        if not self.exclude_synthetic:
+            return []
+        return [row.prov_kind != "synthetic" for row in rows]
+
+    def dated(self, column: Any) -> ColumnElement[bool]:
+        return column.between(self.start, self.end)
+
+
+# --- functions the two engines spell differently --------------------------------------------------------------
+
+
+class year_of(FunctionElement[str]):
+    """'YYYY' of a date."""
+
+    type = String()
+    inherit_cache = True
+    name = "year_of"
+
+
+class month_of(FunctionElement[str]):
+    """'YYYY-MM' of a date."""
+
+    type = String()
+    inherit_cache = True
+    name = "month_of"
+
+
+class days_between(FunctionElement[int]):
+    """Whole days from the first date to the second."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "days_between"
+
+
+def _args(element: FunctionElement[Any]) -> list[Any]:
+    return list(element.clauses)
+
+
+@compiles(year_of, "sqlite")
+def _year_sqlite(element: year_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.strftime("%Y", *_args(element)), **kw)
+
+
+@compiles(year_of, "postgresql")
+def _year_pg(element: year_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.to_char(*_args(element), "YYYY"), **kw)
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.strftime("%Y-%m", *_args(element)), **kw)
+
+
+@compiles(month_of, "postgresql")
+def _month_pg(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(func.to_char(*_args(element), "YYYY-MM"), **kw)
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    first, second = _args(element)
+    return compiler.process(cast(func.julianday(second) - func.julianday(first), Integer), **kw)
+
+
+@compiles(days_between, "postgresql")
+def _days_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
+    first, second = _args(element)
+    return "(" + compiler.process(second, **kw) + " - " + compiler.process(first, **kw) + ")"
+
+
+class scanned(FunctionElement[Any]):
+    """The column itself; on SQLite written `+column`, which keeps the planner from using an index on it.
+
+    SQLite walks a date index and looks every row up even when the period spans the whole table; reading the
+    table in order is several times faster then, and costs little for a short period (docs/statistics.md).
+    PostgreSQL chooses between index and scan by itself.
+    """
+
+    inherit_cache = True
+    name = "scanned"
+
+    @property
+    def type(self) -> Any:  # type: ignore[override]
+        return next(iter(self.clauses)).type
+
+
+@compiles(scanned, "sqlite")
+def _scanned_sqlite(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
+    return "+" + compiler.process(_args(element)[0], **kw)
+
+
+@compiles(scanned, "postgresql")
+def _scanned_pg(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
+    return compiler.process(_args(element)[0], **kw)
+
+
+def micro(column: Any) -> ColumnElement[int]:
+    return cast(func.round(column * MICRO), BigInteger)
+
+
+# --- record sets -----------------------------------------------------------------------------------------------
+
+
+def request_conditions(scope: Scope, *, scan: bool = False) -> list[ColumnElement[bool]]:
+    """Requests filed in the period; `scan` for queries the covering index cannot answer alone."""
+    return [scope.dated(scanned(R.filed_on) if scan else R.filed_on), *scope.real(R)]
+
+
+CLOSED = tuple(sorted(s.value for s in CLOSED_STATUSES))
+
+
+def request_state(scope: Scope) -> ColumnElement[str]:
+    """Where a request stood at the period's end: completed, closed otherwise, or still open.
+
+    A request completed after the period ended was open at its end: "completed" in a period means filed in it
+    and completed by its last day (as the Ministry's tables count 執行件數). A closed request without a closing
+    date is taken as closed in time.
+    """
+    in_time = or_(R.closed_on.is_(None), R.closed_on <= scope.end)
+    return case(
+        (and_(R.status == "completed", in_time), literal("completed")),
+        (and_(R.status.in_(CLOSED), in_time), literal("closed")),
+        else_=literal("open"),
+    )
+
+
+def completed_by_end(scope: Scope, *, scan: bool = False) -> list[ColumnElement[bool]]:
+    status = scanned(R.status) if scan else R.status
+    return [status == "completed", or_(R.closed_on.is_(None), R.closed_on <= scope.end)]
+
+
+def joint_drug(case_row: Any = C) -> list[ColumnElement[bool]]:
+    return [case_row.kind == "drugs", case_row.joint.is_(True)]
+
+
+def joint_drug_cases(scope: Scope) -> Select[Any]:
+    """Joint drug cases dated in the period: id and date."""
+    return select(C.id, C.date_earliest).where(scope.dated(C.date_earliest), *joint_drug(), *scope.real(C))
+
+
+def suspects(scope: Scope) -> Select[Any]:
+    """Suspects in the joint drug cases of the period: person id, case id, caught in the act."""
+    return (
+        select(P.id, P.case_id, P.caught_in_act)
+        .join(C, C.id == P.case_id)
+        .where(P.role == "suspect", scope.dated(C.date_earliest), *joint_drug(), *scope.real(P, C))
+    )
+
+
+def counted_seizures(scope: Scope) -> Select[Any]:
+    """Seizures dated in the period that belong to joint drug cases.
+
+    `case_id IN (the joint drug cases)` rather than a join: both engines then test membership in a small set
+    instead of looking every seizure's case up, several times faster over a million seizures.
+    """
+    cases = select(C.id).where(*joint_drug(), *scope.real(C))
+    return select(S.id, S.drug, S.case_id, S.place, S.date_earliest).where(
+        scope.dated(scanned(S.date_earliest)), scanned(S.case_id).in_(cases), *scope.real(S)
+    )
+
+
+def quantities_of(seizures: Any, *carry: str) -> Select[Any]:
+    """Every quantity of the given seizures (a subquery with id and drug), marking the one mass that counts.
+
+    One mass per seizure goes into weight totals: net if stated, else gross, else unstated; the first stated
+    wins a tie. Every mass still counts under its own basis in the per-basis sums. `carry` names grouping
+    columns of the subquery (a seizure may be listed once under each of several keys).
+    """
+    kept = [seizures.c[name] for name in carry]
+    is_mass = case((Q.unit.in_(MASS_UNITS), 1), else_=0)
+    priority = case((Q.basis == "net", 0), (Q.basis == "gross", 1), else_=2)
+    rank = func.row_number().over(partition_by=(*kept, Q.seizure, is_mass), order_by=(priority, Q.position))
+    return select(
+        *kept,
+        seizures.c.id.label("seizure"),
+        seizures.c.drug,
+        Q.unit,
+        Q.basis,
+        Q.qualifier,
+        Q.value,
+        Q.upper,
+        case((and_(is_mass == 1, rank == 1), 1), else_=0).label("chosen"),
+    ).join(Q, Q.seizure == seizures.c.id)
+
+
+def quantity_sums(quantities: Any, *carry: str) -> Select[Any]:
+    """Sums of a quantities_of() subquery, grouped by the carried keys and by what a Total needs to stay exact."""
+    c = quantities.c
+    group = (*(c[name] for name in carry), c.drug, c.unit, c.basis, c.qualifier, c.chosen)
+    return select(
+        *group,
+        func.count().label("n"),
+        func.sum(micro(c.value)).label("micro"),
+        func.sum(micro(func.coalesce(c.upper, c.value))).label("micro_upper"),
+    ).group_by(*group)
+
+
+def joint_operations(scope: Scope) -> Select[Any]:
+    """Operations of joint cases, dated by their own date or else their case's."""
+    when = func.coalesce(OPN.date_earliest, C.date_earliest)
+    return (
+        select(
+            OPN.id,
+            (C.kind == "drugs").label("drug_case"),
+            OPN.personnel_value,
+            OPN.personnel_upper,
+            OPN.personnel_qualifier,
+            OPN.personnel_party,
+        )
+        .join(C, C.id == OPN.case_id)
+        .where(C.joint.is_(True), scope.dated(when), *scope.real(OPN, C))
+    )
+
+
+def intel_date() -> ColumnElement[Any]:
+    """A hand-over's date; one the sources leave undated is dated by the earliest record it led to.
+
+    (The seed bulletin dates the 漳州 seizure, not the intel that led to it.)
+    """
+    seized = (
+        select(func.min(S.date_earliest))
+        .join(OS, OS.seizure == S.id)
+        .join(OC, OC.id == OS.outcome)
+        .where(OC.intel == IR.id)
+        .correlate(IR)
+        .scalar_subquery()
+    )
+    of_case = (
+        select(func.min(C.date_earliest)).join(OC, OC.case_id == C.id).where(OC.intel == IR.id).correlate(IR)
+    ).scalar_subquery()
+    return func.coalesce(IR.date_earliest, seized, of_case)
+
+
+def intel_conditions(scope: Scope) -> list[ColumnElement[bool]]:
+    return [scope.dated(intel_date()), *scope.real(IR)]
+
+
+def provider_key() -> ColumnElement[str]:
+    """An intel report's provider: its agency id, or its party (TW / CN) when the agency is not named."""
+    return func.coalesce(IR.provider_agency, IR.provider_party)
+
+
+def intel_led_seizures(scope: Scope) -> Any:
+    """(intel, seizure) pairs: seizures an outcome names, and the seizures of the case an outcome names."""
+    named = (
+        select(IR.id.label("intel"), OS.seizure.label("seizure"))
+        .join(OC, OC.intel == IR.id)
+        .join(OS, OS.outcome == OC.id)
+        .join(S, S.id == OS.seizure)
+        .where(*intel_conditions(scope), *scope.real(OC, S))
+    )
+    of_case = (
+        select(IR.id.label("intel"), S.id.label("seizure"))
+        .join(OC, OC.intel == IR.id)
+        .join(S, S.case_id == OC.case_id)
+        .where(*intel_conditions(scope), *scope.real(OC, S))
+    )
+    return union(named, of_case)
+
+
+def intel_led_suspects(scope: Scope) -> Any:
+    """(intel, person) pairs: suspects an outcome names, and the suspects of the case an outcome names."""
+    named = (
+        select(IR.id.label("intel"), OP.person.label("person"))
+        .join(OC, OC.intel == IR.id)
+        .join(OP, OP.outcome == OC.id)
+        .join(P, P.id == OP.person)
+        .where(P.role == "suspect", *intel_conditions(scope), *scope.real(OC, P))
+    )
+    of_case = (
+        select(IR.id.label("intel"), P.id.label("person"))
+        .join(OC, OC.intel == IR.id)
+        .join(P, P.case_id == OC.case_id)
+        .where(P.role == "suspect", *intel_conditions(scope), *scope.real(OC, P))
+    )
+    return union(named, of_case)
+
+
+def meeting_conditions(scope: Scope) -> list[ColumnElement[bool]]:
+    return [scope.dated(M.date_earliest), *scope.real(M)]
+
+
+# --- turning sums back into exact totals ----------------------------------------------------------------------
+
+
+def from_micro(amount: Any, unit: str) -> Decimal:
+    """A summed millionths amount in `unit` as an exact Decimal, in kg when it is a mass."""
+    value = Decimal(int(amount)).scaleb(-6)
+    if unit in _GRAM_EXPONENT:
+        value = value.scaleb(_GRAM_EXPONENT[unit] - _GRAM_EXPONENT["kg"])
+    return value
+
+
+def part_total(unit: str, basis: str, qualifier: str, n: int, amount: Any, upper: Any) -> Total:
+    """One group's sum as a Total; adding such parts gives exactly what domain total() gives for the quantities."""
+    target = Unit.KG if unit in _GRAM_EXPONENT else Unit(unit)
+    q = Qualifier(qualifier)
+    high = from_micro(upper, unit) if q is Qualifier.RANGE else None
+    return Total(from_micro(amount, unit), target, q, high, frozenset({Basis(basis)}), int(n))
+
+
+@dataclass
+class DrugSums:
+    """One drug's quantities under one key: each weight basis, each count unit, and the one-mass-per-seizure sum."""
+
+    by_basis: dict[Basis, Total]
+    counts: dict[str, Total]
+    weight_kg: Total
+
+
+def collect_sums(rows: Any, key: str | None = None) -> dict[tuple[str, str], DrugSums]:
+    """quantity_sums() rows as exact totals per (key value, drug); the key is "" when there is none."""
+    out: dict[tuple[str, str], DrugSums] = {}
+    for row in rows:
+        k = str(getattr(row, key)) if key is not None else ""
+        sums = out.get((k, row.drug))
+        if sums is None:
+            zero = Total.zero(Unit.KG)
+            sums = out[(k, row.drug)] = DrugSums({b: zero for b in Basis}, {}, zero)
+        part = part_total(row.unit, row.basis, row.qualifier, row.n, row.micro, row.micro_upper)
+        if row.unit in MASS_UNITS:
+            sums.by_basis[Basis(row.basis)] += part
+            if row.chosen:
+                sums.weight_kg += part
+        else:
+            sums.counts[row.unit] = sums.counts.get(row.unit, Total.zero(Unit(row.unit))) + part
+    return out
