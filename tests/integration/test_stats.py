@@ -5,53 +5,35 @@ Each expected figure is worked out here from the world's records, so a wrong def
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine
 from test_stats_world import END, START, build_world
 
-from conftest import PG_URL
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import Basis, Qualifier
 from straitlink.services.setup import init_database
 from straitlink.stats.explain import explain_figure, record_counts
 from straitlink.stats.queries import Scope
 from straitlink.stats.service import compute_statistics
-from straitlink.store.db import make_engine, normalise_url
+from straitlink.store.db import make_engine
 from straitlink.store.uow import UnitOfWork
 
 pytestmark = pytest.mark.pg
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def world(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+@pytest.fixture(scope="module")
+def world(module_db_url: str) -> Iterator[Engine]:
     """The world stored once per engine for the whole module (it is only read)."""
-    if request.param == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('world') / 'world.db'}")
-        init_database(engine)
-        build_world(engine)
-        yield engine
-        engine.dispose()
-        return
-    admin = request.getfixturevalue("pg_admin")
-    if admin is None:
-        pytest.skip("PostgreSQL not reachable (set CI=true to make this a failure)")
-    name = f"straitlink_stats_{uuid.uuid4().hex[:10]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = make_engine(make_url(normalise_url(PG_URL)).set(database=name).render_as_string(hide_password=False))
+    engine = make_engine(module_db_url)
     init_database(engine)
     build_world(engine)
     yield engine
     engine.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 
 
 def stats(engine: Engine, **kw: object):  # type: ignore[no-untyped-def]
@@ -228,13 +210,13 @@ def test_bad_input_names_the_field_and_value(world: Engine) -> None:
     assert unknown.value.field == "explain" and unknown.value.value == "requests.velocity"
 
 
-def test_both_engines_give_the_same_document(world: Engine, tmp_path: Path) -> None:
-    """The JSON of every breakdown is the same as on a fresh SQLite copy of the world."""
-    if world.dialect.name == "sqlite":
-        pytest.skip("compared from the PostgreSQL run")
-    other = make_engine(f"sqlite:///{tmp_path / 'other.db'}")
-    init_database(other)
-    build_world(other)
+def test_both_engines_give_the_same_document(pg_url: str, tmp_path: Path) -> None:
+    """The JSON of every breakdown is the same on PostgreSQL and on SQLite for the same world."""
+    engines = [make_engine(pg_url), make_engine(f"sqlite:///{tmp_path / 'other.db'}")]
+    for engine in engines:
+        init_database(engine)
+        build_world(engine)
     for by in (None, "year", "agency", "drug"):
-        assert stats(world, by=by).to_json() == stats(other, by=by).to_json()
-    other.dispose()
+        assert stats(engines[0], by=by).to_json() == stats(engines[1], by=by).to_json()
+    for engine in engines:
+        engine.dispose()
