@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, records, stats
+from straitlink.cli import admin, audit, records, request, stats
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -35,3 +35,5 @@ def main(
 admin.register(app)
 records.register(app)
 stats.register(app)
+app.add_typer(request.app, name="request")
+app.add_typer(audit.app, name="audit")

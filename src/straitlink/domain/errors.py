@@ -93,3 +93,52 @@ class ImportRejected(StraitLinkError):
 
     code = "import_rejected"
     http_status = 422
+
+
+class IllegalTransition(StraitLinkError):
+    """The request's state machine has no step from its current status to the one asked for."""
+
+    code = "illegal_transition"
+    http_status = 409
+
+    def __init__(self, current: str, target: str, allowed: list[str]) -> None:
+        nxt = ", ".join(allowed) if allowed else "nothing (the request is closed)"
+        super().__init__(
+            f"status: a request that is {current!r} cannot become {target!r}; it can become {nxt}",
+            field="status",
+            value=target,
+        )
+
+
+class NotPermitted(StraitLinkError):
+    """The acting party or role may not take this step on this request."""
+
+    code = "not_permitted"
+    http_status = 403
+
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        super().__init__(f"{field}: {value!r} may not {reason}", field=field, value=value)
+
+
+class IncompleteRequest(StraitLinkError):
+    """A request lacks contents Art. 13¶2 of the Agreement requires; every missing field is listed."""
+
+    code = "incomplete_request"
+    http_status = 422
+
+    def __init__(self, missing: list[str]) -> None:
+        super().__init__(
+            f"{missing[0]}: the request is incomplete (Art. 13¶2); missing: {', '.join(missing)}",
+            field=missing[0],
+        )
+        self.missing = list(missing)
+
+    def to_json(self) -> dict[str, Any]:
+        return {**super().to_json(), "missing": self.missing}
+
+
+class DocumentRejected(StraitLinkError):
+    """A file is empty, too large, or of a type the store does not accept."""
+
+    code = "document_rejected"
+    http_status = 415

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from straitlink.domain.errors import InvalidValue, MissingField
 from straitlink.domain.parties import Party
@@ -40,6 +41,13 @@ CLOSED_STATUSES = frozenset(
 class Urgency(StrEnum):
     NORMAL = "normal"
     URGENT = "urgent"
+
+
+class RequestForm(StrEnum):
+    """Art. 13¶1: requests are made in writing; an urgent one may first be made in another form."""
+
+    WRITTEN = "written"
+    OTHER = "other"
 
 
 class Direction(StrEnum):
@@ -80,14 +88,23 @@ class AssistanceRequest(Record):
     received_on: date | None = None
     closed_on: date | None = None
     case: str | None = None
+    form: RequestForm = RequestForm.WRITTEN
+    # Art. 13¶1: the written confirmation of an urgent request first made in another form.
+    confirmed_on: date | None = None
 
     def __post_init__(self) -> None:
         if not self.subject.strip():
             raise MissingField("subject")
-        for name in ("sent_on", "received_on", "closed_on"):
+        for name in ("sent_on", "received_on", "closed_on", "confirmed_on"):
             later = getattr(self, name)
             if later is not None and later < self.filed_on:
                 raise InvalidValue(name, later.isoformat(), f"before filed_on {self.filed_on.isoformat()}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        # Once built, a request changes status only through straitlink.domain.workflow, which builds a new one.
+        if name == "status" and "status" in self.__dict__:
+            raise AttributeError("a request's status changes only through straitlink.domain.workflow")
+        super().__setattr__(name, value)
 
     @property
     def requested_party(self) -> Party:

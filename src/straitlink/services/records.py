@@ -6,8 +6,11 @@ from typing import Any
 
 from sqlalchemy import select
 
+from straitlink.audit import log as audit
+from straitlink.audit.entries import AuditAction, Change, diff
 from straitlink.codec import decode, encode
 from straitlink.domain.errors import UnknownReference
+from straitlink.domain.intel import Classification, IntelReport
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.records import Record, new_id
 from straitlink.services.kinds import CATALOG_TABLES, Kind, kind_named, referenced_values
@@ -46,17 +49,30 @@ def build_record(kind: Kind, data: dict[str, Any], *, actor: str) -> Record:
 
 
 def add_record(uow: UnitOfWork, kind: Kind, data: dict[str, Any], *, actor: str) -> Record:
-    """Validate and store one new record in its own transaction."""
+    """Validate and store one new record in its own transaction, with its audit entry."""
     record = build_record(kind, data, actor=actor)
     check_references(uow, kind, encode(record))
+    if kind.name == "request":
+        # A request enters the workflow like any filed request: complete, as 'filed', with its first step.
+        from straitlink.services.requests import file_request_record
+
+        file_request_record(uow, record, actor=actor)  # type: ignore[arg-type]
+        return record
+    head = audit.lock(uow)
     uow.repo(kind.mapper).add(record)
+    change = Change(actor, AuditAction.CREATE, kind.mapper.kind, record.id, diff(None, encode(record)))
+    audit.append(uow, head, [change])
     uow.commit()
     return record
 
 
 def get_record(uow: UnitOfWork, kind: Kind, record_id: str, *, actor: str) -> Record:
-    """One record by id (the actor is named so later issues can audit classified reads)."""
+    """One record by id; reading an intel report above the lowest classification is audited."""
     record: Record = uow.repo(kind.mapper).get(record_id)
+    if isinstance(record, IntelReport) and record.classification.rank > Classification.UNCLASSIFIED.rank:
+        context = {"classification": record.classification.value}
+        audit.append(uow, audit.lock(uow), [Change(actor, AuditAction.READ, kind.mapper.kind, record.id, {}, context)])
+        uow.commit()
     return record
 
 

@@ -27,7 +27,7 @@ from straitlink.domain.provenance import Provenance, ProvenanceKind
 from straitlink.domain.quantity import Basis, Qualifier, Quantity, Unit
 from straitlink.domain.records import Record
 from straitlink.domain.reference import RequestType
-from straitlink.domain.requests import AssistanceRequest, RequestStatus, Urgency
+from straitlink.domain.requests import AssistanceRequest, RequestForm, RequestStatus, Urgency
 from straitlink.domain.seizures import Seizure
 from straitlink.store import tables as t
 
@@ -148,6 +148,7 @@ _REQUEST_FIELDS = (
     "sent_on",
     "received_on",
     "closed_on",
+    "confirmed_on",
 )
 
 
@@ -156,6 +157,7 @@ def _fill_request(r: AssistanceRequest, row: t.AssistanceRequestRow) -> None:
         setattr(row, name, getattr(r, name))
     row.requesting_party, row.type = r.requesting_party.value, r.type.value
     row.status, row.urgency, row.case_id = r.status.value, r.urgency.value, r.case
+    row.form = r.form.value
 
 
 def _load_request(row: t.AssistanceRequestRow) -> AssistanceRequest:
@@ -167,6 +169,7 @@ def _load_request(row: t.AssistanceRequestRow) -> AssistanceRequest:
         type=RequestType(row.type),
         status=RequestStatus(row.status),
         urgency=Urgency(row.urgency),
+        form=RequestForm(row.form),
         case=row.case_id,
         **{name: getattr(row, name) for name in _REQUEST_FIELDS},
     )

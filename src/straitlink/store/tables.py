@@ -179,6 +179,8 @@ class AssistanceRequestRow(RecordColumns, Base):
         ),
         CheckConstraint("received_on IS NULL OR received_on >= filed_on", name="received_after_filed"),
         CheckConstraint("closed_on IS NULL OR closed_on >= filed_on", name="closed_after_filed"),
+        _in("form", "('written','other')", "form"),
+        CheckConstraint("confirmed_on IS NULL OR confirmed_on >= filed_on", name="confirmed_after_filed"),
         # Covering index for the statistics' period × direction × type aggregations.
         Index("ix_request_stats", "filed_on", "requesting_party", "type", "status", "prov_kind"),
     )
@@ -200,6 +202,8 @@ class AssistanceRequestRow(RecordColumns, Base):
     received_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     case_id: Mapped[str | None] = mapped_column(ForeignKey("legal_case.id"), index=True)
+    form: Mapped[str] = mapped_column(String(8), server_default="written")
+    confirmed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CaseRow(RecordColumns, PartialDateColumns, Base):
@@ -442,3 +446,6 @@ class PublishedFigureRow(RecordColumns, Base):
     period_end: Mapped[date] = mapped_column(Date)
     direction: Mapped[str | None] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(ForeignKey("source_document.id"), index=True)
+
+
+import straitlink.store.tables_workflow  # noqa: E402, F401  (the workflow's and audit's tables)

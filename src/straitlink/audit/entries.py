@@ -1,0 +1,82 @@
+"""Audit entries and their canonical form: the bytes each entry's hash covers, chained to the entry before it.
+
+An entry's body is one line of JSON, UTF-8, without spaces, non-ASCII characters as they are, its keys in this
+order: seq, at, actor, action, kind, record, diff, context; the keys of every object inside `diff` and `context`
+sorted. Its hash is sha256(hash of the previous entry ‖ body); the first entry's previous hash is 32 zero bytes.
+The stored body is the whole entry: nothing about it is kept anywhere else where it could disagree.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from straitlink.domain.errors import MissingField
+
+GENESIS = bytes(32)
+
+
+class AuditAction(StrEnum):
+    CREATE = "create"
+    UPDATE = "update"
+    TRANSITION = "transition"
+    DELETE = "delete"
+    READ = "read"
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one audit entry says: who did what to which record, and how its fields changed."""
+
+    actor: str
+    action: AuditAction
+    kind: str
+    record_id: str
+    diff: Mapping[str, list[Any]] = field(default_factory=dict)
+    context: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for name in ("actor", "kind", "record_id"):
+            if not str(getattr(self, name)).strip():
+                raise MissingField(name, "an audit entry names who acted on which record")
+
+
+def diff(before: Mapping[str, Any] | None, after: Mapping[str, Any] | None) -> dict[str, list[Any]]:
+    """`{field: [before, after]}` for every field whose JSON value differs (a create has no before)."""
+    old, new = before or {}, after or {}
+    return {k: [old.get(k), new.get(k)] for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k)}
+
+
+def canonical(value: Any) -> str:
+    """Compact JSON with sorted keys and characters unescaped: the same value always gives the same text."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def timestamp(moment: datetime | None = None) -> str:
+    """UTC time with microseconds in one fixed-width form, e.g. 2025-01-27T08:00:00.000000Z."""
+    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def body(seq: int, at: str, change: Change) -> str:
+    """The entry's canonical JSON."""
+    fields: tuple[tuple[str, Any], ...] = (
+        ("seq", seq),
+        ("at", at),
+        ("actor", change.actor),
+        ("action", change.action.value),
+        ("kind", change.kind),
+        ("record", change.record_id),
+        ("diff", dict(change.diff)),
+        ("context", dict(change.context)),
+    )
+    return "{" + ",".join(f"{canonical(k)}:{canonical(v)}" for k, v in fields) + "}"
+
+
+def link(prev: bytes, text: bytes) -> bytes:
+    """The entry's hash: sha256 over the previous entry's hash and this entry's body."""
+    return hashlib.sha256(prev + text).digest()

@@ -1,0 +1,159 @@
+"""Appending to the audit log inside the caller's transaction, and reading a record's history back.
+
+An audited use case first locks the chain head (`lock`), before it writes anything, and appends its entries
+(`append`) just before it commits. One lock, always taken first, means concurrent use cases queue on it instead of
+deadlocking on each other's rows, and entries are numbered and linked one transaction at a time, so the chain stays
+linear. On PostgreSQL the lock is SELECT … FOR UPDATE on the one-row `audit_head`; on SQLite it is a write to that
+row, which takes the database's single writer lock for the rest of the transaction (as BEGIN IMMEDIATE would), so
+what the use case reads after it is the latest committed state. The application never updates or deletes entries.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Row, Select, Table, insert, select, update
+
+from straitlink.audit.entries import Change, body, link, timestamp
+from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow, record_field
+from straitlink.store.uow import UnitOfWork
+
+E = AuditEntryRow
+ENTRY = cast(Table, AuditEntryRow.__table__)
+HEAD = cast(Table, AuditHeadRow.__table__)
+
+# A no-op write that reads the head back: from here the transaction holds SQLite's single writer lock.
+_LOCK_SQLITE = update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq).returning(HEAD.c.seq, HEAD.c.hash)
+_LOCK = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
+_ADD = insert(ENTRY)
+_MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1)
+_JOINED: dict[int, tuple[Select[Any], Select[Any]]] = {}
+
+
+@dataclass
+class Head:
+    """The chain head as this transaction locked it; each append moves it on."""
+
+    seq: int
+    hash: bytes
+
+
+def lock(uow: UnitOfWork) -> Head:
+    """Lock the chain head for the rest of the transaction; call it before the use case's first write."""
+    conn = uow.session.connection()
+    row = conn.execute(_LOCK_SQLITE if conn.dialect.name == "sqlite" else _LOCK).one()
+    return Head(int(row.seq), bytes(row.hash))
+
+
+def lock_and_select(uow: UnitOfWork, stmt: Select[Any], params: dict[str, Any]) -> tuple[Head, Row[Any] | None]:
+    """Lock the chain head and run the use case's first query; on PostgreSQL both in one round trip.
+
+    Returns the head and the query's one row (None when it finds none; the head is then not locked).
+    """
+    conn = uow.session.connection()
+    if conn.dialect.name == "sqlite":
+        head = lock(uow)
+        return head, conn.execute(stmt, params).one_or_none()
+    joined = _JOINED.get(id(stmt))
+    if joined is None or joined[0] is not stmt:
+        locking = (
+            stmt.add_columns(HEAD.c.seq.label("audit_head_seq"), HEAD.c.hash.label("audit_head_hash"))
+            .join(HEAD, HEAD.c.id == 1)
+            .with_for_update(of=HEAD)
+        )
+        joined = _JOINED[id(stmt)] = (stmt, locking)  # built once per query, so its compiled form is reused
+    row = conn.execute(joined[1], params).one_or_none()
+    if row is None:
+        return Head(0, b""), None
+    return Head(int(row.audit_head_seq), bytes(row.audit_head_hash)), row
+
+
+def append(uow: UnitOfWork, head: Head, changes: Sequence[Change], *, now: datetime | None = None) -> int:
+    """Append one entry per change after the locked head; returns the last entry's number."""
+    if not changes:
+        raise ValueError("nothing to audit")
+    uow.flush()
+    seq, prev = head.seq, head.hash
+    at = timestamp(now)
+    rows: list[dict[str, Any]] = []
+    for change in changes:
+        seq += 1
+        text = body(seq, at, change)
+        digest = link(prev, text.encode("utf-8"))
+        rows.append({"seq": seq, "body": text, "prev_hash": prev, "hash": digest})
+        prev = digest
+    conn = uow.session.connection()
+    conn.execute(_ADD, rows)
+    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
+    head.seq, head.hash = seq, prev
+    return seq
+
+
+@dataclass(frozen=True)
+class Entry:
+    """An entry as read back for display."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    kind: str
+    record_id: str
+    diff: dict[str, Any]
+    context: dict[str, Any]
+    hash: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "kind": self.kind,
+            "record": self.record_id,
+            "diff": self.diff,
+            "context": self.context,
+            "hash": self.hash,
+        }
+
+
+def _entry(row: Any) -> Entry:
+    data = json.loads(row.body)
+    return Entry(
+        seq=int(row.seq),
+        at=data["at"],
+        actor=data["actor"],
+        action=data["action"],
+        kind=data["kind"],
+        record_id=data["record"],
+        diff=data["diff"],
+        context=data["context"],
+        hash=bytes(row.hash).hex(),
+    )
+
+
+def entries(uow: UnitOfWork, *, record_id: str | None = None, kind: str | None = None, limit: int = 100) -> list[Entry]:
+    """A record's entries in order, or the latest `limit` entries of the log; each shown from its body."""
+    stmt = select(E.seq, E.body, E.hash)
+    if record_id is not None:
+        stmt = stmt.where(record_field(E.body) == record_id).order_by(E.seq)
+        found = [_entry(r) for r in uow.session.execute(stmt)]
+        return [e for e in found if kind is None or e.kind == kind]
+    latest = stmt.order_by(E.seq.desc()).limit(limit)
+    return sorted((_entry(r) for r in uow.session.execute(latest)), key=lambda e: e.seq)
+
+
+def head(uow: UnitOfWork) -> tuple[int, bytes]:
+    """The chain head as stored: the last entry's number and hash."""
+    row = uow.session.connection().execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).one()
+    return int(row.seq), bytes(row.hash)
+
+
+def hash_of(uow: UnitOfWork, seq: int) -> bytes | None:
+    """The stored hash of entry `seq`, if it is stored."""
+    found = uow.session.connection().execute(select(ENTRY.c.hash).where(ENTRY.c.seq == seq)).scalar()
+    return bytes(found) if found is not None else None

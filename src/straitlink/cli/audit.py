@@ -1,0 +1,173 @@
+"""`straitlink audit verify|log|checkpoint|keygen|export`: the audit log, its verification and its archiving."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from straitlink.audit import checkpoint as cp
+from straitlink.audit import log
+from straitlink.audit.verify import Report, verify_stored
+from straitlink.cli.common import err, handles_errors, out, print_json, state
+from straitlink.domain.errors import InvalidValue
+from straitlink.store.uow import UnitOfWork
+
+app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
+AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
+TAMPERED_EXIT = 1  # the log is not what the application wrote (bad input exits 2, like every command)
+
+
+def _read(path: Path, field: str) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InvalidValue(field, str(path), exc.strerror or "cannot be read") from None
+
+
+def _checkpoint(checkpoint: Path | None, public_key: Path | None) -> cp.Checkpoint | None:
+    if checkpoint is None:
+        return None
+    if public_key is None:
+        raise InvalidValue("public_key", None, "a checkpoint is checked against the operator's public key")
+    return cp.check(cp.read_json(checkpoint, "checkpoint"), _read(public_key, "public_key"))
+
+
+def _report(report: Report, as_json: bool, what: str) -> None:
+    if as_json:
+        print_json(report.to_json())
+    elif report.ok:
+        out.print(f"{what}: {report.checked} entries verified, last {report.last_seq} ({report.last_hash.hex()[:16]}…)")
+    if report.problem is not None:
+        if not as_json:
+            err.print(f"[red]tampered:[/red] {report.problem.reason}", markup=True, highlight=False)
+        raise typer.Exit(TAMPERED_EXIT)
+
+
+@app.command("verify")
+@handles_errors
+def verify(
+    ctx: typer.Context,
+    checkpoint: Annotated[Path | None, typer.Option(help="A signed checkpoint the chain must contain")] = None,
+    public_key: Annotated[Path | None, typer.Option("--public-key", help="The key that signed the checkpoint")] = None,
+    archive: Annotated[Path | None, typer.Option(help="Verify an archive file instead of the database")] = None,
+    after: Annotated[
+        Path | None, typer.Option(help="With --archive: the checkpoint the archive continues from")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Walk the chain; exit 1 naming the first entry altered, removed, inserted or reordered."""
+    signed = _checkpoint(checkpoint, public_key)
+    if archive is not None:
+        start = _checkpoint(after, public_key)
+        _report(cp.verify_archive(archive, checkpoint=signed, after=start), as_json, str(archive))
+        return
+    report = verify_stored(state(ctx).engine(), checkpoint=(signed.seq, signed.hash) if signed else None)
+    _report(report, as_json, "audit log")
+
+
+@app.command("log")
+@handles_errors
+def log_(
+    ctx: typer.Context,
+    record: Annotated[str | None, typer.Option("--record", help="One record's history (its id)")] = None,
+    kind: Annotated[str | None, typer.Option(help="Record kind, with --record")] = None,
+    limit: Annotated[int, typer.Option(help="Without --record: the latest this many")] = 50,
+    as_json: AsJson = False,
+) -> None:
+    """Show a record's audit history, or the latest entries."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        entries = log.entries(uow, record_id=record, kind=kind, limit=limit)
+    if as_json:
+        print_json([e.to_json() for e in entries])
+        return
+    table = Table("#", "at", "actor", "action", "record", "changed", title="audit log")
+    for e in entries:
+        changed = ", ".join(f"{k}: {v[0]!s} → {v[1]!s}" for k, v in e.diff.items()) or ", ".join(
+            f"{k}={v}" for k, v in e.context.items()
+        )
+        table.add_row(str(e.seq), e.at, e.actor, e.action, f"{e.kind} {e.record_id[:8]}", changed[:120])
+    out.print(table)
+
+
+@app.command("checkpoint")
+@handles_errors
+def sign_checkpoint(
+    ctx: typer.Context,
+    key: Annotated[Path, typer.Option("--key", help="The operator's Ed25519 private key (PEM)")],
+    seq: Annotated[int | None, typer.Option("--seq", help="Sign this entry (default: the last)")] = None,
+    checkpoint: Annotated[
+        Path | None, typer.Option(help="The latest earlier checkpoint, once entries up to it are archived")
+    ] = None,
+    public_key: Annotated[Path | None, typer.Option("--public-key", help="The key that signed it")] = None,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write it here (default: stdout)")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Sign the hash of the chain's last entry (or of entry --seq): a checkpoint to keep outside the database."""
+    engine = state(ctx).engine()
+    earlier = _checkpoint(checkpoint, public_key)
+    report = verify_stored(engine, checkpoint=(earlier.seq, earlier.hash) if earlier else None)
+    if report.problem is not None:
+        err.print(f"[red]not signing:[/red] {report.problem.reason}", markup=True, highlight=False)
+        raise typer.Exit(TAMPERED_EXIT)
+    signed_seq, digest = report.last_seq, report.last_hash
+    if seq is not None and seq != report.last_seq:
+        with UnitOfWork(engine) as uow:
+            found = log.hash_of(uow, seq)
+        if found is None:
+            raise InvalidValue("seq", seq, f"no such entry (the log holds entries up to {report.last_seq})")
+        signed_seq, digest = seq, found
+    document = cp.sign(signed_seq, digest, _read(key, "key"), party=state(ctx).settings.party.value)
+    if output is None:
+        print_json(document)
+        return
+    output.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    if as_json:
+        print_json(document)
+    else:
+        out.print(f"checkpoint of entry {signed_seq} written to {output}")
+
+
+@app.command("keygen")
+@handles_errors
+def keygen(
+    private: Annotated[Path, typer.Option("--private", help="Where to write the private key (kept offline)")],
+    public: Annotated[Path, typer.Option("--public", help="Where to write the public key")],
+    as_json: AsJson = False,
+) -> None:
+    """Make an Ed25519 key pair for signing checkpoints."""
+    if private.exists():
+        raise InvalidValue("private", str(private), "exists already; not overwritten")
+    secret, shared = cp.generate_key()
+    fd = os.open(private, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(secret)
+    public.write_bytes(shared)
+    if as_json:
+        print_json({"private": str(private), "public": str(public)})
+    else:
+        out.print(f"private key {private} (mode 600), public key {public}")
+
+
+@app.command("export")
+@handles_errors
+def export(
+    ctx: typer.Context,
+    through: Annotated[int, typer.Option("--through", help="Last entry to archive (a signed checkpoint's)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="The archive file to write")],
+    as_json: AsJson = False,
+) -> None:
+    """Write entries 1..THROUGH to an archive file that `audit verify --archive` checks."""
+    try:
+        with state(ctx).engine().connect() as conn, output.open("w", encoding="utf-8") as fh:
+            count = cp.export_archive(conn, through, fh)
+    except OSError as exc:
+        raise InvalidValue("output", str(output), exc.strerror or "cannot write") from None
+    if as_json:
+        print_json({"archive": str(output), "entries": count, "through": through})
+    else:
+        out.print(f"archived {count} entries to {output}")

@@ -1,0 +1,444 @@
+"""`straitlink request file|transition|assign|confirm|reply|show|list|due|history|document`: the request workflow.
+
+A step is taken for this instance's own party (STRAITLINK_PARTY) unless --party names the other side, whose steps
+are recorded as that side reports them. Without --role, the first role the workflow allows that party is used.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from straitlink.catalog import load_catalog
+from straitlink.cli.common import actor, handles_errors, out, print_json, state
+from straitlink.codec import encode
+from straitlink.domain import workflow
+from straitlink.domain.dates import PartialDate, Precision
+from straitlink.domain.errors import InvalidValue
+from straitlink.domain.parties import Party
+from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
+from straitlink.domain.workflow import Acting, RefusalGround, Role, Transition
+from straitlink.services import request_views as views
+from straitlink.services import requests as svc
+from straitlink.services.documents import Upload
+from straitlink.services.forms import parse_fields
+from straitlink.services.kinds import kind_named
+from straitlink.store.mapping import REQUESTS
+from straitlink.store.uow import UnitOfWork
+
+app = typer.Typer(help="Mutual-assistance requests and their workflow.", no_args_is_help=True)
+
+User = Annotated[str | None, typer.Option("--user", help="Acting user (default: STRAITLINK_USER or login)")]
+AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
+On = Annotated[str | None, typer.Option("--on", help="Date of the step, ISO or ROC (default: today)")]
+PartyOpt = Annotated[str | None, typer.Option("--party", help="TW or CN: the side acting (default: this instance's)")]
+RoleOpt = Annotated[str | None, typer.Option("--role", help="|".join(r.value for r in Role))]
+AgencyOpt = Annotated[str | None, typer.Option("--agency", help="The acting agency (for an executing agency)")]
+Documents = Annotated[list[Path] | None, typer.Option("--document", "-d", help="A file to attach (repeatable)")]
+Version = Annotated[int | None, typer.Option("--expected-version", help="Refuse if the request changed since")]
+
+
+def _enum(cls: Any, value: str, field: str) -> Any:
+    try:
+        return cls(value.lower() if value.lower() in {m.value for m in cls} else value)
+    except ValueError:
+        raise InvalidValue(field, value, "one of " + "|".join(m.value for m in cls)) from None
+
+
+def _day(value: str | None, field: str) -> date | None:
+    if value is None:
+        return None
+    d = PartialDate.parse(value, field=field)
+    if d.precision is not Precision.DAY:
+        raise InvalidValue(field, value, "a day is needed here")
+    return d.earliest()
+
+
+def _party(value: str | None, ctx: typer.Context) -> Party:
+    return _enum(Party, value.upper(), "party") if value else state(ctx).settings.party
+
+
+def _uploads(paths: list[Path] | None) -> tuple[Upload, ...]:
+    return tuple(Upload.from_path(p) for p in paths or [])
+
+
+def _agency(name: str | None, field: str) -> str | None:
+    return load_catalog().find_agency(name, field=field).id if name else None
+
+
+def _acting(
+    ctx: typer.Context, request_id: str, t_of: Any, party: str | None, role: str | None, agency: str | None
+) -> Acting:
+    """The acting side and role: as given, or the first the workflow allows this party for the step."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        request: AssistanceRequest = uow.repo(REQUESTS).get(request_id)
+    t: Transition = t_of(request)
+    chosen = workflow.default_acting(t, request, _party(party, ctx), _enum(Role, role, "role") if role else None)
+    if agency:
+        return Acting(chosen.party, chosen.role, _agency(agency, "agency"))
+    return chosen
+
+
+def _summary(request: AssistanceRequest, deadlines: list[views.DeadlineView]) -> dict[str, Any]:
+    return {
+        **encode(request),
+        "direction": request.direction.value,
+        "deadlines": [d.to_json() for d in deadlines],
+    }
+
+
+def _deadline_cell(deadlines: list[views.DeadlineView]) -> str:
+    return "; ".join(f"{d.due.isoformat()} {d.state.value} ({d.article})" for d in deadlines)
+
+
+def _done(request: AssistanceRequest, as_json: bool, verb: str) -> None:
+    if as_json:
+        print_json(encode(request))
+    else:
+        out.print(f"{verb} request {request.id}: now {request.status.value} (version {request.version})")
+
+
+@app.command("file")
+@handles_errors
+def file_(
+    ctx: typer.Context,
+    fields: Annotated[list[str] | None, typer.Argument(help="field=value pairs (type=送達文書 purpose=…)")] = None,
+    file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")] = None,
+    document: Documents = None,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """File a request; it must carry what Art. 13¶2 requires, or it is refused with the list of what is missing."""
+    data: dict[str, Any] = {}
+    if file is not None:
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
+        if not isinstance(data, dict):
+            raise InvalidValue("file", str(file), "expected a JSON object")
+    catalog = load_catalog()
+    pairs = []
+    for pair in fields or []:
+        name, sep, text = pair.partition("=")
+        if name.strip() == "type" and sep:  # a request type by any of its names (送達文書, 送达文书, …)
+            pair = f"type={catalog.find_request_type(text.strip(), field='type').id.value}"
+        pairs.append(pair)
+    data.update(parse_fields(kind_named("request"), pairs, catalog))
+    settings = state(ctx).settings
+    with UnitOfWork(state(ctx).engine()) as uow:
+        request = svc.file_request(
+            uow, svc.Desk.from_settings(settings), data, actor=actor(user), documents=_uploads(document)
+        )
+    _done(request, as_json, "filed")
+
+
+@app.command("transition")
+@handles_errors
+def transition(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    target: Annotated[str, typer.Argument(help="The status to move to: " + "|".join(s.value for s in RequestStatus))],
+    on: On = None,
+    text: Annotated[
+        str | None, typer.Option("--text", "--reason", "--result", help="Reason, explanation, result or supplement")
+    ] = None,
+    ground: Annotated[
+        str | None, typer.Option(help="Art. 15 ground: " + "|".join(g.value for g in RefusalGround))
+    ] = None,
+    materials_returned: Annotated[
+        bool, typer.Option("--materials-returned", help="The materials were returned (Art. 14¶3)")
+    ] = False,
+    executing_agency: Annotated[str | None, typer.Option("--executing-agency", help="For 'assigned'")] = None,
+    document: Documents = None,
+    party: PartyOpt = None,
+    role: RoleOpt = None,
+    agency: AgencyOpt = None,
+    expected_version: Version = None,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Move a request to TARGET, if the workflow allows it for this side and role."""
+    goal = _enum(RequestStatus, target, "status")
+    acting = _acting(ctx, request_id, lambda r: workflow.transition_for(r.status, goal), party, role, agency)
+    step = svc.StepInput(
+        on=_day(on, "on"),
+        text=text,
+        ground=_enum(RefusalGround, ground, "ground") if ground else None,
+        executing_agency=_agency(executing_agency, "executing_agency"),
+        materials_returned=materials_returned,
+        documents=_uploads(document),
+    )
+    with UnitOfWork(state(ctx).engine()) as uow:
+        request = svc.transition_request(
+            uow,
+            svc.Desk.from_settings(state(ctx).settings),
+            request_id,
+            goal,
+            step,
+            actor=actor(user),
+            acting=acting,
+            expected_version=expected_version,
+        )
+    _done(request, as_json, "moved")
+
+
+@app.command("assign")
+@handles_errors
+def assign(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    agency_name: Annotated[str, typer.Argument(help="The executing agency (id or name, e.g. 最高人民法院)")],
+    on: On = None,
+    party: PartyOpt = None,
+    role: RoleOpt = None,
+    expected_version: Version = None,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Assign a received request to an agency of the requested side."""
+    assignee = _agency(agency_name, "executing_agency") or agency_name
+    t_of = lambda r: workflow.transition_for(r.status, RequestStatus.ASSIGNED)  # noqa: E731
+    acting = _acting(ctx, request_id, t_of, party, role, None)
+    with UnitOfWork(state(ctx).engine()) as uow:
+        request = svc.assign_request(
+            uow,
+            svc.Desk.from_settings(state(ctx).settings),
+            request_id,
+            assignee,
+            svc.StepInput(on=_day(on, "on")),
+            actor=actor(user),
+            acting=acting,
+            expected_version=expected_version,
+        )
+    _done(request, as_json, "assigned")
+
+
+@app.command("confirm")
+@handles_errors
+def confirm(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    on: On = None,
+    document: Documents = None,
+    party: PartyOpt = None,
+    role: RoleOpt = None,
+    expected_version: Version = None,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record the written confirmation of an urgent request first made in another form (Art. 13¶1)."""
+    acting = _acting(ctx, request_id, lambda r: workflow.CONFIRMATION, party, role, None)
+    with UnitOfWork(state(ctx).engine()) as uow:
+        request = svc.confirm_request(
+            uow,
+            svc.Desk.from_settings(state(ctx).settings),
+            request_id,
+            svc.StepInput(on=_day(on, "on"), documents=_uploads(document)),
+            actor=actor(user),
+            acting=acting,
+            expected_version=expected_version,
+        )
+    _done(request, as_json, "confirmed")
+
+
+@app.command("reply")
+@handles_errors
+def reply(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    text: Annotated[str | None, typer.Option("--text", help="What the reply says")] = None,
+    kind: Annotated[str, typer.Option(help="|".join(svc.REPLY_KINDS))] = "progress",
+    on: On = None,
+    document: Documents = None,
+    party: PartyOpt = None,
+    role: Annotated[str, typer.Option("--role", help="|".join(r.value for r in Role))] = "contact_point",
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Record a reply from one side to the other (progress, Art. 14¶1, or a note), with its documents."""
+    acting = Acting(_party(party, ctx), _enum(Role, role, "role"))
+    with UnitOfWork(state(ctx).engine()) as uow:
+        reply_id = svc.reply_to_request(
+            uow,
+            svc.Desk.from_settings(state(ctx).settings),
+            request_id,
+            svc.ReplyInput(kind=kind, text=text, on=_day(on, "on"), documents=_uploads(document)),
+            actor=actor(user),
+            acting=acting,
+        )
+    if as_json:
+        print_json({"reply": reply_id, "request": request_id})
+    else:
+        out.print(f"reply {reply_id} recorded on request {request_id}")
+
+
+@app.command("show")
+@handles_errors
+def show(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Show a request with its deadlines, history, replies and documents (the read is audited)."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        view = views.show_request(uow, svc.Desk.from_settings(state(ctx).settings), request_id, actor=actor(user))
+    data = view.to_json()
+    if as_json:
+        print_json(data)
+        return
+    table = Table("field", "value", title=f"request {request_id}")
+    for name in ("type", "direction", "status", "urgency", "form", "subject", "requesting_agency", "purpose"):
+        table.add_row(name, str(data.get(name) or ""))
+    for name in ("executing_agency", "filed_on", "sent_on", "received_on", "closed_on", "confirmed_on", "version"):
+        table.add_row(name, str(data.get(name) or ""))
+    table.add_row("next", ", ".join(data["next"]) or "(closed)")
+    out.print(table)
+    if view.deadlines:
+        dl = Table(
+            "rule", "article", "side", "from", "due", "state", "days left", "working days TW/CN", title="deadlines"
+        )
+        for d in view.deadlines:
+            w = d.working_days_left
+            left = f"{w['TW']}/{w['CN']}" if w else ""
+            shown = "" if d.days_left is None else str(d.days_left)
+            dl.add_row(d.title, d.article, d.party, str(d.start), str(d.due), d.state.value, shown, left)
+        out.print(dl)
+    docs = Table("document", "file", "type", "from", "purpose (Art. 17)", title="documents")
+    for r in view.replies:
+        for doc in r.documents:
+            docs.add_row(doc.id[:8], doc.filename, doc.media_type, doc.from_party, doc.purpose or "")
+    if docs.row_count:
+        out.print(docs)
+
+
+@app.command("history")
+@handles_errors
+def history(
+    ctx: typer.Context,
+    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """The request's steps in order: when, by whom, in which role, and what they carried."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        steps = views.request_history(uow, request_id, actor=actor(user))
+    if as_json:
+        print_json([s.to_json() for s in steps])
+        return
+    table = Table("on", "step", "from", "to", "by", "as", "ground / text", title=f"history of {request_id}")
+    for s in steps:
+        detail = " ".join(x for x in (s.ground, s.executing_agency, s.text) if x)
+        table.add_row(str(s.on), s.action, s.from_status or "", s.to_status, s.actor, f"{s.party}/{s.role}", detail)
+    out.print(table)
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    ctx: typer.Context,
+    status: Annotated[list[str] | None, typer.Option("--status", help="Status (repeatable)")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Request type (id or name, e.g. 送達文書)")] = None,
+    direction: Annotated[str | None, typer.Option(help="tw_to_cn or cn_to_tw")] = None,
+    agency: Annotated[str | None, typer.Option(help="Requesting or executing agency (id or name)")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only requests with an overdue deadline")] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many")] = None,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """List requests by status, type, direction, agency, or overdue deadline."""
+    flt = views.RequestFilter(
+        statuses=frozenset(_enum(RequestStatus, s, "status") for s in status or []),
+        type=load_catalog().find_request_type(type_, field="type").id if type_ else None,
+        direction=_enum(Direction, direction, "direction") if direction else None,
+        agency=_agency(agency, "agency"),
+        overdue=overdue,
+        limit=limit,
+    )
+    with UnitOfWork(state(ctx).engine()) as uow:
+        found = views.list_requests(uow, svc.Desk.from_settings(state(ctx).settings), flt, actor=actor(user))
+    if as_json:
+        print_json([_summary(r, d) for r, d in found])
+        return
+    table = Table(
+        "id", "filed", "type", "direction", "status", "subject", "deadlines", title=f"requests ({len(found)})"
+    )
+    for r, d in found:
+        table.add_row(
+            r.id[:8], str(r.filed_on), r.type.value, r.direction.value, r.status.value, r.subject, _deadline_cell(d)
+        )
+    out.print(table)
+
+
+@app.command("due")
+@handles_errors
+def due(
+    ctx: typer.Context,
+    within: Annotated[int, typer.Option(help="Due within this many days (overdue ones always show)")] = 14,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue deadlines")] = False,
+    agency: Annotated[str | None, typer.Option(help="Only this agency's (id or name)")] = None,
+    side: Annotated[str | None, typer.Option(help="Only this side's: TW or CN")] = None,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Deadlines that are overdue or due soon, per side and agency, each with its rule and article."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        items = views.due_requests(
+            uow,
+            svc.Desk.from_settings(state(ctx).settings),
+            actor=actor(user),
+            within=within,
+            overdue_only=overdue,
+            agency=_agency(agency, "agency"),
+            party=_enum(Party, side.upper(), "side") if side else None,
+        )
+    if as_json:
+        print_json([i.to_json() for i in items])
+        return
+    groups: dict[tuple[str, str], list[views.DueItem]] = {}
+    for i in items:
+        groups.setdefault((i.party, i.agency or "(not assigned)"), []).append(i)
+    if not groups:
+        out.print("nothing due")
+    for (party, agency_id), group in groups.items():
+        table = Table(
+            "request", "type", "status", "due", "days left", "rule", "article", title=f"{party} — {agency_id}"
+        )
+        for i in group:
+            d = i.deadline
+            table.add_row(i.request_id[:8], i.type, i.status, str(d.due), str(d.days_left), d.title, d.article)
+        out.print(table)
+
+
+@app.command("document")
+@handles_errors
+def document(
+    ctx: typer.Context,
+    document_id: Annotated[str, typer.Argument(help="The document's id (from `request show`)")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Where to write its content")],
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Write a document's content to a file; the read is audited, with the purpose it may be used for."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        view, content = views.read_document(
+            uow, svc.Desk.from_settings(state(ctx).settings), document_id, actor=actor(user)
+        )
+    try:
+        output.write_bytes(content)
+    except OSError as exc:
+        raise InvalidValue("output", str(output), exc.strerror or "cannot write") from None
+    if as_json:
+        print_json({**view.to_json(), "output": str(output)})
+        return
+    out.print(f"wrote {view.filename} ({view.size} bytes) to {output}")
+    if view.from_other_side:
+        out.print(
+            f"received from {view.from_party}: use only for the purpose stated in the request (Art. 17): {view.purpose}"
+        )

@@ -1,0 +1,353 @@
+"""Use cases of the request workflow that read: show, history, a document's content, list and due.
+
+Reading one request, its history or a document is audited (Art. 16: the request and what its execution yields
+are confidential), in the reader's own transaction. A document received from the other side is shown with the
+purpose its request states, the only one it may be used for (Art. 17).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from straitlink.audit import log as audit
+from straitlink.audit.entries import AuditAction, Change
+from straitlink.codec import encode
+from straitlink.domain.deadlines import Deadline, DeadlineState, deadlines_for, milestones_of, working_days_between
+from straitlink.domain.errors import NotFound
+from straitlink.domain.parties import Party
+from straitlink.domain.reference import RequestType
+from straitlink.domain.requests import CLOSED_STATUSES, AssistanceRequest, Direction, RequestStatus
+from straitlink.domain.workflow import allowed_targets
+from straitlink.services.requests import Desk
+from straitlink.store.mapping import REQUESTS
+from straitlink.store.tables import AssistanceRequestRow
+from straitlink.store.tables_workflow import RequestDocumentRow, RequestReplyRow, RequestTransitionRow, StoredFileRow
+from straitlink.store.uow import UnitOfWork
+
+R = AssistanceRequestRow
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    id: str
+    filename: str
+    sha256: str
+    size: int
+    media_type: str
+    from_party: str
+    purpose: str | None
+    from_other_side: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass(frozen=True)
+class ReplyView:
+    id: str
+    kind: str
+    from_party: str
+    text: str | None
+    sent_on: date
+    actor: str
+    transition_id: int | None
+    documents: list[DocumentView] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **self.__dict__,
+            "sent_on": self.sent_on.isoformat(),
+            "documents": [d.to_json() for d in self.documents],
+        }
+
+
+@dataclass(frozen=True)
+class StepView:
+    id: int
+    action: str
+    from_status: str | None
+    to_status: str
+    on: date
+    actor: str
+    party: str
+    role: str
+    agency: str | None
+    ground: str | None
+    text: str | None
+    executing_agency: str | None
+    recorded_at: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "on": self.on.isoformat()}
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    """A deadline as shown: its rule and article, the acting side, and days left on both sides' calendars."""
+
+    rule: str
+    title: str
+    article: str
+    period: str
+    party: str
+    start: date
+    due: date
+    state: DeadlineState
+    met_on: date | None
+    days_left: int | None  # None once the deadline no longer runs
+    working_days_left: dict[str, int] | None
+
+    @classmethod
+    def of(cls, d: Deadline, desk: Desk) -> DeadlineView:
+        today = desk.today()
+        running = d.is_open
+        return cls(
+            d.rule.id,
+            d.rule.title,
+            d.rule.article,
+            str(d.rule.period),
+            d.party.value,
+            d.start,
+            d.due,
+            d.state(today),
+            d.met_on,
+            d.days_left(today) if running else None,
+            {p.value: working_days_between(today, d.due, desk.calendars[p]) for p in Party} if running else None,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        for name in ("start", "due", "met_on"):
+            out[name] = out[name].isoformat() if out[name] else None
+        out["state"] = self.state.value
+        return out
+
+
+@dataclass(frozen=True)
+class RequestView:
+    request: AssistanceRequest
+    steps: list[StepView]
+    replies: list[ReplyView]
+    deadlines: list[DeadlineView]
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            **encode(self.request),
+            "direction": self.request.direction.value,
+            "next": [s.value for s in allowed_targets(self.request.status)],
+            "deadlines": [d.to_json() for d in self.deadlines],
+            "history": [s.to_json() for s in self.steps],
+            "replies": [r.to_json() for r in self.replies],
+        }
+
+
+def assigned_dates(uow: UnitOfWork, request_ids: Iterable[str]) -> dict[str, date]:
+    """When each request was assigned, from its history."""
+    ids = sorted(set(request_ids))
+    out: dict[str, date] = {}
+    for start in range(0, len(ids), 500):
+        stmt = select(RequestTransitionRow.request_id, RequestTransitionRow.occurred_on).where(
+            RequestTransitionRow.request_id.in_(ids[start : start + 500]), RequestTransitionRow.action == "assign"
+        )
+        for request_id, on in uow.session.execute(stmt):
+            out[request_id] = on
+    return out
+
+
+def deadline_views(desk: Desk, request: AssistanceRequest, assigned_on: date | None) -> list[DeadlineView]:
+    found = deadlines_for(request, milestones_of(request, assigned_on=assigned_on), desk.rules, desk.calendars)
+    return [DeadlineView.of(d, desk) for d in found]
+
+
+def _steps(uow: UnitOfWork, request_id: str) -> list[StepView]:
+    T = RequestTransitionRow
+    rows = uow.session.scalars(select(T).where(T.request_id == request_id).order_by(T.id))
+    return [
+        StepView(
+            r.id,
+            r.action,
+            r.from_status,
+            r.to_status,
+            r.occurred_on,
+            r.actor,
+            r.acting_party,
+            r.acting_role,
+            r.acting_agency,
+            r.ground,
+            r.text,
+            r.executing_agency,
+            r.recorded_at,
+        )
+        for r in rows
+    ]
+
+
+def _document(doc: RequestDocumentRow, stored: StoredFileRow, desk: Desk) -> DocumentView:
+    return DocumentView(
+        doc.id,
+        doc.filename,
+        doc.sha256,
+        int(stored.size),
+        stored.media_type,
+        doc.from_party,
+        doc.purpose,
+        doc.from_party != desk.party.value,
+    )
+
+
+def _replies(uow: UnitOfWork, desk: Desk, request_id: str) -> list[ReplyView]:
+    replies = uow.session.scalars(
+        select(RequestReplyRow)
+        .where(RequestReplyRow.request_id == request_id)
+        .order_by(RequestReplyRow.sent_on, RequestReplyRow.recorded_at)
+    ).all()
+    docs: dict[str, list[DocumentView]] = {}
+    stmt = (
+        select(RequestDocumentRow, StoredFileRow)
+        .join(StoredFileRow, StoredFileRow.sha256 == RequestDocumentRow.sha256)
+        .where(RequestDocumentRow.request_id == request_id)
+        .order_by(RequestDocumentRow.filename, RequestDocumentRow.id)
+    )
+    for doc, stored in uow.session.execute(stmt).tuples():
+        docs.setdefault(doc.reply_id, []).append(_document(doc, stored, desk))
+    return [
+        ReplyView(r.id, r.kind, r.from_party, r.text, r.sent_on, r.actor, r.transition_id, docs.get(r.id, []))
+        for r in replies
+    ]
+
+
+def _audit_read(uow: UnitOfWork, actor: str, kind: str, record_id: str, context: dict[str, Any]) -> None:
+    audit.append(uow, audit.lock(uow), [Change(actor, AuditAction.READ, kind, record_id, {}, context)])
+    uow.commit()
+
+
+def show_request(uow: UnitOfWork, desk: Desk, request_id: str, *, actor: str) -> RequestView:
+    """One request with its deadlines, history, replies and documents; the read is audited."""
+    request: AssistanceRequest = uow.repo(REQUESTS).get(request_id)
+    steps = _steps(uow, request_id)
+    assigned = next((s.on for s in steps if s.action == "assign"), None)
+    view = RequestView(request, steps, _replies(uow, desk, request_id), deadline_views(desk, request, assigned))
+    other = [d.id for r in view.replies for d in r.documents if d.from_other_side]
+    context: dict[str, Any] = {"purpose": request.purpose, "documents_from_other_side": other}
+    _audit_read(uow, actor, "request", request_id, context)
+    return view
+
+
+def request_history(uow: UnitOfWork, request_id: str, *, actor: str) -> list[StepView]:
+    """The request's steps in order; the read is audited."""
+    uow.repo(REQUESTS).get(request_id)  # NotFound for an unknown id
+    steps = _steps(uow, request_id)
+    _audit_read(uow, actor, "request", request_id, {"view": "history"})
+    return steps
+
+
+def read_document(uow: UnitOfWork, desk: Desk, document_id: str, *, actor: str) -> tuple[DocumentView, bytes]:
+    """A document and its content; the read is audited with the purpose it may be used for."""
+    doc = uow.session.get(RequestDocumentRow, document_id)
+    if doc is None:
+        raise NotFound("document", document_id)
+    stored = uow.session.get(StoredFileRow, doc.sha256)
+    assert stored is not None  # the foreign key guarantees it
+    view = _document(doc, stored, desk)
+    content = desk.files.read(doc.sha256)
+    context = {"request": doc.request_id, "purpose": doc.purpose, "from_party": doc.from_party}
+    _audit_read(uow, actor, "document", document_id, context)
+    return view, content
+
+
+@dataclass(frozen=True)
+class RequestFilter:
+    """Every field narrows the list; empty fields do not."""
+
+    statuses: frozenset[RequestStatus] = frozenset()
+    type: RequestType | None = None
+    direction: Direction | None = None
+    agency: str | None = None
+    overdue: bool = False
+    limit: int | None = None
+
+
+def list_requests(
+    uow: UnitOfWork, desk: Desk, flt: RequestFilter, *, actor: str
+) -> list[tuple[AssistanceRequest, list[DeadlineView]]]:
+    """Requests that pass the filter, oldest filed first, each with its deadlines."""
+    stmt = select(R)
+    if flt.statuses:
+        stmt = stmt.where(R.status.in_(sorted(s.value for s in flt.statuses)))
+    if flt.overdue:
+        stmt = stmt.where(R.status.not_in(sorted(s.value for s in CLOSED_STATUSES)))
+    if flt.type is not None:
+        stmt = stmt.where(R.type == flt.type.value)
+    if flt.direction is not None:
+        stmt = stmt.where(R.requesting_party == flt.direction.requesting.value)
+    if flt.agency:
+        stmt = stmt.where(or_(R.requesting_agency == flt.agency, R.executing_agency == flt.agency))
+    stmt = stmt.order_by(R.filed_on, R.id)
+    if flt.limit and not flt.overdue:
+        stmt = stmt.limit(flt.limit)
+    requests = [REQUESTS.from_row(r) for r in uow.session.scalars(stmt)]
+    assigned = assigned_dates(uow, (r.id for r in requests))
+    out = []
+    for r in requests:
+        views = deadline_views(desk, r, assigned.get(r.id))
+        if flt.overdue and not any(v.state is DeadlineState.OVERDUE for v in views):
+            continue
+        out.append((r, views))
+        if flt.limit and len(out) >= flt.limit:
+            break
+    return out
+
+
+@dataclass(frozen=True)
+class DueItem:
+    """One running deadline: whose it is (side and agency), and how long is left."""
+
+    party: str
+    agency: str | None
+    request_id: str
+    subject: str
+    type: str
+    direction: str
+    status: str
+    deadline: DeadlineView
+
+    def to_json(self) -> dict[str, Any]:
+        return {**{k: v for k, v in self.__dict__.items() if k != "deadline"}, "deadline": self.deadline.to_json()}
+
+
+def due_requests(
+    uow: UnitOfWork,
+    desk: Desk,
+    *,
+    actor: str,
+    within: int | None = None,
+    overdue_only: bool = False,
+    agency: str | None = None,
+    party: Party | None = None,
+) -> list[DueItem]:
+    """Running deadlines that are overdue or due within `within` days, by side, then agency, then due date."""
+    open_values = sorted(s.value for s in RequestStatus if s not in CLOSED_STATUSES)
+    requests = [REQUESTS.from_row(r) for r in uow.session.scalars(select(R).where(R.status.in_(open_values)))]
+    assigned = assigned_dates(uow, (r.id for r in requests))
+    items = []
+    for r in requests:
+        for view in deadline_views(desk, r, assigned.get(r.id)):
+            if view.state not in (DeadlineState.RUNNING, DeadlineState.OVERDUE):
+                continue
+            overdue = view.state is DeadlineState.OVERDUE
+            if overdue_only and not overdue:
+                continue
+            if not overdue and within is not None and (view.days_left or 0) > within:
+                continue
+            who = r.requesting_agency if view.party == r.requesting_party.value else r.executing_agency
+            if (party is not None and view.party != party.value) or (agency is not None and who != agency):
+                continue
+            items.append(
+                DueItem(view.party, who, r.id, r.subject, r.type.value, r.direction.value, r.status.value, view)
+            )
+    return sorted(items, key=lambda i: (i.party, i.agency or "", i.deadline.due, i.request_id))
