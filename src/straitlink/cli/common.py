@@ -42,6 +42,12 @@ class State:
             self._engine = make_engine(self.settings.database_url)
         return self._engine
 
+    def close(self) -> None:
+        """Release the database when the command ends (SQLite checkpoints its write-ahead log here)."""
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
 
 def state(ctx: typer.Context) -> State:
     obj = ctx.find_root().obj

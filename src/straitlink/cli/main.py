@@ -30,6 +30,7 @@ def main(
     ] = None,
 ) -> None:
     ctx.obj = State(data_dir=data_dir, database_url=database_url)
+    ctx.call_on_close(ctx.obj.close)
 
 
 admin.register(app)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -67,11 +68,22 @@ class Repository:
         return int(self.session.scalar(select(func.count()).select_from(self.mapper.row)) or 0)
 
 
+# Building a sessionmaker costs about as much as a small transaction; one per engine is enough.
+_FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
+
+
+def _factory(engine: Engine) -> sessionmaker[Session]:
+    factory = _FACTORIES.get(engine)
+    if factory is None:
+        factory = _FACTORIES[engine] = sessionmaker(engine, expire_on_commit=False)
+    return factory
+
+
 class UnitOfWork:
     """`with UnitOfWork(engine) as uow: ...; uow.commit()` — leaving without commit rolls back."""
 
     def __init__(self, engine: Engine) -> None:
-        self._factory = sessionmaker(engine, expire_on_commit=False)
+        self._factory = _factory(engine)
         self.engine = engine
 
     def __enter__(self) -> UnitOfWork:
