@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, audit, records, request, stats
+from straitlink.cli import admin, audit, ingest, records, request, stats
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -38,3 +38,4 @@ records.register(app)
 stats.register(app)
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
+ingest.register(app)

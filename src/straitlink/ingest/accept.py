@@ -1,0 +1,256 @@
+"""Proposals → records: what is already stored is recognised, the rest is stored in one unit of work.
+
+A proposal is already stored ("known") when a record with its id exists (an earlier ingest of the same event),
+when a stored record states the same event (same drug, quantity and year; same meeting kind and number; same
+figure, value and period end), or, for what a document mentions, when the document itself is stored. Whatever
+hangs on a known seizure (its case, operation, outcome) is known with it. Accepting stores the documents
+(SourceDocument, with sha256 and text) and every new proposal as its record, with the span it came from as
+provenance: Provenance.from_document(document id, (start, end), quote).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+
+from straitlink.codec import decode, encode
+from straitlink.domain.cases import Person, PersonRole
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.errors import StraitLinkError
+from straitlink.domain.figures import SourceDocument
+from straitlink.domain.parties import Party
+from straitlink.domain.provenance import Provenance
+from straitlink.domain.records import Record, stable_id
+from straitlink.ingest.proposals import MENTION_KINDS, RECORD_KINDS, DocumentInfo, Proposal, Result
+from straitlink.services.kinds import kind_named
+from straitlink.services.records import check_references
+from straitlink.store import mapping
+from straitlink.store import tables as t
+from straitlink.store.uow import UnitOfWork
+
+_MAX_PERSONS = 1000  # per case: a count beyond this is a statistic, not a list of persons
+
+
+@dataclass
+class Accepted:
+    """What accepting stored, what it recognised as stored already, and what it could not store and why."""
+
+    documents: list[str] = field(default_factory=list)
+    stored: dict[str, int] = field(default_factory=dict)
+    known: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, n: int = 1) -> None:
+        self.stored[kind] = self.stored.get(kind, 0) + n
+
+    def to_json(self) -> dict[str, Any]:
+        return {"documents": self.documents, "stored": self.stored, "known": self.known, "skipped": self.skipped}
+
+
+def _seizure_key(data: dict[str, Any], year: int | None) -> tuple[str, str, str, str]:
+    """Drug, first quantity and year ("" when neither the seizure nor the document says which)."""
+    first = data["quantities"][0]
+    when = (data.get("date") or {}).get("iso", "")[:4] or (str(year) if year else "")
+    return (data["drug"], first["value"], first["unit"], when)
+
+
+def mark_known(uow: UnitOfWork, document: DocumentInfo, proposals: list[Proposal]) -> int:
+    """Set status "known" on proposals already stored; return how many."""
+    stored_document = uow.session.scalar(
+        select(t.SourceDocumentRow.id).where(t.SourceDocumentRow.sha256 == document.sha256)
+    )
+    known_cases: set[str] = set()
+    for p in proposals:
+        if p.kind in MENTION_KINDS:
+            p.status = "known" if stored_document else p.status
+            continue
+        if p.kind in ("arrest", "repatriation"):
+            stored = uow.repo(mapping.CASES).exists(str(p.fields.get("case")))  # stored as its case's persons
+        else:
+            stored = uow.repo(kind_named(p.kind).mapper).exists(p.id)
+        if stored or _same_content(uow, p, document.year):
+            p.status = "known"
+            if p.kind == "seizure" and p.fields.get("case"):
+                known_cases.add(p.fields["case"])
+    known_intel: set[str] = set()
+    for p in proposals:
+        if p.kind == "case" and p.id in known_cases:
+            p.status = "known"
+        elif p.kind in ("operation", "outcome") and p.fields.get("case") in known_cases:
+            p.status = "known"
+            if p.kind == "outcome":
+                known_intel.add(p.fields["intel"])
+    for p in proposals:
+        if p.kind == "intel" and p.id in known_intel:
+            p.status = "known"
+    return sum(1 for p in proposals if p.status == "known")
+
+
+def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
+    f = p.fields
+    if p.kind == "seizure" and f.get("quantities"):
+        wanted = _seizure_key(f, year)
+        rows = uow.session.scalars(select(t.SeizureRow).where(t.SeizureRow.drug == f["drug"]))
+        for row in rows:
+            stored = encode(mapping.SEIZURES.from_row(row))
+            if stored["quantities"]:
+                key = _seizure_key(stored, None)
+                if key[:3] == wanted[:3] and (key[3] == wanted[3] or not key[3] or not wanted[3]):
+                    return True
+        return False
+    if p.kind == "meeting" and f.get("sequence") is not None:
+        meeting = select(t.MeetingRow.id).where(t.MeetingRow.kind == f["kind"], t.MeetingRow.sequence == f["sequence"])
+        return uow.session.scalar(meeting) is not None
+    if p.kind == "meeting" and f.get("date"):
+        when = PartialDate.from_json(f["date"])
+        meeting = select(t.MeetingRow.id).where(
+            t.MeetingRow.kind == f["kind"],
+            t.MeetingRow.date_earliest == when.earliest(),
+            t.MeetingRow.date_latest == when.latest(),
+        )
+        return uow.session.scalar(meeting) is not None
+    if p.kind == "figure" and f.get("period_end"):
+        figures = select(t.PublishedFigureRow).where(
+            t.PublishedFigureRow.metric == f["metric"],
+            t.PublishedFigureRow.period_end == date.fromisoformat(f["period_end"]),
+        )
+        return any(encode(mapping.FIGURES.from_row(r))["value"] == f["value"] for r in uow.session.scalars(figures))
+    return False
+
+
+def _provenance(p: Proposal) -> dict[str, Any]:
+    return Provenance.from_document(p.document, (p.span.start, p.span.end), p.span.text).to_json()
+
+
+def _document(info: DocumentInfo, text: str, actor: str) -> SourceDocument:
+    published = info.published_on
+    return SourceDocument(
+        id=info.id,
+        provenance=Provenance.by_user(actor),
+        title=info.title or info.name,
+        published_on=published.earliest() if published is not None and published.day is not None else None,
+        language=info.language,
+        sha256=info.sha256,
+        text=text,
+    )
+
+
+def accept(
+    uow: UnitOfWork,
+    documents: list[tuple[DocumentInfo, str, list[Proposal]]],
+    *,
+    actor: str,
+) -> Accepted:
+    """Store the documents and their new proposals as records, in one transaction (all or nothing)."""
+    report = Accepted()
+    docs = uow.repo(mapping.DOCUMENTS)
+    proposals: list[Proposal] = []
+    for info, text, found in documents:
+        stored = uow.session.scalar(select(t.SourceDocumentRow.id).where(t.SourceDocumentRow.sha256 == info.sha256))
+        if stored is None:
+            docs.add(_document(info, text, actor))
+            uow.flush()
+        elif stored != info.id:
+            # The same bytes are stored under another id (the demo's bulletin): cite that one.
+            for p in found:
+                p.document = stored if p.document == info.id else p.document
+                p.also = [replace(a, document=stored) if a.document == info.id else a for a in p.also]
+        report.documents.append(stored or info.id)
+        report.known += mark_known(uow, info, found)
+        proposals.extend(p for p in found if p.status == "new" and p.kind not in MENTION_KINDS)
+    persons_by_case: dict[str, list[str]] = {}
+    for kind in RECORD_KINDS:
+        for p in (p for p in proposals if p.kind == kind):
+            counts, persons = dict(report.stored), dict(persons_by_case)
+            # A savepoint per proposal: one that cannot be stored is reported and the others still go in.
+            savepoint = uow.session.begin_nested()
+            try:
+                _store(uow, p, persons_by_case, report)
+                uow.flush()
+                savepoint.commit()
+            except StraitLinkError as exc:
+                savepoint.rollback()
+                report.stored, persons_by_case = counts, persons
+                report.skipped.append(f"{p.kind} {p.id}: {exc.message}")
+    uow.commit()
+    return report
+
+
+def propose(
+    uow: UnitOfWork,
+    results: list[Result],
+    *,
+    actor: str,
+) -> list[Result]:
+    """Leave out of each result what is already stored (counted in `known`); the actor is named for audit."""
+    for result in results:
+        mark_known(uow, result.document, result.proposals)
+        result.known = sum(1 for p in result.proposals if p.status == "known")
+        result.proposals = [p for p in result.proposals if p.status == "new"]
+    return results
+
+
+def _store(uow: UnitOfWork, p: Proposal, persons_by_case: dict[str, list[str]], report: Accepted) -> None:
+    if p.kind == "seizure":
+        _add(uow, "seizure", p, p.fields)
+        _persons(uow, p, p.fields.get("case"), p.fields.get("suspects"), PersonRole.SUSPECT, persons_by_case, report)
+    elif p.kind == "arrest":
+        _persons(uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.SUSPECT, persons_by_case, report)
+        return
+    elif p.kind == "repatriation":
+        _persons(uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.FUGITIVE, persons_by_case, report)
+        return
+    elif p.kind == "outcome":
+        data = dict(p.fields)
+        data["persons"] = persons_by_case.get(str(data.get("case")), [])
+        _add(uow, "outcome", p, data)
+    elif p.kind == "figure":
+        _add(uow, "figure", p, {**p.fields, "source": p.document})
+    else:
+        _add(uow, p.kind, p, p.fields)
+    report.count(p.kind)
+
+
+def _add(uow: UnitOfWork, kind_name: str, p: Proposal, data: dict[str, Any]) -> Record:
+    kind = kind_named(kind_name)
+    record: Record = decode(kind.mapper.record, {**data, "id": p.id, "provenance": _provenance(p)})
+    check_references(uow, kind, encode(record))
+    uow.repo(kind.mapper).add(record)
+    return record
+
+
+def _persons(
+    uow: UnitOfWork,
+    p: Proposal,
+    case: Any,
+    count: Any,
+    role: PersonRole,
+    persons_by_case: dict[str, list[str]],
+    report: Accepted,
+) -> None:
+    """The suspects (or fugitives) a proposal counts, as persons of its case, once per case."""
+    if not isinstance(case, str) or not isinstance(count, int) or count <= 0 or case in persons_by_case:
+        return
+    if not uow.repo(mapping.CASES).exists(case):
+        return
+    names = [str(n) for n in p.fields.get("persons") or []]
+    party = p.fields.get("to_party")
+    ids = []
+    for i in range(min(count, _MAX_PERSONS)):
+        person = Person(
+            id=stable_id(case, role.value, str(i)),
+            provenance=Provenance.from_document(p.document, (p.span.start, p.span.end), p.span.text),
+            case=case,
+            role=role,
+            caught_in_act=bool(p.fields.get("caught_in_act")),
+            name=names[i] if i < len(names) else None,
+            nationality=Party(party) if party in ("TW", "CN") else None,
+        )
+        if not uow.repo(mapping.PERSONS).exists(person.id):
+            uow.repo(mapping.PERSONS).add(person)
+            ids.append(person.id)
+    persons_by_case[case] = ids
+    report.count("person", len(ids))

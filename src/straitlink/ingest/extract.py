@@ -1,0 +1,224 @@
+"""The extractor: a document's text in, proposals out, block by block so that any size fits in bounded memory.
+
+For each block (normalise.blocks) it splits sentences, finds names, dates and quantities once, and lets each
+reader (seizures, meetings, figures) propose what the sentence tells. What one sentence leaves for the next (the
+year last written, the intel provider, a list of cross-strait cases) lives in DateContext and DocState. The same
+event told twice in one document is proposed once, with the first telling's span.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.parties import Party
+from straitlink.domain.quantity import Unit
+from straitlink.ingest import figures, meetings, seizures
+from straitlink.ingest.dates import DateContext, header_date
+from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
+from straitlink.ingest.normalise import Folded, blocks, to_simplified
+from straitlink.ingest.proposals import DocumentInfo, Proposal
+from straitlink.ingest.sentences import CROSS, INTEL, REPATRIATE, DocState, Sentence, split
+
+_SELF = re.compile(r"本署|本局|本部|本处|本厅|本队|本院|本会")  # the issuing agency, naming itself
+# Distinct events a document's reading remembers to fold repeated tellings into the first; past this many (a
+# very long archive) repeats are proposed again rather than memory growing without bound.
+_MAX_SEEN = 20_000
+
+
+def script_of(sample: str) -> str | None:
+    """zh-Hant when the text has characters Simplified script writes otherwise, zh-Hans when it has none."""
+    cjk = "".join(ch for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    if len(cjk) < 4:
+        return None
+    changed = sum(1 for a, b in zip(cjk, to_simplified(cjk), strict=True) if a != b)
+    return "zh-Hant" if changed / len(cjk) > 0.02 else "zh-Hans"
+
+
+def title_of(block: Folded) -> str:
+    """The first line, with a subtitle set off by dashes (─檢警強打兩岸毒品犯罪，成效顯著─) joined to it."""
+    lines, pos = [], 0
+    for line in block.text.split("\n"):
+        if line.strip():
+            lines.append((pos, pos + len(line)))
+        pos += len(line) + 1
+        if len(lines) == 2:
+            break
+    if not lines:
+        return ""
+    title = block.clean(*lines[0])
+    if len(lines) == 2 and block.text[lines[1][0]] in "─—-–":
+        title += block.clean(*lines[1])
+    return title.strip("# ")[:120]
+
+
+def _title_end(block: Folded) -> int:
+    """Where the head of the document ends: its first lines (issuer, date, headline; at most three) up to the
+    first line that ends a sentence, which is the body's."""
+    end, heads, pos = 0, 0, 0
+    for line in block.text.split("\n"):
+        stop = pos + len(line)
+        stripped = line.strip()
+        if stripped:
+            if stripped[-1] in "。！？!?；;" or heads == 3:
+                break
+            heads, end = heads + 1, stop
+        pos = stop + 1
+    return end
+
+
+class Extractor:
+    """Reads one document: feed it its blocks in order; the document's info is filled in as it reads."""
+
+    def __init__(
+        self, document: DocumentInfo, *, date: PartialDate | None = None, gazetteer: Gazetteer | None = None
+    ) -> None:
+        self.doc = document
+        self.gazetteer = gazetteer or default_gazetteer()
+        self.dates = DateContext(document=date)
+        self.state = DocState()
+        self.paragraph = 0
+        self.started = False
+        self.title_end = 0
+        self.seen: dict[str, Proposal] = {}
+
+    def _start(self, block: Folded) -> None:
+        self.started = True
+        if self.doc.language is None:
+            self.doc.language = script_of(block.original[:4000])
+        if self.doc.party is None and self.doc.language is not None:
+            self.doc.party = Party.TW if self.doc.language == "zh-Hant" else Party.CN
+        self.state.party = self.doc.party
+        # The text's own date first (「發布日期：102-10-09」); --date stands in only when the text gives none.
+        found = header_date(block.text)
+        if found is not None:
+            self.dates = DateContext(document=found)
+        self.doc.published_on = self.dates.document
+        title = title_of(block)
+        self.doc.title = self.doc.title or title
+        self.title_end = _title_end(block)
+        issuers = [m for m in self.gazetteer.find(block.text, 0, self.title_end) if m.kind == "agency"]
+        self.state.issuer = issuers[0] if issuers else None
+        self.state.doc_joint = bool(
+            CROSS.search(block.text, 0, self.title_end) or "联手" in block.text[: self.title_end]
+        )
+
+    def feed(self, block: Folded) -> Iterator[Proposal]:
+        if not block.text.strip():
+            return
+        if not self.started:
+            self._start(block)
+        for sentence, paragraph in split(block, self.gazetteer, self.dates, self.paragraph):
+            self.paragraph = paragraph
+            yield from self._sentence(sentence)
+        self.doc.year = self.dates.year
+
+    def _sentence(self, s: Sentence) -> Iterator[Proposal]:
+        self.state.begin(s)
+        if self.state.issuer is not None and s.has(_SELF):
+            s.mentions = sorted([*s.mentions, *self._self_mentions(s)], key=lambda m: m.start)
+        year = self.dates.year
+        found: list[Proposal] = []
+        # A sentence of totals counts persons; it does not tell of an arrest or a repatriation.
+        totals = bool(s.quantities) and figures.has_period(s, self.state)
+        try:
+            if s.quantities or s.has(INTEL):
+                found = seizures.read(s, self.gazetteer, self.state, year, totals=totals)
+            if s.has(meetings.ANY):
+                found += meetings.read(s, self.gazetteer, year)
+            if totals:
+                found += figures.read(s, self.state, self.dates.document, _used_quantities(s, found))
+            if any(q.unit is Unit.DOSE for q in s.quantities):
+                seized = [p for p in found if p.kind == "seizure"]
+                if not seized and self.state.last_told is not None:
+                    seized = self.state.last_told[1]
+                found += figures.doses(s, seized)
+            if not totals and not any(p.kind in ("seizure", "arrest") for p in found) and s.has(REPATRIATE):
+                found += figures.repatriations(s, self.state, year)
+        finally:
+            self.state.end(s, had_events=any(p.kind in ("seizure", "arrest", "case") for p in found))
+        found += self._mentions(s)
+        headline = s.block.base == 0 and s.start < self.title_end
+        for proposal in found:
+            proposal.document = self.doc.id
+            proposal.weak = headline
+            earlier = self.seen.get(proposal.key)
+            if earlier is not None:
+                if earlier.weak and not headline:
+                    earlier.replace_with(proposal)  # a headline is a summary; the body's telling is the record
+                else:
+                    earlier.absorb(proposal)
+                continue
+            if len(self.seen) < _MAX_SEEN:
+                self.seen[proposal.key] = proposal
+            yield proposal
+
+    def _self_mentions(self, s: Sentence) -> list[Mention]:
+        """「本署檢察官指揮」 in a release of 屏東地檢署 names 屏東地檢署."""
+        issuer = self.state.issuer
+        assert issuer is not None
+        taken = [(m.start, m.end) for m in s.mentions]
+        return [
+            Mention("agency", issuer.id, m.start(), m.end(), issuer.party, issuer.parent)
+            for m in s.find(_SELF)
+            if not any(a < m.end() and m.start() < b for a, b in taken)
+        ]
+
+    def _mentions(self, s: Sentence) -> list[Proposal]:
+        """Agencies, places and vessels the sentence names, each proposed once per document."""
+        out = []
+        for m in s.mentions:
+            if m.kind == "drug" or f"{m.kind}|{m.id}" in self.seen:
+                continue  # named before in this document: its first mention is its span
+            fields: dict[str, Any] = {"id": m.id, "name": s.clean(m.start, m.end), "new": False}
+            fields["party"] = m.party.value if m.party else None
+            out.append(Proposal(m.kind, f"{m.kind}|{m.id}", fields, s.span(m.start, m.end), 0.95))
+        for n in s.new_agencies:
+            if f"agency|new|{n.name}" in self.seen:
+                continue
+            fields = {"id": None, "name": s.clean(n.start, n.end), "new": True, "kind": n.kind.value}
+            fields["party"] = n.party.value if n.party else None
+            unresolved = ["id: not in the catalogue; proposed as a new catalogue entry"]
+            if n.party is None:
+                unresolved.append("party: the name does not say which side")
+            out.append(Proposal("agency", f"agency|new|{n.name}", fields, s.span(n.start, n.end), 0.6, unresolved))
+        for v in s.vessels:
+            if f"vessel|{v.name}" in self.seen:
+                continue
+            fields = {
+                "name": s.clean(*v.name_at),
+                "flag_state": s.clean(*v.flag_at) if v.flag_at else None,
+                "kind": s.clean(*v.kind_at) if v.kind_at else None,
+            }
+            out.append(Proposal("vessel", f"vessel|{v.name}", fields, s.span(v.start, v.end), 0.85))
+        return out
+
+
+def _used_quantities(s: Sentence, found: list[Proposal]) -> set[int]:
+    """Offsets of quantities a seizure, an arrest or an operation already stands on."""
+    used: set[int] = set()
+    spans = [s.block.span(q.start, q.end) for q in s.quantities]
+    for p in found:
+        if p.kind not in ("seizure", "arrest", "operation"):
+            continue
+        for q, (a, b) in zip(s.quantities, spans, strict=True):
+            if p.span.start <= a and b <= p.span.end:
+                used.add(q.start)
+    _, _, suspect_quantities = seizures.suspects(s)
+    used |= {q.start for q in suspect_quantities if any(p.kind == "seizure" for p in found)}
+    return used
+
+
+def extract(
+    document: DocumentInfo,
+    chunks: Iterable[str],
+    *,
+    date: PartialDate | None = None,
+    gazetteer: Gazetteer | None = None,
+) -> Iterator[Proposal]:
+    """Every proposal the document's text gives, in order; the text may come in chunks of any size."""
+    extractor = Extractor(document, date=date, gazetteer=gazetteer)
+    for block in blocks(chunks):
+        yield from extractor.feed(block)

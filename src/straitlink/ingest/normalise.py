@@ -1,0 +1,343 @@
+"""Text as extracted → blocks folded for matching, each with a map from folded offsets back to the original.
+
+Folding is what `catalog.normalize_name` does to a name (NFKC, Simplified script, 台 for 臺, no spaces, ASCII
+lower-case), applied to running text without losing track of where each character came from. On top of that,
+PDF damage is repaired: page-number lines are dropped, running headers are dropped, and the line breaks inside
+a sentence are removed while the break at a paragraph's end is kept as "\\n". A few full-width marks (，：；！？)
+are kept as they are, because NFKC would turn "，" into "," and "123，456" would then read as one number.
+
+The original text is never changed: every span reported downstream is `text[start:end]` of the original.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import opencc
+
+# Marks that end a sentence or introduce a list; a line ending in one is never joined to the next.
+_TERMINAL = "。！？!?：:；;」』”"
+_ENUMERATOR = re.compile(
+    r"\s*(?:[一二三四五六七八九十]+、|[（(][一二三四五六七八九十0-9]+[)）]|[0-9]{1,2}[、.．](?![0-9]))"
+)
+_PAGE_NUMBER = re.compile(
+    r"\s*(?:[-—–－]\s*)?[0-9０-９]{1,3}(?:\s*[-—–－])?\s*"
+    r"|\s*第\s*[0-9０-９]{1,3}\s*[頁页](?:\s*[/，,]?\s*共\s*[0-9０-９]{1,3}\s*[頁页])?\s*"
+    r"|\s*[0-9０-９]{1,3}\s*/\s*[0-9０-９]{1,3}\s*"
+    r"|\s*(?:page|p\.)\s*[0-9]{1,3}(?:\s*of\s*[0-9]{1,3})?\s*",
+    re.IGNORECASE,
+)
+# Whitespace (and the zero-width characters normalize_name removes) is dropped, except one space between digits.
+_SPACE = re.compile(r"(?:[^\S\n]|[\u200b\u200c\u200d\u2060\ufeff])+")
+_BETWEEN_DIGITS = re.compile(r"(?<=\d)(?:[^\S\n]|[\u200b\u200c\u200d\u2060\ufeff])+(?=\d)")
+_DIGIT = re.compile(r"\d")
+_PLACEHOLDER = "\ue000"  # a private-use character; a block holding one takes the slow, exact way
+_KEEP = {0xFF0C: "，", 0xFF1A: "：", 0xFF1B: "；", 0xFF01: "！", 0xFF1F: "？"}
+_HEADER_WIDTH = 40  # a running header is a short line
+_SHORT = 0.72  # a line narrower than this share of the page's width ends its paragraph
+_MAX_BLOCK = 16_000  # characters; a block is cut at a line end once it grows past this
+_MIN_BLOCK = 4_000  # characters; below this a block runs on past a sentence's end
+
+
+class _FoldTable(dict[int, Any]):
+    """Per-character fold: NFKC where it yields one character, ASCII lower-case, 台 for 臺; cached lazily."""
+
+    def __missing__(self, code: int) -> Any:
+        if code in _KEEP:
+            value: Any = _KEEP[code]
+        else:
+            folded = unicodedata.normalize("NFKC", chr(code))
+            value = folded if len(folded) == 1 else code
+            if value == "臺":
+                value = "台"
+            if isinstance(value, str) and "A" <= value <= "Z":
+                value = value.lower()
+        self[code] = value
+        return value
+
+
+_FOLD = _FoldTable()
+
+
+@functools.cache
+def _t2s() -> Any:
+    return opencc.OpenCC("t2s")
+
+
+@functools.cache
+def _t2s_char(ch: str) -> str:
+    out = str(_t2s().convert(ch))
+    return out if len(out) == 1 else ch
+
+
+def to_simplified(text: str) -> str:
+    """Simplified script, one character for one: phrase conversion when it keeps the length, else per character."""
+    out = str(_t2s().convert(text))
+    if len(out) == len(text):
+        return out
+    return "".join(_t2s_char(ch) for ch in text)
+
+
+def width(line: str) -> int:
+    """Display width: wide (CJK) characters count two, so Chinese and mixed lines compare fairly. GB18030 writes
+    ASCII in one byte and Chinese in two, so its length is that width, computed in C."""
+    return len(line.strip().encode("gb18030", errors="replace"))
+
+
+class Folded:
+    """One block folded for matching: `text`, and the map from its offsets back to the original document.
+
+    The block keeps the pieces of the original it kept (lines, and "\n" at paragraph ends); the folded text is
+    those pieces joined, with whitespace dropped, translated and converted. The offset map is built only when a
+    span is asked for: most blocks of a long document propose nothing and never need it.
+    """
+
+    __slots__ = ("_kept_at", "_map", "base", "kept", "original", "text")
+
+    def __init__(self, original: str, pieces: list[tuple[int, int]], base: int) -> None:
+        self.original = original
+        self.base = base  # offset of the block's first character in the original document
+        self.kept = "".join(original[a:b] for a, b in pieces)
+        self._kept_at: tuple[list[int], list[int]] = ([], [])  # piece starts in `kept`, and in `original`
+        at = 0
+        for a, b in pieces:
+            self._kept_at[0].append(at)
+            self._kept_at[1].append(a)
+            at += b - a
+        self._map: tuple[list[int], list[int]] | None = None
+        if _PLACEHOLDER in self.kept:
+            self.text = to_simplified(self._spaced().translate(_FOLD))
+        else:
+            # Keep one space between two digits (「3 5人」 are two figures), drop every other run of white space.
+            marked = _BETWEEN_DIGITS.sub(_PLACEHOLDER, self.kept)
+            self.text = to_simplified(_SPACE.sub("", marked).replace(_PLACEHOLDER, " ").translate(_FOLD))
+
+    def _spaced(self) -> str:
+        """The kept text with white space handled as the offset map has it (the slow, exact way)."""
+        norm, orig, length = self._runs()
+        parts = []
+        for k, start in enumerate(norm):
+            size = (norm[k + 1] if k + 1 < len(norm) else length) - start
+            piece = self.kept[orig[k] : orig[k] + size]
+            parts.append(" " if size == 1 and _SPACE.match(piece) else piece)
+        return "".join(parts)
+
+    def _runs(self) -> tuple[list[int], list[int], int]:
+        """One-to-one runs between the folded text and `kept` (starts in each), and the folded length."""
+        norm: list[int] = []
+        orig: list[int] = []
+        kept, length, pos = self.kept, 0, 0
+        for m in _SPACE.finditer(kept):
+            if m.start() > pos:
+                norm.append(length)
+                orig.append(pos)
+                length += m.start() - pos
+            a, b = m.start(), m.end()
+            if a > 0 and b < len(kept) and _DIGIT.match(kept[a - 1]) and _DIGIT.match(kept[b]):
+                norm.append(length)
+                orig.append(a)
+                length += 1
+            pos = b
+        if pos < len(kept):
+            norm.append(length)
+            orig.append(pos)
+            length += len(kept) - pos
+        return norm, orig, length
+
+    def _point(self, i: int) -> int:
+        """The offset in `original` of folded character i."""
+        if self._map is None:
+            self._map = self._runs()[:2]
+        norm, orig = self._map
+        k = bisect_right(norm, i) - 1
+        if k < 0:
+            return 0
+        at = orig[k] + (i - norm[k])
+        starts, origins = self._kept_at
+        j = bisect_right(starts, at) - 1
+        return origins[j] + (at - starts[j])
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Document offsets (start, end) of folded text[start:end]."""
+        if not self.text:
+            return self.base, self.base
+        start = min(max(start, 0), len(self.text))
+        end = min(max(end, start), len(self.text))
+        if end == start:
+            point = self._point(start) if start < len(self.text) else len(self.original)
+            return self.base + point, self.base + point
+        return self.base + self._point(start), self.base + self._point(end - 1) + 1
+
+    def quote(self, start: int, end: int) -> str:
+        """The original text behind folded text[start:end], exactly as the document has it."""
+        a, b = self.span(start, end)
+        return self.original[a - self.base : b - self.base]
+
+    def clean(self, start: int, end: int) -> str:
+        """The original characters behind folded text[start:end] without what folding dropped (spaces, page
+        numbers): a name or a title in the script it came in, free of PDF damage."""
+        start, end = max(start, 0), min(end, len(self.text))
+        if self._map is None:
+            self._map = self._runs()[:2]
+        norm, orig = self._map
+        starts, origins = self._kept_at
+        parts = []
+        i = start
+        while i < end:
+            # Copy whole stretches that map one to one: to the end of the run, of the kept piece, or of the span.
+            k = bisect_right(norm, i) - 1
+            run_end = norm[k + 1] if k + 1 < len(norm) else len(self.text)
+            at = orig[k] + (i - norm[k])
+            j = bisect_right(starts, at) - 1
+            piece_end = starts[j + 1] if j + 1 < len(starts) else len(self.kept)
+            size = min(run_end, end) - i
+            size = min(size, piece_end - at)
+            first = origins[j] + (at - starts[j])
+            parts.append(self.original[first : first + size])
+            i += size
+        return "".join(parts).strip()
+
+
+def _fold_pieces(original: str, pieces: list[tuple[int, int]], base: int) -> Folded:
+    return Folded(original, pieces, base)
+
+
+def fold(text: str, base: int = 0) -> Folded:
+    """Fold one piece of text as normalize_name folds a name, line breaks and all (no PDF repair): for short
+    texts, queries and tests."""
+    pieces, pos = [], 0
+    for line in text.split("\n"):
+        pieces.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return Folded(text, pieces, base)
+
+
+@dataclass(slots=True)
+class _Line:
+    start: int  # offset of the line inside the block
+    text: str  # the line without its line break
+    nl: int  # offset of its "\n" inside the block; -1 for a last line without one
+    kind: str  # content | blank | page | header
+
+
+class Blocker:
+    """Cut a stream of text into blocks that end at a sentence end, repairing PDF line damage on the way.
+
+    Feed it the document in chunks of any size (`feed`), then `close`; each yields the blocks completed. The
+    state kept between blocks is small (the widest line seen, a bounded set of short lines, the current block),
+    so a document of any size is processed in bounded memory.
+    """
+
+    def __init__(self, max_block: int = _MAX_BLOCK) -> None:
+        self.max_block = max_block
+        self.min_block = min(_MIN_BLOCK, max_block)
+        self.offset = 0  # document offset of the current block
+        self.pending = ""  # an incomplete last line
+        self.parts: list[str] = []
+        self.lines: list[_Line] = []
+        self.size = 0
+        self.widest = 0
+        self.short_lines: dict[str, int] = {}
+        self.since_page = 99  # content lines since the last page number or form feed
+
+    def feed(self, chunk: str) -> Iterator[Folded]:
+        lines = (self.pending + chunk).split("\n")
+        self.pending = lines.pop()
+        for raw in lines:
+            done = self._line(raw, has_break=True)
+            if done is not None:
+                yield done
+
+    def close(self) -> Iterator[Folded]:
+        if self.pending:
+            done = self._line(self.pending, has_break=False)
+            self.pending = ""
+            if done is not None:
+                yield done
+        if self.lines:
+            yield self._flush()
+
+    def _line(self, raw: str, *, has_break: bool) -> Folded | None:
+        """Take one line; the block it completes, if it completes one."""
+        text = raw[:-1] if raw.endswith("\r") else raw
+        stripped = text.strip()
+        line = _Line(self.size, text, self.size + len(raw) if has_break else -1, "blank")
+        self.parts.append(raw + "\n" if has_break else raw)
+        self.size += len(raw) + has_break
+        if stripped or "\f" in text:
+            line.kind = self._classify(text)
+        self.lines.append(line)
+        # A block ends at a sentence's end once it is big enough that the work per block is worth it.
+        if line.kind == "content" and (
+            (stripped[-1] in "。！？!?" and self.size >= self.min_block) or self.size > self.max_block
+        ):
+            return self._flush()
+        if self.size > 4 * self.max_block:
+            return self._flush()  # nothing closes it (a file of blank lines or page numbers): cut anyway
+        return None
+
+    def _classify(self, text: str) -> str:
+        if "\f" in text:
+            self.since_page = 0
+        stripped = text.replace("\f", "").strip()
+        if not stripped:
+            return "blank"
+        if _PAGE_NUMBER.fullmatch(stripped):
+            self.since_page = 0
+            # A running footer stands just above its page number.
+            for line in reversed(self.lines[-4:]):
+                if line.kind == "content" and self.short_lines.get(line.text.strip(), 0) > 1:
+                    line.kind = "header"
+            return "page"
+        self.since_page += 1
+        if width(stripped) <= _HEADER_WIDTH and stripped[-1] not in _TERMINAL and not _ENUMERATOR.match(stripped):
+            seen = self.short_lines.get(stripped, 0)
+            if len(self.short_lines) < 512 or seen:
+                self.short_lines[stripped] = seen + 1
+            # A short line seen before, right at a page break, is the page's running header.
+            if seen and self.since_page <= 2:
+                return "header"
+        return "content"
+
+    def _flush(self) -> Folded:
+        lines, self.lines = self.lines, []
+        original = "".join(self.parts)
+        self.parts = []
+        base = self.offset
+        self.offset += len(original)
+        self.size = 0
+        content = [line for line in lines if line.kind == "content"]
+        widest = max([self.widest, *(width(line.text) for line in content)])
+        self.widest = widest
+        pieces: list[tuple[int, int]] = []
+        for i, line in enumerate(content):
+            stripped = line.text.strip()
+            pieces.append((line.start, line.start + len(line.text)))
+            nxt = content[i + 1] if i + 1 < len(content) else None
+            ends_paragraph = (
+                stripped[-1] in _TERMINAL
+                or width(stripped) < _SHORT * widest
+                or (nxt is not None and _ENUMERATOR.match(nxt.text) is not None)
+            )
+            if ends_paragraph and line.nl >= 0:
+                pieces.append((line.nl, line.nl + 1))
+        return _fold_pieces(original, pieces, base)
+
+
+def blocks(chunks: Iterable[str], max_block: int = _MAX_BLOCK) -> Iterator[Folded]:
+    """The document given as chunks, folded block by block."""
+    blocker = Blocker(max_block)
+    for chunk in chunks:
+        yield from blocker.feed(chunk)
+    yield from blocker.close()
+
+
+def repaired(text: str) -> str:
+    """The whole text folded and repaired (for display in tests and debugging, not for offsets)."""
+    return "".join(b.text for b in blocks([text]))

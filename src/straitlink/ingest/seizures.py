@@ -1,0 +1,229 @@
+"""Seizures: a drug from the catalogue next to a weight or a count, in a sentence that seizes or smuggles.
+
+"K他命毒品500公斤", "氯胺酮353千克", "600塊海洛因(毛重229公斤)" (two quantities of one seizure: 600 blocks, and
+229 kg gross), "K他命123公斤、麻黃素20公斤及嫌犯4人" (two seizures, four suspects in their case). A sentence of
+totals (以來, 累計) seizes nothing: its figures are published figures. Each sentence of seizures is one case
+(cases.py), with the intel that led to it (intel.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.quantity import Basis, Dimension, Unit
+from straitlink.ingest import cases, intel
+from straitlink.ingest.gazetteer import Gazetteer, Mention
+from straitlink.ingest.numbers import QuantityText, as_json
+from straitlink.ingest.proposals import Proposal, proposal_id
+from straitlink.ingest.sentences import (
+    AGGREGATE,
+    ARREST,
+    CROSS,
+    INTEL,
+    SEIZE,
+    SMUGGLE,
+    SUSPECT,
+    DocState,
+    Sentence,
+    places_at,
+)
+
+_SEIZED_UNITS = {Unit.KG, Unit.G, Unit.T, Unit.BLOCK, Unit.TABLET, Unit.PACKET}
+# Between a drug and its weight: 毒品, 共計, 毛重, brackets around another name of it (甲基苯丙胺（冰毒）42.6千克).
+_GAP_BEFORE = re.compile(r"(?:毒品|成品|半成品|粉末|晶体|砖|共|计|共计|合计|达|重|重达|总重|净重|毛重|计有|[(（)）])*")
+_GAP_AFTER = re.compile(r"(?:的|之|重的)?")
+_BASIS = re.compile(r"(毛重|净重)[)）]?$")
+_BASIS_AFTER = re.compile(r"[(（]?(毛重|净重)")
+_LAUNCH = re.compile(r"(?:展开|发动|启动|执行|实施|开展)[^,，。；;]{0,24}?(?:行动|专案)")
+_ANAPHORA = re.compile(r"(?:[一二三四五六七八九十]+、)?(?:本案|该案|此案|全案|案经)")
+_CONTINUES = re.compile(r"(?:另|并|同时|此外|随后|其中|该案|此案|本案|警方并|警方另)")
+
+
+@dataclass
+class _Group:
+    """One drug in a sentence with every quantity written for it."""
+
+    drug: Mention
+    quantities: list[tuple[QuantityText, Basis]] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return min(self.drug.start, *(q.start for q, _ in self.quantities))
+
+    @property
+    def end(self) -> int:
+        return max(self.drug.end, *(q.end for q, _ in self.quantities))
+
+
+def _basis(s: Sentence, q: QuantityText, gap: str) -> Basis:
+    found = _BASIS.search(gap) or _BASIS.search(s.at(max(s.start, q.start - 3), q.start))
+    found = found or _BASIS_AFTER.match(s.block.text, q.end)
+    if found is None:
+        return Basis.UNSTATED
+    return Basis.GROSS if found.group(1) == "毛重" else Basis.NET
+
+
+def _groups(s: Sentence) -> list[_Group]:
+    """Drugs with the quantities written next to them, in the order the text gives them."""
+    drugs = s.kinds("drug")
+    groups: dict[int, _Group] = {}
+    for q in s.quantities:
+        if q.unit not in _SEIZED_UNITS:
+            continue
+        before = next((d for d in reversed(drugs) if d.end <= q.start), None)
+        after = next((d for d in drugs if d.start >= q.end), None)
+        # A second figure for the same drug follows the first (海洛因24塊(淨重8.4公斤)): measure from the first.
+        listed = groups.get(before.start) if before else None
+        since = max([before.end] + [x.end for x, _ in listed.quantities]) if before and listed else None
+        gap_b = s.at(since if since is not None else before.end, q.start) if before else ""
+        ok_b = before is not None and len(gap_b) <= 8 and _GAP_BEFORE.fullmatch(gap_b) is not None
+        ok_a = after is not None and _GAP_AFTER.fullmatch(s.at(q.end, after.start)) is not None
+        # A count comes before its drug (600塊海洛因); a weight usually after it (K他命500公斤).
+        drug = after if ok_a and (q.unit.dimension is not Dimension.MASS or not ok_b) else (before if ok_b else None)
+        if drug is None:
+            continue
+        group = groups.setdefault(drug.start, _Group(drug))
+        dims = {x.unit.dimension for x, _ in group.quantities if x.unit is not None}
+        if q.unit.dimension is not Dimension.MASS and q.unit.dimension in dims:
+            continue
+        basis = _basis(s, q, gap_b if drug is before else "") if q.unit.dimension is Dimension.MASS else Basis.UNSTATED
+        group.quantities.append((q, basis))
+    return sorted(groups.values(), key=lambda g: g.start)
+
+
+def _closing(s: Sentence, a: int, b: int) -> int:
+    """b, or just past the parenthesis that closes one opened in text[a:b] (「600塊海洛因(毛重229公斤)」)."""
+    text = s.at(a, b)
+    if text.count("(") + text.count("（") > text.count(")") + text.count("）") and s.at(b, b + 1) in (")", "）"):
+        return b + 1
+    return b
+
+
+def _verb(s: Sentence, pos: int) -> int | None:
+    """Where the sentence says what was seized: the last seizure or smuggling word before pos, else after it."""
+    before = [m.start() for m in s.find(SEIZE, s.start, pos)] or [m.start() for m in s.find(SMUGGLE, s.start, pos)]
+    if before:
+        return before[-1]
+    after = s.find(SEIZE, pos, s.end)
+    return after[0].start() if after else None
+
+
+def _date(s: Sentence, verb: int) -> tuple[PartialDate | None, str | None]:
+    """The seizure's date: the nearest date before its verb, passing over one that dates an operation's launch
+    (「於同年9月底展開…行動」 dates the operation; the item's own 「102年9月27日」 dates the case and its seizure).
+    An intel hand-over's date does date what was seized on it (「5月底提供陸方情資，使陸方得以循線…查獲」)."""
+    candidates = [d for d in s.dates if s.start <= d.start and d.end <= verb and not s.dateline(d)]
+    for d in reversed(candidates):
+        _, b = s.clause(d.end)
+        if s.at(d.end, b).strip("于在 ") == "" and b < s.end:
+            b = s.clause(b + 1)[1]  # a date standing alone heads the clause after it
+        if _LAUNCH.search(s.at(d.end, min(verb, b))):
+            continue
+        if d.date is None:
+            return None, f"date: {d.problem}"
+        return d.date, None
+    return None, "date: the text gives no date for this seizure"
+
+
+def suspects(s: Sentence) -> tuple[int | None, bool, list[QuantityText]]:
+    """How many suspects the sentence counts (嫌犯4人, 4名犯罪嫌疑人), and whether caught in the act (現行犯)."""
+    for q in s.quantities:
+        if q.unit is not Unit.PERSON:
+            continue
+        before = s.at(max(s.start, q.start - 7), q.start)
+        after = s.at(q.end, q.end + 6)
+        noun = re.search(rf"(?:{SUSPECT.pattern})(?:共|计|等|计有|共计)?$", before) or SUSPECT.match(after)
+        if noun:
+            return int(q.value), "现行犯" in before + after, [q]
+    return None, False, []
+
+
+def read(
+    s: Sentence, gazetteer: Gazetteer, state: DocState, doc_year: int | None, *, totals: bool = False
+) -> list[Proposal]:
+    """Every seizure, case, operation, intel hand-over, outcome and arrest one sentence tells."""
+    out: list[Proposal] = []
+    drugs = any(m.kind == "drug" for m in s.mentions)
+    if not drugs and not any(q.unit is Unit.PERSON for q in s.quantities) and not s.has(INTEL):
+        return out  # no drug, no one counted, no intel: nothing here for this reader
+    handovers = intel.find(s, state)
+    groups = [] if s.has(AGGREGATE) else _groups(s)
+    found = [(g, verb) for g in groups if (verb := _verb(s, g.start)) is not None]
+    count, caught, _ = suspects(s)
+    seized = [p for g, verb in found if (p := _seizure(s, gazetteer, g, verb, count, caught, doc_year))]
+    if not seized and state.last_told is not None and _ANAPHORA.match(s.text):
+        # 「本案係大陸公安部…提供之線索，經兩岸警方密切合作始告偵破」 tells more of the case just told.
+        told, told_seizures = state.last_told
+        if handovers or s.has(CROSS):
+            told.fields["joint"] = True
+        out.extend(intel.proposals(s, state, handovers, told.id, told_seizures, doc_year, earlier=True))
+        return out
+    if not seized:
+        out.extend(intel.proposals(s, state, handovers, None, [], doc_year))
+        if count and s.has(ARREST) and not totals:
+            out.extend(cases.arrest(s, gazetteer, state, count, caught, doc_year))
+        return out
+    case_key = "case|" + seized[0].key
+    the_case = None
+    if state.last_case and state.last_case[1] == s.paragraph and _CONTINUES.match(s.text):
+        case_key = state.last_case[0]  # 「另在其住處查獲…」 goes on with the case just told
+    else:
+        the_case = cases.case(s, gazetteer, state, case_key, seized, handovers)
+        out.append(the_case)
+        state.last_told = (the_case, seized)
+    state.last_case = (case_key, s.paragraph)
+    case_id = proposal_id("case", case_key)
+    for p in seized:
+        p.fields["case"] = case_id
+    op = cases.operation(s, case_key, the_case)
+    if op is not None:
+        out.append(op)
+        for p in seized:
+            p.fields["operation"] = op.id
+    out.extend(seized)
+    out.extend(intel.proposals(s, state, handovers, case_id, seized, doc_year))
+    for v in s.vessels:
+        intel_id = state.pending_intel.pop(v.name, None)
+        if intel_id is not None:
+            out.append(intel.outcome(s, intel_id, case_id, seized, "intel named this vessel"))
+    return out
+
+
+def _seizure(
+    s: Sentence, gazetteer: Gazetteer, g: _Group, verb: int, count: int | None, caught: bool, year: int | None
+) -> Proposal | None:
+    unresolved: list[str] = []
+    quantities = [found for q, basis in g.quantities if (found := as_json(q, basis=basis)) is not None]
+    if not quantities:
+        return None
+    when, problem = _date(s, verb)
+    if problem:
+        unresolved.append(problem)
+    places = places_at(s, gazetteer, verb)
+    if not places:
+        unresolved.append("place: the text names no place for this seizure")
+    if count is None:
+        unresolved.append("suspects: not stated")
+    first = g.quantities[0][0]
+    # Masses go into the key in grams, so 1.36 t and 1,360 kg of the same drug are one seizure.
+    grams = {Unit.KG: 1000, Unit.T: 1_000_000}.get(first.unit) if first.unit else None
+    figure = f"{(first.value * grams).normalize():f}g" if grams else f"{first.value.normalize():f}{first.unit}"
+    key = f"seizure|{g.drug.id}|{figure}|{(when.year if when else year) or ''}"
+    fields: dict[str, Any] = {
+        "drug": g.drug.id,
+        "quantities": quantities,
+        "date": when.to_json() if when else None,
+        "place": places[-1] if places else None,
+        "case": None,
+        "operation": None,
+        "description": s.clean(min(verb, g.start), _closing(s, min(verb, g.start), g.end)),
+        "containers": [],
+        "suspects": count,
+        "caught_in_act": caught,
+    }
+    gap = g.start - verb if verb < g.start else 0
+    confidence = 0.95 - (0.1 if gap > 40 else 0) - 0.05 * len(unresolved)
+    return Proposal("seizure", key, fields, s.span(min(verb, g.start), g.end), confidence, unresolved)

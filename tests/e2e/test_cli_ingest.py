@@ -1,0 +1,104 @@
+"""`straitlink ingest` end to end on the embedded SQLite: proposals as JSON, --accept, re-ingest, bad files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from straitlink.cli.main import app
+
+runner = CliRunner()
+DATA = Path(__file__).resolve().parent.parent / "data" / "ingest"
+SEED = DATA / "moj-2013-cross-strait-drugs.txt"
+
+
+def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env={"STRAITLINK_USER": "analyst-1"})
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    code, _, err = run(tmp_path / "data", "init")
+    assert code == 0, err
+    return tmp_path / "data"
+
+
+def test_proposals_as_json_with_spans_into_the_original(data_dir: Path) -> None:
+    code, out, err = run(data_dir, "ingest", str(SEED), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    text = SEED.read_text(encoding="utf-8")
+    assert data["document"]["title"] == "兩岸司法互助─檢警強打兩岸毒品犯罪，成效顯著─"
+    assert data["document"]["year"] == 2013 and data["document"]["language"] == "zh-Hant"
+    seizures = [p for p in data["proposals"] if p["kind"] == "seizure"]
+    assert len(seizures) == 7
+    heroin = next(p for p in seizures if p["fields"]["drug"] == "heroin")
+    assert heroin["fields"]["quantities"] == [
+        {"value": "600", "unit": "block", "basis": "unstated", "qualifier": "exact"},
+        {"value": "229", "unit": "kg", "basis": "gross", "qualifier": "exact"},
+    ]
+    assert heroin["fields"]["date"] == {"iso": "2013-11-17", "precision": "day", "roc": "102年11月17日"}
+    for p in data["proposals"]:
+        span = p["span"]
+        assert text[span["start"] : span["end"]] == span["text"]
+        assert set(p) >= {"kind", "fields", "span", "confidence", "unresolved"}
+
+
+def test_accept_stores_and_a_second_ingest_proposes_nothing(data_dir: Path) -> None:
+    code, out, err = run(data_dir, "ingest", str(SEED), "--accept", "--json")
+    assert code == 0, err
+    assert json.loads(out)["accepted"]["stored"]["seizure"] == 7
+    code, out, _ = run(data_dir, "list", "seizures", "--json")
+    listed = json.loads(out)
+    assert len(listed) == 7
+    assert all(s["provenance"]["kind"] == "document" for s in listed)
+    code, out, _ = run(data_dir, "ingest", str(SEED), "--json")
+    again = json.loads(out)
+    assert code == 0 and again["proposals"] == [] and again["known"] > 0
+
+
+def test_several_files_and_the_document_date(data_dir: Path, tmp_path: Path) -> None:
+    note = tmp_path / "note.txt"
+    note.write_text("本月8日，海巡署在金門外海查獲甲基安非他命86公斤，逮捕現行犯3人。", encoding="utf-8")
+    code, out, err = run(data_dir, "ingest", str(SEED), str(note), "--date", "102-10-09", "--json")
+    assert code == 0, err
+    documents = json.loads(out)["documents"]
+    assert [d["document"]["name"] for d in documents] == [SEED.name, "note.txt"]
+    (seizure,) = [p for p in documents[1]["proposals"] if p["kind"] == "seizure"]
+    assert seizure["fields"]["date"]["iso"] == "2013-10-08"
+
+
+def test_human_output_is_a_table(data_dir: Path) -> None:
+    code, out, _ = run(data_dir, "ingest", str(DATA / "cn-news-2013-dongshan.txt"))
+    assert code == 0 and "seizure" in out and "ketamine" in out
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("empty.txt", b"", "is empty"),
+        ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00", "binary"),
+        ("scan.pdf", b"%PDF-1.4\n%%EOF", "PDF"),
+    ],
+)
+def test_a_bad_file_is_one_clear_error_and_nothing_is_stored(
+    data_dir: Path, tmp_path: Path, name: str, content: bytes, reason: str
+) -> None:
+    bad = tmp_path / name
+    bad.write_bytes(content)
+    db = data_dir / "straitlink.db"
+    before = db.read_bytes()
+    code, out, err = run(data_dir, "ingest", str(SEED), str(bad), "--accept")
+    assert code == 2
+    assert "file" in err and name in err and reason in err
+    assert "Traceback" not in err + out
+    assert db.read_bytes() == before
+
+
+def test_a_bad_date_names_the_field(data_dir: Path) -> None:
+    code, _, err = run(data_dir, "ingest", str(SEED), "--date", "102年13月")
+    assert code == 2 and "date" in err and "102年13月" in err
