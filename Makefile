@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install demo test lint typecheck pytest bench docs clean
+.PHONY: install demo test lint typecheck pytest bench bench-quick docs clean
 
 $(STAMP): pyproject.toml scripts/system-deps.sh
 	bash scripts/system-deps.sh
@@ -36,8 +36,20 @@ test: lint typecheck pytest
 docs: install
 	$(BIN)/python -m straitlink.tools.gendocs
 
+# Full-size benchmarks (minutes; PostgreSQL needed). `make bench-quick` runs small sizes of the same scripts.
 bench: install
-	for b in bench/*.py; do $(BIN)/python $$b || exit 1; done
+	$(BIN)/python bench/bench_transitions.py
+	$(BIN)/python bench/bench_audit_verify.py
+	$(BIN)/python bench/bench_stats.py
+	$(BIN)/python bench/bench_ingest.py
+	$(BIN)/python bench/eval_ingest.py
+
+bench-quick: install
+	$(BIN)/python bench/bench_transitions.py --quick
+	$(BIN)/python bench/bench_audit_verify.py --quick
+	$(BIN)/python bench/bench_stats.py --scale 0.01
+	$(BIN)/python bench/bench_ingest.py --runs 1
+	$(BIN)/python bench/eval_ingest.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
