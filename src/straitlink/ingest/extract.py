@@ -8,7 +8,6 @@ event told twice in one document is proposed once, with the first telling's span
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -20,9 +19,9 @@ from straitlink.ingest.dates import DateContext, header_date
 from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
 from straitlink.ingest.normalise import Folded, blocks, to_simplified
 from straitlink.ingest.proposals import DocumentInfo, Proposal
-from straitlink.ingest.sentences import CROSS, INTEL, REPATRIATE, DocState, Sentence, split
+from straitlink.ingest.sentences import CROSS, INTEL, REPATRIATE, DocState, Sentence, cue, split
 
-_SELF = re.compile(r"本署|本局|本部|本处|本厅|本队|本院|本会")  # the issuing agency, naming itself
+_SELF = cue("本署|本局|本部|本处|本厅|本队|本院|本会")  # the issuing agency, naming itself
 # Distinct events a document's reading remembers to fold repeated tellings into the first; past this many (a
 # very long archive) repeats are proposed again rather than memory growing without bound.
 _MAX_SEEN = 20_000
@@ -126,11 +125,11 @@ class Extractor:
         try:
             if s.quantities or s.has(INTEL):
                 found = seizures.read(s, self.gazetteer, self.state, year, totals=totals)
-            if s.has(meetings.ANY):
+            if meetings.mentioned(s):
                 found += meetings.read(s, self.gazetteer, year)
             if totals:
                 found += figures.read(s, self.state, self.dates.document, _used_quantities(s, found))
-            if any(q.unit is Unit.DOSE for q in s.quantities):
+            if s.quantities and any(q.unit is Unit.DOSE for q in s.quantities):
                 seized = [p for p in found if p.kind == "seizure"]
                 if not seized and self.state.last_told is not None:
                     seized = self.state.last_told[1]
@@ -199,15 +198,17 @@ class Extractor:
 def _used_quantities(s: Sentence, found: list[Proposal]) -> set[int]:
     """Offsets of quantities a seizure, an arrest or an operation already stands on."""
     used: set[int] = set()
+    holders = [p for p in found if p.kind in ("seizure", "arrest", "operation")]
+    if not holders:
+        return used  # nothing stands on a quantity: no spans to map back to the original
     spans = [s.block.span(q.start, q.end) for q in s.quantities]
-    for p in found:
-        if p.kind not in ("seizure", "arrest", "operation"):
-            continue
+    for p in holders:
         for q, (a, b) in zip(s.quantities, spans, strict=True):
             if p.span.start <= a and b <= p.span.end:
                 used.add(q.start)
-    _, _, suspect_quantities = seizures.suspects(s)
-    used |= {q.start for q in suspect_quantities if any(p.kind == "seizure" for p in found)}
+    if any(p.kind == "seizure" for p in found):
+        _, _, suspect_quantities = seizures.suspects(s)
+        used |= {q.start for q in suspect_quantities}
     return used
 
 

@@ -17,7 +17,7 @@ from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Dimension, Unit
 from straitlink.ingest.dates import DateMention
-from straitlink.ingest.numbers import QuantityText, as_json
+from straitlink.ingest.numbers import DIMENSION, QuantityText, as_json
 from straitlink.ingest.proposals import Proposal
 from straitlink.ingest.sentences import AGGREGATE, REPATRIATE, DocState, Sentence
 
@@ -73,7 +73,10 @@ _ONE_SIDE = {
 _ASKED = re.compile(r"(?P<who>我方|陆方|大陆|台方|台湾)(?:向[^,，。]{1,4})?请求")
 _UNTIL = re.compile(r"至|截至|截止|迄|到")
 _BOTH = re.compile(r"双方|两岸")
-_LABEL_BREAKS = "，,；;:："
+# Everything up to the last label break (，,；;:：): matched from the quantity backwards in C, not mark by mark.
+_TO_LAST_BREAK = re.compile(r".*[，,；;:：]", re.DOTALL)
+# The characters _LABEL_TAIL is made of: its match can only start inside a tail of them.
+_TAIL_CHARS = frozenset("达共计为约已高逾超过累")
 _TO_TW = re.compile(r"遣返回台|遣送回台|押解回台|押返台|遣返台湾|返台|回台受审|遣返来台|解送回台")
 _TO_CN = re.compile(r"遣返大陆|遣返回大陆|遣送回大陆|押返大陆|遣返陆方|返回大陆|遣返对岸")
 _SURNAME = re.compile(r"(?<![百])[\u4e00-\u9fff]姓(?=[、,，等及和与男女嫌通])")
@@ -158,7 +161,8 @@ def read(s: Sentence, state: DocState, doc: PartialDate | None, used: set[int]) 
         if q.start in used or q.unit is Unit.DOSE or (q.unit is None and q.unit_text not in _ITEM_WORDS):
             continue
         # The words naming what is counted run back to the last comma, past any figure listed before (、).
-        cut = max(s.start, *(s.block.text.rfind(mark, s.start, q.start) + 1 for mark in _LABEL_BREAKS))
+        last_break = _TO_LAST_BREAK.match(s.block.text, s.start, q.start)
+        cut = last_break.end() if last_break is not None else s.start
         found = _metric(s, q, cut)
         if found is None:
             continue
@@ -189,15 +193,30 @@ def _direction(s: Sentence, state: DocState) -> str | None:
     return "both" if s.has(_BOTH) else None
 
 
+def _candidates(unit: Unit | None, unit_text: str) -> list[tuple[re.Pattern[str], str, str]]:
+    """The METRICS that can count a quantity of this unit, in METRICS order; worked out once per unit."""
+    key = (unit, unit_text)
+    found = _BY_UNIT.get(key)
+    if found is None:
+        found = []
+        for pattern, metric, counted, label_en in METRICS:
+            if isinstance(counted, frozenset):
+                if unit_text not in counted:
+                    continue
+            elif unit is None or DIMENSION[unit] is not counted:
+                continue
+            found.append((pattern, metric, label_en))
+        _BY_UNIT[key] = found
+    return found
+
+
+_BY_UNIT: dict[tuple[Unit | None, str], list[tuple[re.Pattern[str], str, str]]] = {}
+
+
 def _metric(s: Sentence, q: QuantityText, cut: int) -> tuple[str, str, int] | None:
     before = s.at(cut, q.start)
     best: tuple[int, str, str] | None = None
-    for pattern, metric, counted, label_en in METRICS:
-        if isinstance(counted, frozenset):
-            if q.unit_text not in counted:
-                continue
-        elif q.unit is None or q.unit.dimension is not counted:
-            continue
+    for pattern, metric, label_en in _candidates(q.unit, q.unit_text):
         for m in pattern.finditer(before):
             if best is None or m.start() > best[0]:
                 best = (m.start(), metric, label_en)
@@ -220,7 +239,12 @@ def _figure(
     value = as_json(q)
     if value is None:
         return None
-    label = _LABEL_TAIL.sub("", s.at(label_start, q.start))
+    label = s.at(label_start, q.start)
+    tail = len(label)
+    while tail > 0 and label[tail - 1] in _TAIL_CHARS:
+        tail -= 1
+    if tail < len(label):
+        label = label[:tail] + _LABEL_TAIL.sub("", label[tail:])  # the regex on the tail only: it cannot start before
     fields: dict[str, Any] = {
         "metric": metric,
         "label": s.clean(label_start, label_start + len(label)) or s.clean(label_start, q.end),

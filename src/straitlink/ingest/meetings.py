@@ -15,7 +15,7 @@ from straitlink.domain.meetings import MeetingKind
 from straitlink.ingest.dates import cn_small
 from straitlink.ingest.gazetteer import Gazetteer
 from straitlink.ingest.proposals import Proposal
-from straitlink.ingest.sentences import Sentence, agency_mentions, at_place, most_specific
+from straitlink.ingest.sentences import Sentence, agency_mentions, at_place, cue, most_specific
 
 _KINDS: tuple[tuple[re.Pattern[str], MeetingKind], ...] = (
     (re.compile(r"联系协调会报|联系协调会议|联系协调会"), MeetingKind.LIAISON_COORDINATION),
@@ -26,6 +26,10 @@ _KINDS: tuple[tuple[re.Pattern[str], MeetingKind], ...] = (
     (re.compile(r"[\u4e00-\u9fff]{2,6}会报"), MeetingKind.POLICY_MEETING),
 )
 ANY = re.compile("|".join(pattern.pattern for pattern, _ in _KINDS))
+# ANY, cheaply: the other kinds' words are literal (one cue, skipped over in C); the policy meeting's pattern
+# starts at any Chinese character, so it runs only over a sentence that holds 会报 at all.
+_WORDS = cue("|".join(pattern.pattern for pattern, _ in _KINDS[:-1]))
+_POLICY = _KINDS[-1][0]
 _GENERIC = re.compile(r"多次|多场|历次|历届|每年|定期|多轮|数次|各项")
 _VERBS = re.compile(r"召开|举办|举行|进行|邀集|邀同|组团|率团|主办|出席|参加|赴|深入|前往|于")
 _SEQUENCE = re.compile(r"第([0-9]{1,3}|[一二三四五六七八九十]{1,3})(?:次|届)")
@@ -34,7 +38,13 @@ _AGREED = re.compile(r"达成(?P<list>[^。；;]+?)等?共识")
 _DIRECTED = re.compile(r"将(?P<what>[^,，。；;]{2,40}?)列为(?P<as>[^,，。；;]{2,40})")
 _CLAUSE_END = re.compile(r"[，,；;:：]")
 _TRAVEL = re.compile(r"赴|前往|深入|访问|率团")
+_HOSTS = re.compile(r"(?:特别|再度|随即|亦|并)?(?:召开|举办|举行|主办|邀集|邀同|组团|率团|于|在)")
 _OTHER_SIDE = re.compile(r"陆方|大陆[^,，。]{0,8}人员|公安|台方|台湾[^,，。]{0,8}人员|海峡对岸|对岸")
+
+
+def mentioned(s: Sentence) -> bool:
+    """Whether the sentence has a meeting word (what ANY matches), for skipping read() on most sentences."""
+    return s.has(_WORDS) or (s.block.text.find("会报", s.start, s.end) >= 0 and s.has(_POLICY))
 
 
 def read(s: Sentence, gazetteer: Gazetteer, year: int | None) -> list[Proposal]:
@@ -151,10 +161,7 @@ def _where(s: Sentence) -> list[Any]:
 
 
 def _hosts(s: Sentence, pos: int) -> bool:
-    return (
-        re.match(r"(?:特别|再度|随即|亦|并)?(?:召开|举办|举行|主办|邀集|邀同|组团|率团|于|在)", s.block.text[pos:])
-        is not None
-    )
+    return _HOSTS.match(s.block.text, pos) is not None  # matched in place: slicing would copy the rest of the block
 
 
 def _is_origin_note(s: Sentence, pos: int) -> bool:

@@ -296,7 +296,9 @@ class Blocker:
                     line.kind = "header"
             return "page"
         self.since_page += 1
-        if width(stripped) <= _HEADER_WIDTH and stripped[-1] not in _TERMINAL and not _ENUMERATOR.match(stripped):
+        # A line is at least as wide as it is long: most lines are too long to be a header, without encoding them.
+        short = len(stripped) <= _HEADER_WIDTH and width(stripped) <= _HEADER_WIDTH
+        if short and stripped[-1] not in _TERMINAL and not _ENUMERATOR.match(stripped):
             seen = self.short_lines.get(stripped, 0)
             if len(self.short_lines) < 512 or seen:
                 self.short_lines[stripped] = seen + 1
@@ -313,7 +315,8 @@ class Blocker:
         self.offset += len(original)
         self.size = 0
         content = [line for line in lines if line.kind == "content"]
-        widest = max([self.widest, *(width(line.text) for line in content)])
+        widths = [width(line.text) for line in content]  # once per line: it is asked twice
+        widest = max([self.widest, *widths])
         self.widest = widest
         pieces: list[tuple[int, int]] = []
         for i, line in enumerate(content):
@@ -322,7 +325,7 @@ class Blocker:
             nxt = content[i + 1] if i + 1 < len(content) else None
             ends_paragraph = (
                 stripped[-1] in _TERMINAL
-                or width(stripped) < _SHORT * widest
+                or widths[i] < _SHORT * widest
                 or (nxt is not None and _ENUMERATOR.match(nxt.text) is not None)
             )
             if ends_paragraph and line.nl >= 0:

@@ -7,12 +7,14 @@ at least, 约/近/左右 → approx, 三百至七百 → a range.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from straitlink.domain.errors import InvalidValue
-from straitlink.domain.quantity import Basis, Qualifier, Quantity, Unit
+from straitlink.domain.quantity import Basis, Dimension, Qualifier, Quantity, Unit
 
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
@@ -67,8 +69,9 @@ _BEFORE = {"约": Qualifier.APPROX, "近": Qualifier.APPROX, "大约": Qualifier
 _BEFORE |= {"超过": Qualifier.AT_LEAST, "至少": Qualifier.AT_LEAST}
 _FIRST = "0-9零〇一二两三四五六七八九十百千"
 QUANTITY = re.compile(
-    # Most characters cannot start a quantity; the lookaheads let the engine pass over them at once.
-    rf"(?:(?P<before>大约|约|近|逾|超过|至少)(?=[{_FIRST}])|(?=[{_FIRST}]))"
+    # Most characters cannot start a quantity; the lookaheads let the engine pass over them at once (the first
+    # one, on every character that can start a match, is what lets it skip without entering the alternatives).
+    rf"(?=[大约近逾超至{_FIRST}])(?:(?P<before>大约|约|近|逾|超过|至少)(?=[{_FIRST}])|(?=[{_FIRST}]))"
     rf"(?P<num>{NUMBER})(?:(?:至|到|~|-|－|—)(?P<upper>{NUMBER}))?"
     r"(?P<more>余|多)?(?P<mult>万|亿)?(?P<more2>余|多)?"
     rf"(?P<unit>{_UNIT_ALT})(?P<after>以上|左右|多)?"
@@ -88,13 +91,30 @@ class QuantityText:
     end: int
 
 
+# Each unit's dimension, looked up in a dict: Unit.dimension is a property that builds a Dimension on every call,
+# and the readers ask for it of every quantity in every sentence.
+DIMENSION: dict[Unit, Dimension] = {unit: unit.dimension for unit in Unit}
+# as_json by what decides it (value, unit, basis, qualifier, upper): validating a Quantity costs far more than a
+# lookup, and bulletins repeat the same few amounts (1人, 2名). Equal Decimals give the same JSON (it is canonical).
+_JSON: dict[tuple[Any, ...], dict[str, str] | None] = {}
+_JSON_MAX = 8192
+
+
 def as_json(q: QuantityText, unit: Unit | None = None, basis: Basis = Basis.UNSTATED) -> dict[str, str] | None:
     """The quantity in the domain's JSON shape (in `unit` if given), or None when the domain would refuse it:
     a figure longer than the store holds (「99999999999999999人」) is no quantity to propose."""
+    key = (q.value, unit or q.unit or Unit.ITEM, basis, q.qualifier, q.upper)
     try:
-        return Quantity(q.value, unit or q.unit or Unit.ITEM, basis, q.qualifier, q.upper).to_json()
-    except InvalidValue:
-        return None
+        found = _JSON[key]
+    except KeyError:
+        try:
+            found = Quantity(*key).to_json()
+        except InvalidValue:
+            found = None
+        if len(_JSON) >= _JSON_MAX:
+            _JSON.clear()
+        _JSON[key] = found
+    return dict(found) if found is not None else None  # a copy: callers put it into fields they may change
 
 
 def _small(text: str) -> Decimal:
@@ -123,8 +143,12 @@ def _small(text: str) -> Decimal:
     return Decimal(total + (digit or 0))
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_number(text: str) -> Decimal:
-    """The value of one number as NUMBER matches it; ValueError if it is not one ("十十", "百")."""
+    """The value of one number as NUMBER matches it; ValueError if it is not one ("十十", "百").
+
+    Cached: a text states the same few numbers again and again, and a Decimal is immutable. A text that is no
+    number raises every time (lru_cache keeps no exceptions)."""
     if not text:
         raise ValueError(text)
     for big, factor in (("亿", 10**8), ("万", 10**4)):

@@ -125,12 +125,14 @@ class Proposal:
 
     def absorb(self, other: Proposal) -> None:
         """Take another document's telling of the same event: its source, and any field this one left empty."""
-        # One source per document: a document naming an agency eight times is one source of it.
-        told = {self.document} | {s.document for s in self.also}
-        for source in (Source(other.document, other.span), *other.also):
-            if source.document not in told:
-                self.also.append(source)
-                told.add(source.document)
+        # One source per document: a document naming an agency eight times is one source of it. The same document
+        # telling it again (the common case, within one reading) adds no source: nothing to build or compare.
+        if other.also or other.document != self.document:
+            told = {self.document} | {s.document for s in self.also}
+            for source in (Source(other.document, other.span), *other.also):
+                if source.document not in told:
+                    self.also.append(source)
+                    told.add(source.document)
         for name, value in other.fields.items():
             if self.fields.get(name) in (None, [], "") and value not in (None, [], ""):
                 self.fields[name] = value

@@ -16,7 +16,7 @@ from straitlink.domain.dates import PartialDate
 from straitlink.domain.quantity import Basis, Dimension, Unit
 from straitlink.ingest import cases, intel
 from straitlink.ingest.gazetteer import Gazetteer, Mention
-from straitlink.ingest.numbers import QuantityText, as_json
+from straitlink.ingest.numbers import DIMENSION, QuantityText, as_json
 from straitlink.ingest.proposals import Proposal, proposal_id
 from straitlink.ingest.sentences import (
     AGGREGATE,
@@ -39,6 +39,7 @@ _BASIS = re.compile(r"(毛重|净重)[)）]?$")
 _BASIS_AFTER = re.compile(r"[(（]?(毛重|净重)")
 _LAUNCH = re.compile(r"(?:展开|发动|启动|执行|实施|开展)[^,，。；;]{0,24}?(?:行动|专案)")
 _ANAPHORA = re.compile(r"(?:[一二三四五六七八九十]+、)?(?:本案|该案|此案|全案|案经)")
+_SUSPECT_BEFORE = re.compile(rf"(?:{SUSPECT.pattern})(?:共|计|等|计有|共计)?$")  # 嫌犯共|4人: compiled once
 _CONTINUES = re.compile(r"(?:另|并|同时|此外|随后|其中|该案|此案|本案|警方并|警方另)")
 
 
@@ -73,6 +74,7 @@ def _groups(s: Sentence) -> list[_Group]:
     for q in s.quantities:
         if q.unit not in _SEIZED_UNITS:
             continue
+        dimension = DIMENSION[q.unit]
         before = next((d for d in reversed(drugs) if d.end <= q.start), None)
         after = next((d for d in drugs if d.start >= q.end), None)
         # A second figure for the same drug follows the first (海洛因24塊(淨重8.4公斤)): measure from the first.
@@ -82,14 +84,14 @@ def _groups(s: Sentence) -> list[_Group]:
         ok_b = before is not None and len(gap_b) <= 8 and _GAP_BEFORE.fullmatch(gap_b) is not None
         ok_a = after is not None and _GAP_AFTER.fullmatch(s.at(q.end, after.start)) is not None
         # A count comes before its drug (600塊海洛因); a weight usually after it (K他命500公斤).
-        drug = after if ok_a and (q.unit.dimension is not Dimension.MASS or not ok_b) else (before if ok_b else None)
+        drug = after if ok_a and (dimension is not Dimension.MASS or not ok_b) else (before if ok_b else None)
         if drug is None:
             continue
         group = groups.setdefault(drug.start, _Group(drug))
-        dims = {x.unit.dimension for x, _ in group.quantities if x.unit is not None}
-        if q.unit.dimension is not Dimension.MASS and q.unit.dimension in dims:
+        dims = {DIMENSION[x.unit] for x, _ in group.quantities if x.unit is not None}
+        if dimension is not Dimension.MASS and dimension in dims:
             continue
-        basis = _basis(s, q, gap_b if drug is before else "") if q.unit.dimension is Dimension.MASS else Basis.UNSTATED
+        basis = _basis(s, q, gap_b if drug is before else "") if dimension is Dimension.MASS else Basis.UNSTATED
         group.quantities.append((q, basis))
     return sorted(groups.values(), key=lambda g: g.start)
 
@@ -135,7 +137,7 @@ def suspects(s: Sentence) -> tuple[int | None, bool, list[QuantityText]]:
             continue
         before = s.at(max(s.start, q.start - 7), q.start)
         after = s.at(q.end, q.end + 6)
-        noun = re.search(rf"(?:{SUSPECT.pattern})(?:共|计|等|计有|共计)?$", before) or SUSPECT.match(after)
+        noun = _SUSPECT_BEFORE.search(before) or SUSPECT.match(after)
         if noun:
             return int(q.value), "现行犯" in before + after, [q]
     return None, False, []

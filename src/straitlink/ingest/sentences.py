@@ -45,6 +45,7 @@ PARTY_WORDS = {"陆方": Party.CN, "大陆方面": Party.CN, "台方": Party.TW,
 PARTY_WORDS |= {"大陆警方": Party.CN, "大陆公安": Party.CN}
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;\n]|$)")
 _CLAUSE_BREAK = re.compile(r"[，,:：、]")
+_TO_CLAUSE_BREAK = re.compile(r".*[，,:：、]", re.DOTALL)
 _ENUMERATOR = re.compile(r"(?:[一二三四五六七八九十]+、|[(（][一二三四五六七八九十0-9]+[)）]|[0-9]{1,2}[、.](?![0-9]))")
 _CRIME_KINDS: tuple[tuple[str, str], ...] = (("诈骗", "fraud"), ("毒", "drugs"), ("绑架", "kidnapping"))
 _CRIME_KINDS += (("掳人", "kidnapping"), ("杀人", "homicide"), ("走私", "smuggling"))
@@ -81,7 +82,8 @@ class Sentence:
         while b > a and self.block.text[b - 1] in "。！？!?；;\n，, ":
             b -= 1
         start, end = self.block.span(a, b)
-        return Span(start, end, self.block.quote(a, b))
+        base = self.block.base  # the quote is the original there (what Folded.quote gives, without a second mapping)
+        return Span(start, end, self.block.original[start - base : end - base])
 
     def clean(self, a: int, b: int) -> str:
         """The original script between two block offsets, free of line breaks and page numbers."""
@@ -97,11 +99,12 @@ class Sentence:
         """The clause (between commas) around a position; a clause holding only a date runs on to the next."""
         text = self.block.text
         a = pos
-        while a > self.start and not _CLAUSE_BREAK.match(text, a - 1):
-            a -= 1
-        b = pos
-        while b < self.end and not _CLAUSE_BREAK.match(text, b):
-            b += 1
+        if pos > self.start:
+            # The last break before pos, found by one backward match in C rather than a step per character.
+            last = _TO_CLAUSE_BREAK.match(text, self.start, pos)
+            a = last.end() if last is not None else self.start
+        nxt = _CLAUSE_BREAK.search(text, pos, self.end) if pos < self.end else None
+        b = nxt.start() if nxt is not None else max(pos, self.end)
         return a, b
 
     def kinds(self, kind: str) -> list[Mention]:
@@ -190,11 +193,14 @@ class _Cursor:
 
     def take(self, a: int, b: int) -> list[Any]:
         """The items starting in [a, b) and ending by b; those before a are passed over for good."""
-        items, i = self.items, self.at
-        while i < len(items) and items[i].start < a:
+        items, i, n = self.items, self.at, len(self.items)
+        while i < n and items[i].start < a:
             i += 1
-        j = i
-        while j < len(items) and items[j].start < b:
+        if i == n or items[i].start >= b:
+            self.at = i
+            return []  # most sentences hold none of a kind: no slice, no list to filter
+        j = i + 1
+        while j < n and items[j].start < b:
             j += 1
         self.at = j
         return [x for x in items[i:j] if x.end <= b]
@@ -211,11 +217,12 @@ def split(block: Folded, gazetteer: Gazetteer, dates: DateContext, paragraph: in
     block_dates = _Cursor(dates.find(text))
     named, counts, agencies_named = _Cursor(mentions), _Cursor(found_quantities), _Cursor(new_agencies)
     for m in _SENTENCE.finditer(text):
-        a, b = m.start(), m.end()
+        a, b = m.span()
         if b == a:
             continue
-        if text[a:b].strip("\n 。；;") == "":
-            if text[a:b].endswith("\n"):
+        body = m.group()  # sliced once, not once per test
+        if body.strip("\n 。；;") == "":
+            if body.endswith("\n"):
                 paragraph += 1
             continue
         found_dates = block_dates.take(a, b)
@@ -225,11 +232,11 @@ def split(block: Folded, gazetteer: Gazetteer, dates: DateContext, paragraph: in
             # A quantity is never a date's digits ("2013-11-17" is no range), nor inside a name.
             taken = [(d.start, d.end) for d in found_dates] + [(x.start, x.end) for x in mentioned]
             counted = [q for q in counted if not any(x < q.end and q.start < y for x, y in taken)]
-        vessels = gazetteer.vessels(text, mentioned, a, b) if "号" in text[a:b] else []
+        vessels = gazetteer.vessels(text, mentioned, a, b) if "号" in body else []
         agencies = agencies_named.take(a, b) if new_agencies else []
         item = _ENUMERATOR.match(text, a) is not None
         yield Sentence(block, a, b, paragraph, item, mentioned, found_dates, counted, vessels, agencies), paragraph
-        if text[b - 1 : b] == "\n":
+        if body[-1] == "\n":
             paragraph += 1
 
 
@@ -266,7 +273,15 @@ class DocState:
 
     def end(self, s: Sentence, *, had_events: bool) -> None:
         """After a sentence is read: a list heading opens a list; a cooperation sentence marks its paragraph."""
-        if s.text.rstrip("\n").endswith((":", "：")):
+        if _ends_list_heading(s):
             self.in_list, self.list_joint = True, s.has(CROSS)
         elif not had_events and s.has(CROSS):
             self.joint_paragraph = s.paragraph
+
+
+def _ends_list_heading(s: Sentence) -> bool:
+    """Whether the sentence ends in a colon (before its line break): what s.text.rstrip("\n") would show, unsliced."""
+    text, end = s.block.text, s.end
+    while end > s.start and text[end - 1] == "\n":
+        end -= 1
+    return end > s.start and text[end - 1] in ":："
