@@ -1,9 +1,11 @@
 """Walking the chain: every entry present, in order, linked to the one before it, and matching its hash.
 
-The walk stops at the first bad entry and names it. It reads (seq, previous hash, hash, body as bytes) straight
-from the database driver and hashes each body onto the previous hash, so verifying costs little more than the
-hashing. Each entry stores its predecessor's hash, so a long log can be checked in ranges by several processes at
-once: each range is checked on its own, then each range's first entry must link to the last of the range before.
+The walk stops at the first bad entry and names it. It reads the entries in ranges, each aggregated by the database
+into one row (straitlink.audit.bulk), and hashes each body onto the previous hash; a range that does not check out
+as a whole is walked again entry by entry, from (seq, previous hash, hash, body as bytes) rows, to name the first
+bad entry. Each entry stores its predecessor's hash, so a long log can also be checked in ranges by several
+processes at once: each range is checked on its own, then each range's first entry must link to the last of the
+range before.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, literal, select, true
 
+from straitlink.audit import bulk
 from straitlink.audit.entries import GENESIS
 from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow
 
@@ -24,12 +27,18 @@ E = AuditEntryRow
 Row = tuple[int, bytes, bytes, bytes]  # (seq, prev_hash, hash, body as UTF-8 bytes)
 CHUNK = 20_000
 PARALLEL_FROM = 200_000  # entries; fewer are checked in this process
+# Each walking process keeps about two CPUs busy: its hashing, and its reader thread with the database beside it.
+CPUS_PER_WALK = 2
 _SQL = {
     "sqlite": "SELECT seq, prev_hash, hash, CAST(body AS BLOB) FROM audit_entry "
     "WHERE seq >= ? AND seq <= ? ORDER BY seq",
     "postgresql": "SELECT seq, prev_hash, hash, convert_to(body, 'UTF8') FROM audit_entry "
     "WHERE seq >= %s AND seq <= %s ORDER BY seq",
 }
+_HEAD = select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == 1).subquery()
+_BOUNDS = select(
+    select(func.min(E.seq)).scalar_subquery(), select(func.max(E.seq)).scalar_subquery(), _HEAD.c.seq, _HEAD.c.hash
+).outerjoin_from(select(literal(1).label("one")).subquery(), _HEAD, true())
 
 
 @dataclass(frozen=True)
@@ -122,6 +131,24 @@ def stored_rows(conn: Connection, *, first: int = 1, last: int | None = None) ->
         cursor.close()
 
 
+def walk_stored(
+    engine: Engine, first: int, last: int, *, start_hash: bytes, known: Mapping[int, bytes] | None = None
+) -> tuple[int, bytes, int, Problem | None]:
+    """Check the stored entries first..last as `walk` does, range by range; a range in doubt entry by entry."""
+    known = known or {}
+    prev, count = start_hash, 0
+    for batch in bulk.batches(engine, first, last):
+        digest = bulk.vouch(batch, prev, known)
+        if digest is None:
+            with engine.connect() as conn:
+                done, prev, walked, problem = walk(
+                    stored_rows(conn, first=batch.first, last=last), start_seq=batch.first, start_hash=prev, known=known
+                )
+            return done, prev, count + walked, problem
+        prev, count = digest, count + batch.last - batch.first + 1
+    return max(last, first - 1), prev, count, None
+
+
 def _walk_range(url: str, first: int, last: int, known: dict[int, bytes]) -> tuple[bytes | None, Any]:
     """In a worker process: walk first..last on its own; (prev hash of its first entry, walk result)."""
     from straitlink.store.db import make_engine
@@ -133,9 +160,7 @@ def _walk_range(url: str, first: int, last: int, known: dict[int, bytes]) -> tup
             if row is None:
                 return None, (first - 1, b"", 0, Problem(first, f"entry {first} is missing (removed)"))
             start_hash = bytes(row.prev_hash)
-            return start_hash, walk(
-                stored_rows(conn, first=first, last=last), start_seq=first, start_hash=start_hash, known=known
-            )
+        return start_hash, walk_stored(engine, first, last, start_hash=start_hash, known=known)
     finally:
         engine.dispose()
 
@@ -170,8 +195,8 @@ def _walk_parallel(
 def verify_stored(engine: Engine, *, checkpoint: tuple[int, bytes] | None = None, workers: int | None = None) -> Report:
     """Walk the stored chain; with a checkpoint (seq, hash), entries up to it may have been archived."""
     with engine.connect() as conn:
-        first, last = conn.execute(select(func.min(E.seq), func.max(E.seq))).one()
-        head_row = conn.execute(select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == 1)).first()
+        # One statement, so one snapshot: entries appended meanwhile are neither walked nor expected by the head.
+        first, last, head_seq, head_hash = conn.execute(_BOUNDS).one()
     start_seq, start_hash, known = 1, GENESIS, {}
     if checkpoint is not None:
         cp_seq, cp_hash = checkpoint
@@ -181,33 +206,29 @@ def verify_stored(engine: Engine, *, checkpoint: tuple[int, bytes] | None = None
             known = {cp_seq: cp_hash}
     end = max(last or 0, start_seq - 1)
     if workers is None:
-        workers = min(os.cpu_count() or 1, 8) if end - start_seq + 1 >= PARALLEL_FROM else 1
+        workers = min((os.cpu_count() or 1) // CPUS_PER_WALK, 8) if end - start_seq + 1 >= PARALLEL_FROM else 1
     if workers > 1 and end - start_seq + 1 >= 2 * workers:
         last_seq, last_hash, count, problem = _walk_parallel(engine, start_seq, end, start_hash, known, workers)
     else:
         workers = 1
-        with engine.connect() as conn:
-            last_seq, last_hash, count, problem = walk(
-                stored_rows(conn, first=start_seq), start_seq=start_seq, start_hash=start_hash, known=known
-            )
+        last_seq, last_hash, count, problem = walk_stored(engine, start_seq, end, start_hash=start_hash, known=known)
     if problem is None and checkpoint is not None and checkpoint[0] > last_seq:
         problem = Problem(
             last_seq + 1, f"entry {last_seq + 1} is missing: the signed checkpoint covers {checkpoint[0]} (removed)"
         )
-    head_seq = int(head_row.seq) if head_row is not None else None
+    head_seq = int(head_seq) if head_seq is not None else None
     if problem is None:
-        problem = _check_head(head_row, last_seq, last_hash)
+        problem = _check_head(head_seq, head_hash, last_seq, last_hash)
     return Report(count, last_seq, last_hash, head_seq, problem, workers)
 
 
-def _check_head(head_row: Any, last: int, last_hash: bytes) -> Problem | None:
-    if head_row is None:
+def _check_head(head_seq: int | None, head_hash: Any, last: int, last_hash: bytes) -> Problem | None:
+    if head_seq is None:
         return Problem(last + 1, "the chain head is missing (removed)")
-    head_seq, head_hash = int(head_row.seq), bytes(head_row.hash)
     if head_seq > last:
         return Problem(last + 1, f"entry {last + 1} is missing: the head records {head_seq} entries (removed)")
     if head_seq < last:
         return Problem(head_seq + 1, f"entry {head_seq + 1} is beyond the chain head (inserted)")
-    if head_hash != last_hash:
+    if bytes(head_hash) != last_hash:
         return Problem(last, f"the chain head does not match entry {last} (altered)")
     return None
