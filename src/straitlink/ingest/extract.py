@@ -134,10 +134,11 @@ class Extractor:
                 if not seized and self.state.last_told is not None:
                     seized = self.state.last_told[1]
                 found += figures.doses(s, seized)
-            if not totals and not any(p.kind in ("seizure", "arrest") for p in found) and s.has(REPATRIATE):
+            # The cheap test first: few sentences hold a repatriation word at all.
+            if not totals and s.has(REPATRIATE) and not any(p.kind in ("seizure", "arrest") for p in found):
                 found += figures.repatriations(s, self.state, year)
         finally:
-            self.state.end(s, had_events=any(p.kind in ("seizure", "arrest", "case") for p in found))
+            self.state.end(s, had_events=bool(found) and any(p.kind in ("seizure", "arrest", "case") for p in found))
         found += self._mentions(s)
         headline = s.block.base == 0 and s.start < self.title_end
         for proposal in found:

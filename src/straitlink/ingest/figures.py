@@ -55,9 +55,10 @@ _DOSES = re.compile(r"(?:可供|预估|估计|约可供|足供)[^,，。]{0,6}$"
 _LABEL_TAIL = re.compile(r"(?:达|共|计|共计|为|约|已达|高达|逾|超过|累计达|累计)+$")
 _ITEM_WORDS = _CIGARETTES | {"艘"}
 _SINCE = re.compile(
-    r"(?P<signed>协议[」』》]?(?:签署|签订)(?:以来|后))"
+    r"(?=[协自生实施今本])"  # what a match can start with: a search passes over the rest at C speed
+    r"(?:(?P<signed>协议[」』》]?(?:签署|签订)(?:以来|后))"
     r"|(?P<force>(?:协议[」』]?)?自?(?:生效|实施|施行)(?:以来|迄今)|自协议生效|协议(?:生效|实施)后)"
-    r"|(?P<year>今年以来|本年以来|今年1月起)"
+    r"|(?P<year>今年以来|本年以来|今年1月起))"
 )
 _FROM = re.compile(r"自|从|由")
 _REPATRIATED = re.compile(r"遣返|遣送|接返")
@@ -89,7 +90,7 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
     """(start, end, problem) of the period the sentence's totals cover."""
     start: date | None = None
     end: date | None = None
-    since = next(iter(s.find(_SINCE)), None)
+    since = _SINCE.search(s.block.text, s.start, s.end)
     if since is not None:
         if since["signed"]:
             start = AGREEMENT_SIGNED

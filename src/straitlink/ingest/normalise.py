@@ -34,8 +34,10 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 # Whitespace (and the zero-width characters normalize_name removes) is dropped, except one space between digits.
-_SPACE = re.compile(r"(?:[^\S\n]|[\u200b\u200c\u200d\u2060\ufeff])+")
-_BETWEEN_DIGITS = re.compile(r"(?<=\d)(?:[^\S\n]|[\u200b\u200c\u200d\u2060\ufeff])+(?=\d)")
+# One character class (every white space character but "\n", all in the BMP) rather than an alternation: a search
+# then skips over the other characters at C speed.
+_WHITE = "".join(ch for code in range(0x10000) if (ch := chr(code)).isspace() and ch != "\n")
+_SPACE = re.compile(f"[{re.escape(_WHITE)}\u200b\u200c\u200d\u2060\ufeff]+")
 _DIGIT = re.compile(r"\d")
 _PLACEHOLDER = "\ue000"  # a private-use character; a block holding one takes the slow, exact way
 _KEEP = {0xFF0C: "，", 0xFF1A: "：", 0xFF1B: "；", 0xFF01: "！", 0xFF1F: "？"}
@@ -63,6 +65,44 @@ class _FoldTable(dict[int, Any]):
 
 
 _FOLD = _FoldTable()
+
+
+@functools.cache
+def _changed_by_fold() -> re.Pattern[str]:
+    """The characters the fold changes (a few thousand of the BMP, found once), and every astral character
+    (looked up in the table): str.translate would look each character up, the same as most of them."""
+    codes = [
+        code
+        for code in range(0x10000)
+        if ("A" <= chr(code) <= "Z" or code == 0x81FA or not unicodedata.is_normalized("NFKC", chr(code)))
+        and _FOLD[code] not in (code, chr(code))
+    ]
+    ranges, k = [], 0
+    while k < len(codes):
+        last = k
+        while last + 1 < len(codes) and codes[last + 1] == codes[last] + 1:
+            last += 1
+        first_ch, last_ch = re.escape(chr(codes[k])), re.escape(chr(codes[last]))
+        ranges.append(first_ch if last == k else f"{first_ch}-{last_ch}")
+        k = last + 1
+    return re.compile(f"[{''.join(ranges)}\U00010000-\U0010ffff]")
+
+
+def _fold_one(m: re.Match[str]) -> str:
+    value = _FOLD[ord(m.group())]
+    return value if isinstance(value, str) else chr(value)
+
+
+def fold_chars(text: str) -> str:
+    """text.translate(_FOLD), replacing only the characters the fold changes."""
+    return _changed_by_fold().sub(_fold_one, text)
+
+
+def _space_or_not(m: re.Match[str]) -> str:
+    """A run of white space: one space between two digits (「3 5人」 are two figures), else nothing."""
+    a, b = m.span()
+    text = m.string
+    return " " if a > 0 and b < len(text) and text[a - 1].isdecimal() and text[b].isdecimal() else ""
 
 
 @functools.cache
@@ -112,11 +152,10 @@ class Folded:
             at += b - a
         self._map: tuple[list[int], list[int]] | None = None
         if _PLACEHOLDER in self.kept:
-            self.text = to_simplified(self._spaced().translate(_FOLD))
+            self.text = to_simplified(fold_chars(self._spaced()))
         else:
             # Keep one space between two digits (「3 5人」 are two figures), drop every other run of white space.
-            marked = _BETWEEN_DIGITS.sub(_PLACEHOLDER, self.kept)
-            self.text = to_simplified(_SPACE.sub("", marked).replace(_PLACEHOLDER, " ").translate(_FOLD))
+            self.text = to_simplified(fold_chars(_SPACE.sub(_space_or_not, self.kept)))
 
     def _spaced(self) -> str:
         """The kept text with white space handled as the offset map has it (the slow, exact way)."""

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import Basis, Dimension, Qualifier, Quantity, Unit
@@ -78,9 +77,9 @@ QUANTITY = re.compile(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class QuantityText:
-    """A number with its unit as the text states it; `unit` is None for units the domain does not count."""
+class QuantityText(NamedTuple):
+    """A number with its unit as the text states it; `unit` is None for units the domain does not count (a named
+    tuple, cheap to make: one per quantity found)."""
 
     value: Decimal
     upper: Decimal | None
