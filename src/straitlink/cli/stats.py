@@ -9,10 +9,11 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.cli.common import handles_errors, out, print_json, state
+from straitlink.cli.common import err, handles_errors, out, print_json, state
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import canonical
+from straitlink.stats import rollup_check
 from straitlink.stats.explain import explain_figure
 from straitlink.stats.export import FORMATS, write_tables
 from straitlink.stats.model import AGREEMENT_IN_FORCE, DIMENSIONS
@@ -24,6 +25,7 @@ from straitlink.store.uow import UnitOfWork
 FROM_HELP = "Period start, ISO or ROC (98-06-25, 102年1月1日); default the Agreement's start, 2009-06-25"
 TO_HELP = "Period end, ISO or ROC (102-11-30, 102年11月30日); a month or year means its last day; default today"
 EXPLAIN_ROWS = 50
+ROLLUPS_DIFFER_EXIT = 1  # the rollups are not what the raw rows add up to (bad input exits 2, like every command)
 
 
 def period(start: str | None, end: str | None) -> tuple[date, date]:
@@ -61,8 +63,15 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[
             bool, typer.Option("--json", help="The statistics JSON document (docs/statistics.md)")
         ] = False,
+        verify_rollups: Annotated[
+            bool, typer.Option("--verify-rollups", help="Recount the rollups from the raw rows; exit 1 on a difference")
+        ] = False,
     ) -> None:
         """Effectiveness statistics for a period: requests, joint cases, suspects, seizures, intel, meetings."""
+        if verify_rollups:
+            with UnitOfWork(state(ctx).engine()) as uow:
+                _print_rollup_check(rollup_check.verify_rollups(uow), as_json)
+            return
         low, high = period(start, end)
         with UnitOfWork(state(ctx).engine()) as uow:
             if explain is not None:
@@ -133,6 +142,22 @@ def register(app: typer.Typer) -> None:
         with UnitOfWork(state(ctx).engine()) as uow:
             write_bulletin(uow, start=low, end=high, lang=lang, fmt=fmt, path=output, exclude_synthetic=no_synthetic)
         out.print(f"wrote {output}")
+
+
+def _print_rollup_check(check: rollup_check.RollupCheck, as_json: bool) -> None:
+    if as_json:
+        print_json(check.to_json())
+    elif check.ok:
+        out.print(f"rollups match the raw rows ({sum(check.rows.values())} rows in {len(check.rows)} tables)")
+    else:
+        table = Table("rollup", "key", "stored", "recounted", title="rollups that differ from the raw rows")
+        for d in check.differences[:EXPLAIN_ROWS]:
+            key = ", ".join(f"{k}={v}" for k, v in d.key.items())
+            table.add_row(d.table, key, str(d.stored), str(d.recounted))
+        out.print(table)
+        err.print(f"[red]rollups differ:[/red] {len(check.differences)} keys", markup=True, highlight=False)
+    if not check.ok:
+        raise typer.Exit(ROLLUPS_DIFFER_EXIT)
 
 
 def _print_explanation(data: dict[str, Any], as_json: bool) -> None:

@@ -17,6 +17,7 @@ By agency, drug and place one case can count under several rows, so those rows d
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,15 @@ from straitlink.stats.queries import (
     request_conditions,
     request_state,
     year_of,
+)
+from straitlink.stats.rollup import (
+    CASE_DIMENSIONS,
+    REQUEST_DIMENSIONS,
+    SEIZURE_DIMENSIONS,
+    case_groups,
+    request_groups,
+    seizure_tally,
+    suspect_counts,
 )
 from straitlink.store import tables as t
 from straitlink.store.uow import UnitOfWork
@@ -82,6 +92,12 @@ def compute_breakdown(uow: UnitOfWork, scope: Scope, by: str) -> Breakdown:
 
 
 def _requests(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, dict[str, int]] | None:
+    out: dict[str, dict[str, int]] = {}
+    if by in REQUEST_DIMENSIONS:
+        for (k, party, _, _, state), n in request_groups(uow, scope, by).items():
+            if n:
+                _count_request(out, k, party, state, n)
+        return out
     keys: dict[str, Any] = {
         "type": R.type,
         "direction": _direction(R.requesting_party),
@@ -101,13 +117,16 @@ def _requests(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, dict[str, int
     stmt = select(keyed.c.k, keyed.c.requesting_party, keyed.c.state, func.count()).group_by(
         keyed.c.k, keyed.c.requesting_party, keyed.c.state
     )
-    out: dict[str, dict[str, int]] = {}
     for k, party, state, n in uow.session.execute(stmt):
-        row = out.setdefault(str(k), {"total": 0, "tw_to_cn": 0, "cn_to_tw": 0, "completed": 0})
-        row["total"] += int(n)
-        row["tw_to_cn" if party == "TW" else "cn_to_tw"] += int(n)
-        row["completed"] += int(n) if state == "completed" else 0
+        _count_request(out, str(k), party, state, int(n))
     return out
+
+
+def _count_request(out: dict[str, dict[str, int]], k: str, party: str, state: str, n: int) -> None:
+    row = out.setdefault(k, {"total": 0, "tw_to_cn": 0, "cn_to_tw": 0, "completed": 0})
+    row["total"] += n
+    row["tw_to_cn" if party == "TW" else "cn_to_tw"] += n
+    row["completed"] += n if state == "completed" else 0
 
 
 def _case_keys(scope: Scope, by: str) -> Any:
@@ -133,6 +152,13 @@ def _case_keys(scope: Scope, by: str) -> Any:
 
 def _cases(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, int, int]] | None:
     """Per key: joint drug cases, their suspects, and how many of those were caught in the act."""
+    if by in CASE_DIMENSIONS:
+        cases = Counter[str]()
+        for (k, kind, joint), n in case_groups(uow, scope, by).items():
+            cases[k] += n if kind == "drugs" and joint else 0
+        suspected = suspect_counts(uow, scope, by)
+        caught = {k: suspected[(k, True)] for k in cases}
+        return {k: (n, caught[k] + suspected[(k, False)], caught[k]) for k, n in cases.items() if n}
     pairs = _case_keys(scope, by)
     if pairs is None:
         return None
@@ -169,12 +195,20 @@ def _seizure_keys(scope: Scope, by: str) -> Any:
 
 def _seizures(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, dict[str, Total]]] | None:
     """Per key: how many seizures, and the one-mass-per-seizure weight of each drug."""
-    select_keys = _seizure_keys(scope, by)
-    if select_keys is None:
-        return None
-    keyed = select_keys.subquery()
-    counts = dict(uow.session.execute(select(keyed.c.k, func.count()).group_by(keyed.c.k)).tuples().all())
-    sums = collect_sums(uow.session.execute(quantity_sums(quantities_of(keyed, "k").subquery(), "k")), "k")
+    if by in SEIZURE_DIMENSIONS:
+        tally = seizure_tally(uow, scope, by, weights=True)
+        counts: dict[str, int] = Counter()
+        for (k, _), n in tally.counts.items():
+            counts[k] += n
+        counts = {k: n for k, n in counts.items() if n}
+        sums = collect_sums(tally.rows(), "k")
+    else:
+        select_keys = _seizure_keys(scope, by)
+        if select_keys is None:
+            return None
+        keyed = select_keys.subquery()
+        counts = dict(uow.session.execute(select(keyed.c.k, func.count()).group_by(keyed.c.k)).tuples().all())
+        sums = collect_sums(uow.session.execute(quantity_sums(quantities_of(keyed, "k").subquery(), "k")), "k")
     out: dict[str, tuple[int, dict[str, Total]]] = {str(k): (int(n), {}) for k, n in counts.items()}
     for (k, drug), found in sums.items():
         if found.weight_kg.count:

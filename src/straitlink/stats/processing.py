@@ -2,7 +2,8 @@
 
 Until the request workflow records each step, a request's processing time is the whole days from `received_on`
 to `closed_on`, over requests filed in the period and completed by its end. Percentiles interpolate linearly between the
-two nearest values (as PostgreSQL's percentile_cont does), so the median of 3 and 4 days is 3.5.
+two nearest values (as PostgreSQL's percentile_cont does), so the median of 3 and 4 days is 3.5. The histogram of
+days comes from `stats/rollup.py`: the days rollup for whole months, the raw rows for the rest.
 """
 
 from __future__ import annotations
@@ -11,10 +12,9 @@ from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 
-from sqlalchemy import func, select
-
 from straitlink.stats.model import DIRECTIONS, ProcessingDays
-from straitlink.stats.queries import R, Scope, completed_by_end, days_between, request_conditions
+from straitlink.stats.queries import Scope
+from straitlink.stats.rollup import day_histograms
 from straitlink.store.uow import UnitOfWork
 
 _DIRECTION = {"TW": "tw_to_cn", "CN": "cn_to_tw"}
@@ -22,21 +22,10 @@ _DIRECTION = {"TW": "tw_to_cn", "CN": "cn_to_tw"}
 
 def processing_days(uow: UnitOfWork, scope: Scope) -> dict[str | None, ProcessingDays]:
     """Per direction, and for both (key None): count, median and 90th percentile of processing days."""
-    days = days_between(R.received_on, R.closed_on)
-    stmt = (
-        select(R.requesting_party, days.label("days"), func.count())
-        .where(
-            *request_conditions(scope, scan=True),
-            *completed_by_end(scope, scan=True),
-            R.received_on.is_not(None),
-            R.closed_on.is_not(None),
-        )
-        .group_by(R.requesting_party, days)
-    )
     histograms: dict[str | None, Counter[int]] = {None: Counter(), **{d: Counter() for d in DIRECTIONS}}
-    for party, d, n in uow.session.execute(stmt):
-        histograms[_DIRECTION[party]][int(d)] += int(n)
-        histograms[None][int(d)] += int(n)
+    for (party, days), n in day_histograms(uow, scope).items():
+        histograms[_DIRECTION[party]][days] += n
+        histograms[None][days] += n
     return {key: summarise(h) for key, h in histograms.items()}
 
 

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, distinct, func, select
+from sqlalchemy import distinct, func, select
 
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import Basis, DoseEstimate, Quantity, Total, Unit, estimate_doses
@@ -38,15 +38,11 @@ from straitlink.stats.model import (
 )
 from straitlink.stats.processing import processing_days
 from straitlink.stats.queries import (
-    CLOSED,
     IR,
-    C,
     M,
-    R,
     S,
     Scope,
     collect_sums,
-    counted_seizures,
     intel_conditions,
     intel_led_seizures,
     intel_led_suspects,
@@ -57,10 +53,8 @@ from straitlink.stats.queries import (
     provider_key,
     quantities_of,
     quantity_sums,
-    request_conditions,
-    scanned,
-    suspects,
 )
+from straitlink.stats.rollup import case_groups, request_groups, seizure_tally, suspect_counts
 from straitlink.store import tables as t
 from straitlink.store.uow import UnitOfWork
 
@@ -90,26 +84,11 @@ def compute_statistics(
 
 
 def _requests(uow: UnitOfWork, scope: Scope) -> RequestStats:
-    # Two queries: counts by status from the covering index ix_request_stats alone, and the few requests whose
-    # closed status came after the period's end (still open then), which need closed_on from the table.
-    by_status = (
-        select(R.requesting_party, R.type, R.status, func.count())
-        .where(*request_conditions(scope))
-        .group_by(R.requesting_party, R.type, R.status)
-    )
-    late = (
-        select(R.requesting_party, R.type, R.status, func.count())
-        .where(*request_conditions(scope, scan=True), scanned(R.status).in_(CLOSED), R.closed_on > scope.end)
-        .group_by(R.requesting_party, R.type, R.status)
-    )
-    reopened = {(party, kind, status): int(n) for party, kind, status, n in uow.session.execute(late)}
-    rows = []
-    for party, kind, status, n in uow.session.execute(by_status):
-        still_open = reopened.get((party, kind, status), 0)
-        state = "completed" if status == "completed" else "closed" if status in CLOSED else "open"
-        rows.append(_RequestGroup(_DIRECTION[party], kind, status, state, int(n) - still_open))
-        if still_open:
-            rows.append(_RequestGroup(_DIRECTION[party], kind, status, "open", still_open))
+    # Whole months from the rollups, the partial months around them from the raw rows (stats/rollup.py).
+    rows = [
+        _RequestGroup(_DIRECTION[party], kind, status, state, n)
+        for (_, party, kind, status, state), n in request_groups(uow, scope).items()
+    ]
     days = processing_days(uow, scope)
     directions = {d: _request_counts([r for r in rows if r.direction == d], days[d]) for d in DIRECTIONS}
     return RequestStats(_request_counts(rows, days[None]), directions)
@@ -152,16 +131,11 @@ def _request_counts(rows: list[_RequestGroup], days: ProcessingDays) -> RequestC
 
 
 def _cases(uow: UnitOfWork, scope: Scope) -> CaseStats:
-    stmt = (
-        select(C.kind, C.joint, func.count())
-        .where(scope.dated(C.date_earliest), *scope.real(C))
-        .group_by(C.kind, C.joint)
-    )
     total, joint_by_kind = 0, Counter[str]()
-    for kind, joint, n in uow.session.execute(stmt):
-        total += int(n)
+    for (_, kind, joint), n in sorted(case_groups(uow, scope).items()):
+        total += n
         if joint:
-            joint_by_kind[kind] += int(n)
+            joint_by_kind[kind] += n
     return CaseStats(total, sum(joint_by_kind.values()), joint_by_kind["drugs"], dict(joint_by_kind))
 
 
@@ -195,10 +169,9 @@ def _person_total(qualifier: str, n: int, amount: Any, upper: Any) -> Total:
 
 
 def _suspects(uow: UnitOfWork, scope: Scope) -> SuspectStats:
-    found = suspects(scope).subquery()
-    stmt = select(func.count(), func.sum(case((found.c.caught_in_act.is_(True), 1), else_=0)))
-    total, caught = uow.session.execute(stmt).one()
-    return SuspectStats(int(total or 0), int(caught or 0))
+    found = suspect_counts(uow, scope)
+    caught = found[("", True)]
+    return SuspectStats(caught + found[("", False)], caught)
 
 
 def _drug_info(uow: UnitOfWork, drugs: set[str]) -> dict[str, t.DrugRow]:
@@ -216,9 +189,9 @@ def _doses(weight: Total, drug: t.DrugRow) -> DoseEstimate | None:
 
 
 def _seizures(uow: UnitOfWork, scope: Scope) -> SeizureStats:
-    counted = counted_seizures(scope).subquery()
-    per_drug = dict(uow.session.execute(select(counted.c.drug, func.count()).group_by(counted.c.drug)).tuples().all())
-    sums = collect_sums(uow.session.execute(quantity_sums(quantities_of(counted).subquery())))
+    tally = seizure_tally(uow, scope)
+    per_drug = {drug: n for (_, drug), n in tally.counts.items() if n}
+    sums = collect_sums(tally.rows())
     info = _drug_info(uow, set(per_drug))
     by_drug: dict[str, DrugSeizures] = {}
     totals = {"drug": Total.zero(Unit.KG), "precursor": Total.zero(Unit.KG)}
@@ -270,6 +243,8 @@ def _intel(uow: UnitOfWork, scope: Scope) -> IntelStats:
 
 def _outcomes(uow: UnitOfWork, scope: Scope, key: Any, handovers: Counter[str]) -> dict[str, IntelOutcomes]:
     """What the hand-overs led to, grouped by `key` (provider or receiving side); each record once per group."""
+    if not handovers:
+        return {}  # no hand-over in the period: nothing it led to, and four queries saved
     led = intel_led_seizures(scope).subquery()
     pairs = select(key.label("k"), led.c.seizure).join(IR, IR.id == led.c.intel).distinct().subquery()
     seized = select(pairs.c.k, S.id, S.drug).join(S, S.id == pairs.c.seizure).subquery()

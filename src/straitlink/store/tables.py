@@ -448,4 +448,5 @@ class PublishedFigureRow(RecordColumns, Base):
     source: Mapped[str] = mapped_column(ForeignKey("source_document.id"), index=True)
 
 
+import straitlink.store.tables_stats  # noqa: E402  (the statistics rollups)
 import straitlink.store.tables_workflow  # noqa: E402, F401  (the workflow's and audit's tables)

@@ -1,0 +1,207 @@
+"""`stats --verify-rollups`: every rollup row recounted from the raw rows, and each difference reported.
+
+The triggers of migration 0003 keep the rollups (store/tables_stats.py); this recount is written apart from them,
+in SQLAlchemy Core by the definitions of docs/statistics.md, so a trigger that went wrong — or was lost, say by
+a later migration rebuilding a table on SQLite — shows up as a difference instead of as a wrong figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, literal, select
+
+from straitlink.stats.queries import (
+    CLOSED,
+    MASS_UNITS,
+    C,
+    P,
+    Q,
+    R,
+    S,
+    days_between,
+    micro,
+    month_of,
+)
+from straitlink.store import tables_stats as ts
+from straitlink.store.uow import UnitOfWork
+
+Key = tuple[Any, ...]
+Values = tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One key of one rollup whose stored values differ from the recount (zeros where a side has no row)."""
+
+    table: str
+    key: dict[str, Any]
+    stored: dict[str, int]
+    recounted: dict[str, int]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"table": self.table, "key": self.key, "stored": self.stored, "recounted": self.recounted}
+
+
+@dataclass(frozen=True)
+class RollupCheck:
+    rows: dict[str, int]  # non-zero rollup rows recounted per table
+    differences: list[Difference]
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    def to_json(self) -> dict[str, Any]:
+        return {"ok": self.ok, "rows": self.rows, "differences": [d.to_json() for d in self.differences]}
+
+
+def _synthetic(row: Any) -> ColumnElement[bool]:
+    return row.prov_kind == "synthetic"
+
+
+def _joint_drug(case_row: Any) -> ColumnElement[bool]:
+    return func.coalesce(and_(case_row.kind == "drugs", case_row.joint.is_(True)), False)
+
+
+def _case_synthetic(case_row: Any) -> ColumnElement[bool]:
+    return func.coalesce(and_(case_row.kind == "drugs", case_row.joint.is_(True), _synthetic(case_row)), False)
+
+
+def _grouped(keys: dict[str, Any], values: dict[str, Any], source: Select[Any]) -> Select[Any]:
+    """The select's keys and summed values, grouped through a subquery (PostgreSQL matches bound parameters then)."""
+    columns = [*(e.label(k) for k, e in keys.items()), *(v.label(k) for k, v in values.items())]
+    sub = source.with_only_columns(*columns, maintain_column_froms=True).subquery()
+    grouped = [sub.c[k] for k in keys]
+    return select(*grouped, *(func.sum(sub.c[k]).label(k) for k in values)).group_by(*grouped)
+
+
+def _requests() -> Select[Any]:
+    closed = case((and_(R.status.in_(CLOSED), R.closed_on.is_not(None)), month_of(R.closed_on)), else_=literal(""))
+    keys = {
+        "filed_month": month_of(R.filed_on),
+        "requesting_party": R.requesting_party,
+        "type": R.type,
+        "status": R.status,
+        "synthetic": _synthetic(R),
+        "closed_month": closed,
+    }
+    return _grouped(keys, {"n": literal(1)}, select(R.id))
+
+
+def _request_days() -> Select[Any]:
+    keys = {
+        "filed_month": month_of(R.filed_on),
+        "requesting_party": R.requesting_party,
+        "synthetic": _synthetic(R),
+        "closed_month": month_of(R.closed_on),
+        "days": days_between(R.received_on, R.closed_on),
+    }
+    done = select(R.id).where(R.status == "completed", R.received_on.is_not(None), R.closed_on.is_not(None))
+    return _grouped(keys, {"n": literal(1)}, done)
+
+
+def _cases() -> Select[Any]:
+    keys = {"month": month_of(C.date_earliest), "kind": C.kind, "joint": C.joint, "synthetic": _synthetic(C)}
+    return _grouped(keys, {"n": literal(1)}, select(C.id).where(C.date_earliest.is_not(None)))
+
+
+def _suspects() -> Select[Any]:
+    keys = {
+        "month": month_of(C.date_earliest),
+        "joint_drug": _joint_drug(C),
+        "case_synthetic": _case_synthetic(C),
+        "synthetic": _synthetic(P),
+        "caught_in_act": P.caught_in_act,
+    }
+    people = select(P.id).join(C, C.id == P.case_id).where(P.role == "suspect", C.date_earliest.is_not(None))
+    return _grouped(keys, {"n": literal(1)}, people)
+
+
+def _seizure_keys() -> dict[str, Any]:
+    return {
+        "month": month_of(S.date_earliest),
+        "drug": S.drug,
+        "joint_drug": _joint_drug(C),
+        "case_synthetic": _case_synthetic(C),
+        "synthetic": _synthetic(S),
+    }
+
+
+def _seizures() -> Select[Any]:
+    """Each seizure under its one counted mass: net, else gross, else unstated; the first stated wins a tie."""
+    priority = case((Q.basis == "net", 0), (Q.basis == "gross", 1), else_=2)
+    rank = func.row_number().over(partition_by=Q.seizure, order_by=(priority, Q.position)).label("rank")
+    ranked = select(Q.seizure, Q.unit, Q.basis, Q.qualifier, Q.value, Q.upper, rank).where(Q.unit.in_(MASS_UNITS))
+    m = ranked.subquery()
+    keys = _seizure_keys() | {
+        "unit": func.coalesce(m.c.unit, ""),
+        "basis": func.coalesce(m.c.basis, ""),
+        "qualifier": func.coalesce(m.c.qualifier, ""),
+    }
+    values = {
+        "n": literal(1),
+        "micro": func.coalesce(micro(m.c.value), 0),
+        "micro_upper": func.coalesce(micro(func.coalesce(m.c.upper, m.c.value)), 0),
+    }
+    seized = (
+        select(S.id)
+        .outerjoin(C, C.id == S.case_id)
+        .outerjoin(m, and_(m.c.seizure == S.id, m.c.rank == 1))
+        .where(S.date_earliest.is_not(None))
+    )
+    return _grouped(keys, values, seized)
+
+
+def _quantities() -> Select[Any]:
+    keys = _seizure_keys() | {"unit": Q.unit, "basis": Q.basis, "qualifier": Q.qualifier}
+    values = {"n": literal(1), "micro": micro(Q.value), "micro_upper": micro(func.coalesce(Q.upper, Q.value))}
+    rows = select(Q.seizure).join(S, S.id == Q.seizure).outerjoin(C, C.id == S.case_id)
+    return _grouped(keys, values, rows.where(S.date_earliest.is_not(None)))
+
+
+RECOUNTS = {
+    ts.RequestRollupRow: _requests,
+    ts.RequestDaysRollupRow: _request_days,
+    ts.CaseRollupRow: _cases,
+    ts.SuspectRollupRow: _suspects,
+    ts.SeizureRollupRow: _seizures,
+    ts.SeizureQuantityRollupRow: _quantities,
+}
+
+
+def verify_rollups(uow: UnitOfWork) -> RollupCheck:
+    """Recount every rollup from the raw rows; the differences, and how many rows each table should hold."""
+    differences: list[Difference] = []
+    rows: dict[str, int] = {}
+    for model, recount in RECOUNTS.items():
+        table: Table = model.__table__  # type: ignore[assignment]
+        keys = [c.name for c in table.primary_key.columns]
+        values = [c.name for c in table.columns if c.name not in keys]
+        stored = _indexed(uow.session.execute(select(table)), keys, values)
+        fresh = _indexed(uow.session.execute(recount()), keys, values)
+        rows[table.name] = len(fresh)
+        for key in sorted(set(stored) | set(fresh), key=repr):
+            have, want = stored.get(key, (0,) * len(values)), fresh.get(key, (0,) * len(values))
+            if have != want:
+                differences.append(
+                    Difference(
+                        table.name, dict(zip(keys, key, strict=True)), _named(values, have), _named(values, want)
+                    )
+                )
+    return RollupCheck(rows, differences)
+
+
+def _indexed(result: Any, keys: list[str], values: list[str]) -> dict[Key, Values]:
+    """Rows as key → values, without the all-zero rows a count that fell back to nothing leaves behind."""
+    out: dict[Key, Values] = {}
+    for row in result.mappings():
+        found = tuple(int(row[v]) for v in values)
+        if any(found):
+            out[tuple(row[k] for k in keys)] = found
+    return out
+
+
+def _named(names: list[str], values: Values) -> dict[str, int]:
+    return dict(zip(names, values, strict=True))

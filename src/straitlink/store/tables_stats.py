@@ -1,0 +1,130 @@
+"""Rollup tables of the statistics: counts and exact sums per month, kept by database triggers (migration 0003).
+
+Every write to the raw tables — the use cases, the demo loader's bulk inserts, an import, raw SQL — updates these
+rows in the same transaction through triggers, so they need no write path of their own. Nothing in the
+application writes them; `straitlink.stats.rollup_check` recounts them from the raw rows. Months are 'YYYY-MM'.
+A count that fell back to zero leaves its row in place (n = 0); readers skip it.
+
+Each primary key lists the columns the statistics group by first and the month after them: SQLite keeps these
+tables in key order (WITHOUT ROWID), so a period's sums stream out group by group instead of being sorted.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import BigInteger, Boolean, Index, Integer, PrimaryKeyConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from straitlink.store.tables import AssistanceRequestRow, Base
+
+MONTH = String(7)
+
+
+def _key(*columns: str) -> tuple[Any, ...]:
+    return (PrimaryKeyConstraint(*columns), {"sqlite_with_rowid": False})
+
+
+class RequestRollupRow(Base):
+    """Requests per filing month, party, type, status now, provenance and closing month.
+
+    `closed_month` is the month of `closed_on` for a request closed with a date, '' otherwise (not closed, or
+    closed without a date, which counts as closed in time): the state at a period's end follows from it.
+    """
+
+    __tablename__ = "request_rollup"
+    __table_args__ = _key("requesting_party", "type", "status", "filed_month", "closed_month", "synthetic")
+    filed_month: Mapped[str] = mapped_column(MONTH)
+    requesting_party: Mapped[str] = mapped_column(String(2))
+    type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    closed_month: Mapped[str] = mapped_column(MONTH)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class RequestDaysRollupRow(Base):
+    """Completed requests with both dates, per filing month, party, provenance, closing month and processing days.
+
+    A histogram rather than a sum, so medians and percentiles over any set of months stay exact.
+    """
+
+    __tablename__ = "request_days_rollup"
+    __table_args__ = _key("requesting_party", "days", "filed_month", "closed_month", "synthetic")
+    filed_month: Mapped[str] = mapped_column(MONTH)
+    requesting_party: Mapped[str] = mapped_column(String(2))
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    closed_month: Mapped[str] = mapped_column(MONTH)
+    days: Mapped[int] = mapped_column(Integer)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class CaseRollupRow(Base):
+    """Cases per month of their date, kind, joint or not, and provenance."""
+
+    __tablename__ = "case_rollup"
+    __table_args__ = _key("kind", "joint", "month", "synthetic")
+    month: Mapped[str] = mapped_column(MONTH)
+    kind: Mapped[str] = mapped_column(String(16))
+    joint: Mapped[bool] = mapped_column(Boolean)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class SuspectRollupRow(Base):
+    """Suspects per month of their case's date, whether the case is a joint drug case, and provenance.
+
+    `case_synthetic` is true for a synthetic joint drug case (false for any other case): with synthetic records
+    left out, a joint drug case's suspects count only when the case is not synthetic either.
+    """
+
+    __tablename__ = "suspect_rollup"
+    __table_args__ = _key("joint_drug", "month", "case_synthetic", "synthetic", "caught_in_act")
+    month: Mapped[str] = mapped_column(MONTH)
+    joint_drug: Mapped[bool] = mapped_column(Boolean)
+    case_synthetic: Mapped[bool] = mapped_column(Boolean)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    caught_in_act: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+SEIZURE_KEY = ("joint_drug", "drug", "unit", "basis", "qualifier", "month", "case_synthetic", "synthetic")
+
+
+class _SeizureColumns:
+    """Month of the seizure's date, drug, its case (joint drug case or not; synthetic) and its own provenance."""
+
+    month: Mapped[str] = mapped_column(MONTH)
+    drug: Mapped[str] = mapped_column(String(64))
+    joint_drug: Mapped[bool] = mapped_column(Boolean)
+    case_synthetic: Mapped[bool] = mapped_column(Boolean)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    unit: Mapped[str] = mapped_column(String(8))
+    basis: Mapped[str] = mapped_column(String(8))
+    qualifier: Mapped[str] = mapped_column(String(16))
+    n: Mapped[int] = mapped_column(Integer)
+    # Sums of amounts in whole millionths of the unit (as stats.queries.micro), exact on both engines.
+    micro: Mapped[int] = mapped_column(BigInteger)
+    micro_upper: Mapped[int] = mapped_column(BigInteger)
+
+
+class SeizureRollupRow(_SeizureColumns, Base):
+    """Seizures, each under the one mass that counts in weights, '' for unit, basis and qualifier without a mass.
+
+    That mass is the net weight if stated, else the gross, else the unstated one; the first stated wins a tie.
+    """
+
+    __tablename__ = "seizure_rollup"
+    __table_args__ = _key(*SEIZURE_KEY)
+
+
+class SeizureQuantityRollupRow(_SeizureColumns, Base):
+    """Every quantity of every seizure, by unit, basis and qualifier (the per-basis sums and the counts)."""
+
+    __tablename__ = "seizure_quantity_rollup"
+    __table_args__ = _key(*SEIZURE_KEY)
+
+
+# A period ending mid-month needs the requests of its whole months that closed after its last day but within its
+# last month (they were open at its end): found through this index instead of reading every request.
+Index("ix_request_closed_on", AssistanceRequestRow.__table__.c.closed_on)
