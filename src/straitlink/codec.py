@@ -49,6 +49,32 @@ def encode(record: Record) -> dict[str, Any]:
     return {name: encode_value(getattr(record, name)) for name in (*names, "version", "provenance")}
 
 
+def encode_changes(before: Record, after: Record) -> dict[str, list[Any]]:
+    """`{field: [before, after]}` in JSON form for each field whose JSON value differs: the same as diffing the two
+    records' `encode`, but encoding only the fields that changed."""
+    out: dict[str, list[Any]] = {}
+    old_fields, new_fields = vars(before), vars(after)
+    for name in _field_names(type(after)):
+        old, new = old_fields[name], new_fields[name]
+        if old is new or (old == new and type(old) is type(new)):
+            continue
+        old_json, new_json = encode_value(old), encode_value(new)
+        if old_json != new_json:
+            out[name] = [old_json, new_json]
+    return out
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A record class's field names in sorted order, as a diff lists them."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(sorted(f.name for f in dataclasses.fields(cls)))
+    return names
+
+
 _HINTS: dict[type, dict[str, Any]] = {}
 
 

@@ -18,6 +18,7 @@ from straitlink.domain.parties import Party
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Role
 from straitlink.services import records
+from straitlink.services import request_writes as writes
 from straitlink.services import requests as svc
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore
@@ -106,14 +107,16 @@ def test_the_versioned_update_refuses_a_stale_base(engine: Engine, desk: svc.Des
     with UnitOfWork(engine) as uow:
         request = svc.file_request(uow, desk, CONTENTS, actor="filer")
     actor = workflow.Actor("u", Party.TW, Role.CONTACT_POINT)
-    stale, _ = workflow.apply(request, RequestStatus.SENT, actor, workflow.Payload(on=date(2025, 1, 21)))
+    stale, step = workflow.apply(request, RequestStatus.SENT, actor, workflow.Payload(on=date(2025, 1, 21)))
     with UnitOfWork(engine) as uow:
         svc.transition_request(
             uow, desk, request.id, RequestStatus.WITHDRAWN, svc.StepInput(text="x"), actor="u",
             acting=Acting(Party.TW, Role.REQUESTING_SIDE),
         )  # fmt: skip
     with UnitOfWork(engine) as uow, pytest.raises(Conflict) as info:
-        svc.update_request(uow, request, stale)  # based on version 1; the request is at version 2 now
+        loaded = writes.lock_and_load(uow, request.id)
+        loaded.request = request  # as read at version 1; the request is at version 2 now
+        writes.commit_step(uow, desk.files, desk.party, loaded, stale, step, (), actor="u")
     assert info.value.field == "version"
     with UnitOfWork(engine) as uow:
         assert uow.repo(REQUESTS).get(request.id).status is RequestStatus.WITHDRAWN

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from straitlink.codec import decode, encode
+from straitlink.audit.entries import diff
+from straitlink.codec import decode, encode, encode_changes
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Basis, Qualifier, Quantity, Unit
+from straitlink.domain.reference import RequestType
+from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.seizures import Seizure
 
 masses = st.builds(
@@ -85,3 +90,36 @@ def test_bad_json_names_the_field(patch: dict[str, object], error: type[Exceptio
     with pytest.raises(error) as info:
         decode(Seizure, data)
     assert field in str(info.value)
+
+
+def _request(**changes: object) -> AssistanceRequest:
+    fields: dict[str, object] = {
+        "id": "r1",
+        "provenance": Provenance.by_user("tester"),
+        "requesting_party": Party.TW,
+        "type": RequestType.DOCUMENT_SERVICE,
+        "subject": "subject",
+        "filed_on": date(2025, 1, 20),
+    }
+    return AssistanceRequest(**(fields | changes))  # type: ignore[arg-type]
+
+
+request_changes = st.fixed_dictionaries(
+    {},
+    optional={
+        "status": st.sampled_from(list(RequestStatus)),
+        "subject": st.sampled_from(["subject", "另一個主旨", " "]).filter(str.strip),
+        "sent_on": st.none() | st.dates(date(2025, 1, 20), date(2025, 3, 1)),
+        "executing_agency": st.none() | st.sampled_from(["mjib", "cib"]),
+        "version": st.integers(1, 5),
+        "provenance": provenances,
+    },
+)
+
+
+@given(request_changes, request_changes)
+def test_encoding_only_the_changes_gives_the_diff_of_the_whole_encodings(
+    old: dict[str, object], new: dict[str, object]
+) -> None:
+    before, after = _request(**old), _request(**new)
+    assert encode_changes(before, after) == diff(encode(before), encode(after))

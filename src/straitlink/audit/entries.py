@@ -59,7 +59,8 @@ def canonical(value: Any) -> str:
 
 def timestamp(moment: datetime | None = None) -> str:
     """UTC time with microseconds in one fixed-width form, e.g. 2025-01-27T08:00:00.000000Z."""
-    return (moment or datetime.now(UTC)).astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime: the same text, at a tenth of the cost on a path every audited change takes.
+    return (moment or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def body(seq: int, at: str, change: Change) -> str:

@@ -14,11 +14,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import Row, Select, Table, insert, select, update
+from sqlalchemy.engine import Dialect
 
 from straitlink.audit.entries import Change, body, link, timestamp
+from straitlink.store.driver import DriverStatement
 from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow, record_field
 from straitlink.store.uow import UnitOfWork
 
@@ -44,9 +47,17 @@ class Head:
 
 def lock(uow: UnitOfWork) -> Head:
     """Lock the chain head for the rest of the transaction; call it before the use case's first write."""
-    conn = uow.session.connection()
-    row = conn.execute(_LOCK_SQLITE if conn.dialect.name == "sqlite" else _LOCK).one()
+    conn = uow.connection
+    if conn.dialect.name == "sqlite":  # every change takes this path: straight to the driver (store.driver)
+        seq, digest = _sqlite_lock(conn.dialect).execute(conn, {}).fetchone()
+        return Head(int(seq), bytes(digest))
+    row = conn.execute(_LOCK).one()
     return Head(int(row.seq), bytes(row.hash))
+
+
+@lru_cache(maxsize=1)
+def _sqlite_lock(dialect: Dialect) -> DriverStatement:
+    return DriverStatement.compile(_LOCK_SQLITE, dialect)
 
 
 def lock_and_select(uow: UnitOfWork, stmt: Select[Any], params: dict[str, Any]) -> tuple[Head, Row[Any] | None]:
@@ -54,7 +65,7 @@ def lock_and_select(uow: UnitOfWork, stmt: Select[Any], params: dict[str, Any]) 
 
     Returns the head and the query's one row (None when it finds none; the head is then not locked).
     """
-    conn = uow.session.connection()
+    conn = uow.connection
     if conn.dialect.name == "sqlite":
         head = lock(uow)
         return head, conn.execute(stmt, params).one_or_none()
@@ -72,11 +83,10 @@ def lock_and_select(uow: UnitOfWork, stmt: Select[Any], params: dict[str, Any]) 
     return Head(int(row.audit_head_seq), bytes(row.audit_head_hash)), row
 
 
-def append(uow: UnitOfWork, head: Head, changes: Sequence[Change], *, now: datetime | None = None) -> int:
-    """Append one entry per change after the locked head; returns the last entry's number."""
+def chain(head: Head, changes: Sequence[Change], *, now: datetime | None = None) -> list[dict[str, Any]]:
+    """The rows of one entry per change after the locked head, which moves on past them (nothing is written)."""
     if not changes:
         raise ValueError("nothing to audit")
-    uow.flush()
     seq, prev = head.seq, head.hash
     at = timestamp(now)
     rows: list[dict[str, Any]] = []
@@ -86,11 +96,18 @@ def append(uow: UnitOfWork, head: Head, changes: Sequence[Change], *, now: datet
         digest = link(prev, text.encode("utf-8"))
         rows.append({"seq": seq, "body": text, "prev_hash": prev, "hash": digest})
         prev = digest
-    conn = uow.session.connection()
-    conn.execute(_ADD, rows)
-    conn.execute(_MOVE_HEAD, {"seq": seq, "hash": prev})
     head.seq, head.hash = seq, prev
-    return seq
+    return rows
+
+
+def append(uow: UnitOfWork, head: Head, changes: Sequence[Change], *, now: datetime | None = None) -> int:
+    """Append one entry per change after the locked head; returns the last entry's number."""
+    uow.flush()
+    rows = chain(head, changes, now=now)
+    conn = uow.connection
+    conn.execute(_ADD, rows)
+    conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash})
+    return head.seq
 
 
 @dataclass(frozen=True)
@@ -149,11 +166,11 @@ def entries(uow: UnitOfWork, *, record_id: str | None = None, kind: str | None =
 
 def head(uow: UnitOfWork) -> tuple[int, bytes]:
     """The chain head as stored: the last entry's number and hash."""
-    row = uow.session.connection().execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).one()
+    row = uow.connection.execute(select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1)).one()
     return int(row.seq), bytes(row.hash)
 
 
 def hash_of(uow: UnitOfWork, seq: int) -> bytes | None:
     """The stored hash of entry `seq`, if it is stored."""
-    found = uow.session.connection().execute(select(ENTRY.c.hash).where(ENTRY.c.seq == seq)).scalar()
+    found = uow.connection.execute(select(ENTRY.c.hash).where(ENTRY.c.seq == seq)).scalar()
     return bytes(found) if found is not None else None

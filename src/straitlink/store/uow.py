@@ -6,7 +6,7 @@ import weakref
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -75,33 +75,60 @@ _FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.W
 def _factory(engine: Engine) -> sessionmaker[Session]:
     factory = _FACTORIES.get(engine)
     if factory is None:
-        factory = _FACTORIES[engine] = sessionmaker(engine, expire_on_commit=False)
+        # The session joins the unit of work's own transaction: it never commits it, and rolls it back on error.
+        factory = _FACTORIES[engine] = sessionmaker(expire_on_commit=False, join_transaction_mode="rollback_only")
     return factory
 
 
 class UnitOfWork:
-    """`with UnitOfWork(engine) as uow: ...; uow.commit()` — leaving without commit rolls back."""
+    """`with UnitOfWork(engine) as uow: ...; uow.commit()` — leaving without commit rolls back.
+
+    The unit of work owns one connection and its transaction; the ORM session, made only when a use case asks for
+    it, works inside that transaction. A use case that needs only Core statements pays for no session at all.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self._factory = _factory(engine)
         self.engine = engine
 
     def __enter__(self) -> UnitOfWork:
-        self.session: Session = self._factory()
+        self._connection: Connection | None = None
+        self._session: Session | None = None
         return self
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection, for Core statements beside the session's own."""
+        conn = self._connection
+        if conn is None:
+            conn = self._connection = self.engine.connect()
+        if not conn.in_transaction():
+            conn.begin()
+        return conn
+
+    @property
+    def session(self) -> Session:
+        """The ORM session, inside this unit of work's transaction."""
+        if self._session is None:
+            self._session = self._factory(bind=self.connection)
+        return self._session
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.session.rollback()
-        self.session.close()
+        if self._session is not None:
+            self._session.close()
+        if self._connection is not None:
+            self._connection.close()  # rolls back what was not committed
 
     def repo(self, mapper: Mapper[Any, Any]) -> Repository:
         return Repository(self.session, mapper)
 
     def flush(self) -> None:
+        if self._session is None:
+            return
         try:
-            self.session.flush()
+            self._session.flush()
         except StaleDataError:
             raise Conflict("a record changed under this change; reload and try again", field="version") from None
         except IntegrityError as exc:
@@ -109,7 +136,8 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.flush()
-        self.session.commit()
+        if self._connection is not None:
+            self._connection.commit()
 
     def is_empty(self) -> bool:
         """True when no record of any kind is stored (the catalogue does not count)."""
