@@ -39,11 +39,10 @@ from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore
 from straitlink.services.kinds import kind_named
 from straitlink.services.setup import init_database, sync_catalog
-from straitlink.stats import rollup
 from straitlink.stats.queries import Scope
 from straitlink.stats.rollup_check import verify_rollups
 from straitlink.stats.service import compute_statistics
-from straitlink.store import mapping, migrate
+from straitlink.store import mapping, migrate, periods
 from straitlink.store import tables as t
 from straitlink.store import tables_stats as ts
 from straitlink.store.db import make_engine
@@ -274,7 +273,7 @@ def test_the_demo_loader_keeps_the_rollups(empty_engine: Engine, monkeypatch: py
     assert_rollups_match(empty_engine)
     since, cut_off = date(2009, 6, 25), date(2013, 11, 30)  # partial months at both ends
     with_rollups = _statistics(empty_engine, since, cut_off, by="year")
-    monkeypatch.setattr(rollup, "split_period", lambda scope: rollup.Split(scope, None, None, ((scope, 1),)))
+    monkeypatch.setattr(periods, "split_period", lambda scope: periods.Split(scope, None, None, ((scope, 1),)))
     assert with_rollups == _statistics(empty_engine, since, cut_off, by="year")
     assert with_rollups["requests"]["total"] == 45_426
 
@@ -357,31 +356,31 @@ def test_figures_from_the_rollups_are_those_of_a_raw_scan(
     cases += [{"by": by} for by in ("month", "year", "type", "direction", "party", "drug")]
     cases += [{"by": "month", "exclude_synthetic": True}]
     with_rollups = [_statistics(mixed, start, end, **kw) for kw in cases]
-    monkeypatch.setattr(rollup, "split_period", lambda scope: rollup.Split(scope, None, None, ((scope, 1),)))
+    monkeypatch.setattr(periods, "split_period", lambda scope: periods.Split(scope, None, None, ((scope, 1),)))
     raw = [_statistics(mixed, start, end, **kw) for kw in cases]
     for kw, ours, scanned in zip(cases, with_rollups, raw, strict=True):
         assert ours == scanned, kw
 
 
-def _days(split: rollup.Split) -> list[tuple[date, date, int]]:
+def _days(split: periods.Split) -> list[tuple[date, date, int]]:
     return [(part.start, part.end, sign) for part, sign in split.raw]
 
 
 def test_a_partial_month_is_read_from_whichever_has_fewer_raw_days() -> None:
-    split = rollup.split_period(Scope(date(2013, 1, 31), date(2013, 3, 1)))
+    split = periods.split_period(Scope(date(2013, 1, 31), date(2013, 3, 1)))
     assert split.months == ("2013-02", "2013-02")
     assert _days(split) == [(date(2013, 1, 31), date(2013, 1, 31), 1), (date(2013, 3, 1), date(2013, 3, 1), 1)]
     assert split.ends_mid_month and split.end_month == "2013-03"
     # 2 January to 30 March: January and March from their rollups, less their first and last days.
-    split = rollup.split_period(Scope(date(2013, 1, 2), date(2013, 3, 30)))
+    split = periods.split_period(Scope(date(2013, 1, 2), date(2013, 3, 30)))
     assert split.months == ("2013-01", "2013-03")
     assert _days(split) == [(date(2013, 1, 1), date(2013, 1, 1), -1), (date(2013, 3, 31), date(2013, 3, 31), -1)]
-    whole = rollup.split_period(Scope(date(2012, 2, 1), date(2012, 2, 29)))
+    whole = periods.split_period(Scope(date(2012, 2, 1), date(2012, 2, 29)))
     assert (whole.months, whole.raw, whole.ends_mid_month) == (("2012-02", "2012-02"), (), False)
-    inside = rollup.split_period(Scope(date(2013, 3, 2), date(2013, 3, 30)))
+    inside = periods.split_period(Scope(date(2013, 3, 2), date(2013, 3, 30)))
     outside = [(date(2013, 3, 1), date(2013, 3, 1), -1), (date(2013, 3, 31), date(2013, 3, 31), -1)]
     assert (inside.months, _days(inside)) == (("2013-03", "2013-03"), outside)
-    short = rollup.split_period(Scope(date(2013, 3, 10), date(2013, 3, 12)))
+    short = periods.split_period(Scope(date(2013, 3, 10), date(2013, 3, 12)))
     assert (short.months, _days(short)) == (None, [(date(2013, 3, 10), date(2013, 3, 12), 1)])
 
 

@@ -10,8 +10,8 @@ import pytest
 from straitlink.domain.figures import PublishedFigure
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Qualifier, Unit
+from straitlink.services.processing_times import summarise
 from straitlink.stats.model import Figure
-from straitlink.stats.processing import summarise
 from straitlink.stats.reconcile import Span, Verdict, compare, effective_period, interval, statistics_key
 
 

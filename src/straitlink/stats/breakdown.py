@@ -36,13 +36,11 @@ from straitlink.stats.queries import (
     intel_conditions,
     intel_date,
     joint_drug_cases,
-    month_of,
     provider_key,
     quantities_of,
     quantity_sums,
     request_conditions,
     request_state,
-    year_of,
 )
 from straitlink.stats.rollup import (
     CASE_DIMENSIONS,
@@ -54,6 +52,7 @@ from straitlink.stats.rollup import (
     suspect_counts,
 )
 from straitlink.store import tables as t
+from straitlink.store.dialect import month_of, year_of
 from straitlink.store.uow import UnitOfWork
 
 UNSTATED = "unstated"

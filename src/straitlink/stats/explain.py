@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Select, func, select
 
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import Provenance
+from straitlink.services.processing_times import completed_conditions
 from straitlink.stats.model import Figure
 from straitlink.stats.queries import (
     IR,
@@ -27,7 +28,6 @@ from straitlink.stats.queries import (
     R,
     S,
     Scope,
-    completed_by_end,
     counted_seizures,
     intel_conditions,
     intel_led_seizures,
@@ -174,7 +174,7 @@ def _requests(parts: list[str], scope: Scope) -> Sets | None:
         case ["by_status", status]:
             where.append(R.status == status)
         case ["processing_days", *_]:
-            where += [*completed_by_end(scope), R.received_on.is_not(None), R.closed_on.is_not(None)]
+            where += completed_conditions(scope)  # the service's definition: exactly the days counted
         case _:
             return None
     return [("request", select(R.id).where(*where))]

@@ -11,16 +11,13 @@ role suspect in the joint drug cases of the period; intel hand-overs by their da
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     ColumnElement,
-    Integer,
     Select,
-    String,
     and_,
     case,
     cast,
@@ -30,13 +27,11 @@ from sqlalchemy import (
     select,
     union,
 )
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from straitlink.domain.quantity import Basis, Qualifier, Total, Unit
-from straitlink.domain.requests import CLOSED_STATUSES
 from straitlink.store import tables as t
+from straitlink.store.dialect import scanned
+from straitlink.store.periods import CLOSED, Scope
 
 R = t.AssistanceRequestRow
 C = t.CaseRow
@@ -58,113 +53,6 @@ MICRO = 1_000_000
 _GRAM_EXPONENT = {"g": 0, "kg": 3, "t": 6}
 
 
-@dataclass(frozen=True)
-class Scope:
-    """The period (both ends inclusive) and whether synthetic records are left out."""
-
-    start: date
-    end: date
-    exclude_synthetic: bool = False
-
-    def real(self, *rows: Any) -> list[ColumnElement[bool]]:
-        """Conditions leaving out synthetic rows of each table given, when asked to."""
-        if not self.exclude_synthetic:
-            return []
-        return [row.prov_kind != "synthetic" for row in rows]
-
-    def dated(self, column: Any) -> ColumnElement[bool]:
-        return column.between(self.start, self.end)
-
-
-# --- functions the two engines spell differently --------------------------------------------------------------
-
-
-class year_of(FunctionElement[str]):
-    """'YYYY' of a date."""
-
-    type = String()
-    inherit_cache = True
-    name = "year_of"
-
-
-class month_of(FunctionElement[str]):
-    """'YYYY-MM' of a date."""
-
-    type = String()
-    inherit_cache = True
-    name = "month_of"
-
-
-class days_between(FunctionElement[int]):
-    """Whole days from the first date to the second."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-def _args(element: FunctionElement[Any]) -> list[Any]:
-    return list(element.clauses)
-
-
-@compiles(year_of, "sqlite")
-def _year_sqlite(element: year_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(func.strftime("%Y", *_args(element)), **kw)
-
-
-@compiles(year_of, "postgresql")
-def _year_pg(element: year_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(func.to_char(*_args(element), "YYYY"), **kw)
-
-
-@compiles(month_of, "sqlite")
-def _month_sqlite(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(func.strftime("%Y-%m", *_args(element)), **kw)
-
-
-@compiles(month_of, "postgresql")
-def _month_pg(element: month_of, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(func.to_char(*_args(element), "YYYY-MM"), **kw)
-
-
-@compiles(days_between, "sqlite")
-def _days_sqlite(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = _args(element)
-    return compiler.process(cast(func.julianday(second) - func.julianday(first), Integer), **kw)
-
-
-@compiles(days_between, "postgresql")
-def _days_pg(element: days_between, compiler: SQLCompiler, **kw: Any) -> str:
-    first, second = _args(element)
-    return "(" + compiler.process(second, **kw) + " - " + compiler.process(first, **kw) + ")"
-
-
-class scanned(FunctionElement[Any]):
-    """The column itself; on SQLite written `+column`, which keeps the planner from using an index on it.
-
-    SQLite walks a date index and looks every row up even when the period spans the whole table; reading the
-    table in order is several times faster then, and costs little for a short period (docs/statistics.md).
-    PostgreSQL chooses between index and scan by itself.
-    """
-
-    inherit_cache = True
-    name = "scanned"
-
-    @property
-    def type(self) -> Any:  # type: ignore[override]
-        return next(iter(self.clauses)).type
-
-
-@compiles(scanned, "sqlite")
-def _scanned_sqlite(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
-    return "+" + compiler.process(_args(element)[0], **kw)
-
-
-@compiles(scanned, "postgresql")
-def _scanned_pg(element: scanned, compiler: SQLCompiler, **kw: Any) -> str:
-    return compiler.process(_args(element)[0], **kw)
-
-
 def micro(column: Any) -> ColumnElement[int]:
     return cast(func.round(column * MICRO), BigInteger)
 
@@ -175,9 +63,6 @@ def micro(column: Any) -> ColumnElement[int]:
 def request_conditions(scope: Scope, *, scan: bool = False) -> list[ColumnElement[bool]]:
     """Requests filed in the period; `scan` for queries the covering index cannot answer alone."""
     return [scope.dated(scanned(R.filed_on) if scan else R.filed_on), *scope.real(R)]
-
-
-CLOSED = tuple(sorted(s.value for s in CLOSED_STATUSES))
 
 
 def request_state(scope: Scope) -> ColumnElement[str]:
@@ -193,11 +78,6 @@ def request_state(scope: Scope) -> ColumnElement[str]:
         (and_(R.status.in_(CLOSED), in_time), literal("closed")),
         else_=literal("open"),
     )
-
-
-def completed_by_end(scope: Scope, *, scan: bool = False) -> list[ColumnElement[bool]]:
-    status = scanned(R.status) if scan else R.status
-    return [status == "completed", or_(R.closed_on.is_(None), R.closed_on <= scope.end)]
 
 
 def joint_drug(case_row: Any = C) -> list[ColumnElement[bool]]:

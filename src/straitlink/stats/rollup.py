@@ -1,9 +1,8 @@
 """A period's figures from the rollups for its months and from the raw rows for the days they do not match.
 
 The rollup tables (store/tables_stats.py) hold counts and exact integer sums per month, kept by triggers in the
-same transaction as every change (migration 0003). A period's whole months are read from the rollups. Of a
-partial first or last month, either its days in the period are read from the raw rows, or — when fewer of its days
-lie outside the period — its rollup is read and the raw rows of those outside days are taken off. The raw rows go
+same transaction as every change (migration 0003). A period is split into rollup months and raw days in
+store/periods.py, which the processing days (services/processing_times.py, the days rollup) share. The raw rows go
 through the same selects as ever (stats/queries.py) and give the same integers per group, so every figure is
 exactly what a scan of the raw rows gives. One thing does not follow the filing month: whether a request was
 closed by the period's end. The rollups keep the closing month; for a period ending mid-month, the requests of the
@@ -13,34 +12,29 @@ and counted as open.
 
 from __future__ import annotations
 
-from calendar import monthrange
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import ColumnElement, Select, case, func, literal, select
+from sqlalchemy import Select, case, func, literal, select
 
 from straitlink.stats.queries import (
     CLOSED,
     C,
     R,
     Scope,
-    completed_by_end,
     counted_seizures,
-    days_between,
-    month_of,
     quantities_of,
     quantity_sums,
     request_state,
-    scanned,
     suspects,
 )
+from straitlink.store import periods
 from straitlink.store import tables_stats as ts
+from straitlink.store.dialect import month_of
 from straitlink.store.uow import UnitOfWork
 
 RR = ts.RequestRollupRow
-RD = ts.RequestDaysRollupRow
 CR = ts.CaseRollupRow
 SR = ts.SuspectRollupRow
 SZ = ts.SeizureRollupRow
@@ -50,74 +44,6 @@ SQ = ts.SeizureQuantityRollupRow
 REQUEST_DIMENSIONS = frozenset({"type", "direction", "party", "month", "year"})
 SEIZURE_DIMENSIONS = frozenset({"month", "year", "drug"})
 CASE_DIMENSIONS = frozenset({"month", "year"})
-
-
-_DAY = timedelta(days=1)
-
-
-def _month(day: date) -> str:
-    return f"{day.year:04d}-{day.month:02d}"
-
-
-def _month_end(day: date) -> date:
-    return day.replace(day=monthrange(day.year, day.month)[1])
-
-
-@dataclass(frozen=True)
-class Split:
-    """A period as rollup months (first and last 'YYYY-MM', or None) and raw day ranges added to or taken from them.
-
-    A partial month is read from the raw rows for its days in the period, or — when fewer of its days lie outside
-    the period — from the rollup for the whole month less the raw rows of those outside days.
-    """
-
-    scope: Scope
-    months: tuple[str, str] | None
-    covered: Scope | None  # the rollup months as days
-    raw: tuple[tuple[Scope, int], ...]  # (days, +1 to add or -1 to take out)
-
-    @property
-    def end_month(self) -> str:
-        return _month(self.scope.end)
-
-    @property
-    def ends_mid_month(self) -> bool:
-        return self.scope.end != _month_end(self.scope.end)
-
-
-def split_period(scope: Scope) -> Split:
-    """Each month of the period from the rollups or from the raw rows, whichever reads fewer days of raw rows."""
-    start, end, real = scope.start, scope.end, scope.exclude_synthetic
-    low, high = start.replace(day=1), _month_end(end)  # the rollup months, as days
-    edges = {(start.replace(day=1), _month_end(start)), (end.replace(day=1), _month_end(end))}
-    raw: list[tuple[Scope, int]] = []
-    for first, last in sorted(edges):
-        inside = (max(start, first), min(end, last))
-        outside = [(a, b) for a, b in ((first, inside[0] - _DAY), (inside[1] + _DAY, last)) if a <= b]
-        if not outside:
-            continue  # a whole month
-        if sum((b - a).days + 1 for a, b in outside) < (inside[1] - inside[0]).days + 1:
-            raw += [(Scope(a, b, real), -1) for a, b in outside]
-            continue
-        raw.append((Scope(*inside, real), 1))
-        if first == low:
-            low = last + _DAY
-        if last == high:
-            high = first - _DAY
-    if low > high:
-        return Split(scope, None, None, tuple(raw))
-    return Split(scope, (_month(low), _month(high)), Scope(low, high, real), tuple(raw))
-
-
-def _in_months(split: Split, month: Any, *flags: Any) -> list[ColumnElement[bool]]:
-    """Rollup rows of the rollup months, without synthetic ones when those are left out.
-
-    `scanned`: SQLite then reads the rollup in key order — the groups first, the month last — and streams the
-    groups out instead of skipping through the key for the months and sorting what it found.
-    """
-    assert split.months is not None
-    real = [flag.is_(False) for flag in flags] if split.scope.exclude_synthetic else []
-    return [scanned(month).between(*split.months), *real]
 
 
 def _grouped(keys: dict[str, Any], where: list[Any], source: Any, **sums: Any) -> Select[Any]:
@@ -167,7 +93,7 @@ def _state(status: str) -> str:
 
 def request_groups(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Counter[RequestKey]:
     """Requests filed in the period by (key of `by`, party, type, status, state): completed, closed or open."""
-    split = split_period(scope)
+    split = periods.split_period(scope)
     out: Counter[RequestKey] = Counter()
     raw = _request_key(by, R.requesting_party, R.type, month_of(R.filed_on))
     raw |= {"party": R.requesting_party, "type": R.type, "status": R.status}
@@ -184,65 +110,15 @@ def request_groups(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Coun
     keys = _request_key(by, RR.requesting_party, RR.type, RR.filed_month)
     keys |= {"party": RR.requesting_party, "type": RR.type, "status": RR.status}
     late = case((RR.closed_month > split.end_month, RR.n), else_=0)
-    stmt = _grouped(keys, _in_months(split, RR.filed_month, RR.synthetic), RR, n=RR.n, late=late)
+    stmt = _grouped(keys, split.in_months(RR.filed_month, RR.synthetic), RR, n=RR.n, late=late)
     for row in uow.session.execute(stmt):
         in_time = int(row.n) - int(row.late)
         out[(_k(row), row.party, row.type, row.status, _state(row.status))] += in_time
         out[(_k(row), row.party, row.type, row.status, "open")] += int(row.late)
     if split.ends_mid_month:
-        for row in uow.session.execute(_grouped(raw, _closed_late(split), R, n=literal(1))):
+        for row in uow.session.execute(_grouped(raw, split.closed_late(), R, n=literal(1))):
             out[(_k(row), row.party, row.type, row.status, _state(row.status))] -= int(row.n)
             out[(_k(row), row.party, row.type, row.status, "open")] += int(row.n)
-    return +out
-
-
-def _closed_late(split: Split) -> list[ColumnElement[bool]]:
-    """Requests of the rollup months closed in the end month but after the period's last day.
-
-    Found through the closing date's index: `scanned` keeps SQLite off the filing date's (ten years of rows).
-    """
-    assert split.covered is not None
-    end = split.scope.end
-    return [
-        split.covered.dated(scanned(R.filed_on)),
-        scanned(R.status).in_(CLOSED),
-        R.closed_on > end,
-        R.closed_on <= _month_end(end),
-        *split.scope.real(R),
-    ]
-
-
-def day_histograms(uow: UnitOfWork, scope: Scope) -> Counter[tuple[str, int]]:
-    """(party, whole days received → closed) → how many requests filed in the period were completed by its end."""
-    split = split_period(scope)
-    out: Counter[tuple[str, int]] = Counter()
-    days = days_between(R.received_on, R.closed_on)
-    both = [R.received_on.is_not(None), R.closed_on.is_not(None)]
-    for part, sign in split.raw:
-        stmt = (
-            select(R.requesting_party, days, func.count())
-            .where(part.dated(R.filed_on), *scope.real(R), *completed_by_end(scope), *both)
-            .group_by(R.requesting_party, days)
-        )
-        for party, d, n in uow.session.execute(stmt):
-            out[(party, int(d))] += sign * int(n)
-    if split.months is None:
-        return out
-    stmt = (
-        select(RD.requesting_party, RD.days, func.sum(RD.n))
-        .where(*_in_months(split, RD.filed_month, RD.synthetic), RD.closed_month <= split.end_month)
-        .group_by(RD.requesting_party, RD.days)
-    )
-    for party, d, n in uow.session.execute(stmt):
-        out[(party, int(d))] += int(n)
-    if split.ends_mid_month:
-        late = (
-            select(R.requesting_party, days, func.count())
-            .where(*_closed_late(split), R.status == "completed", *both)
-            .group_by(R.requesting_party, days)
-        )
-        for party, d, n in uow.session.execute(late):
-            out[(party, int(d))] -= int(n)
     return +out
 
 
@@ -255,7 +131,7 @@ def _month_key(by: str | None, month: Any) -> dict[str, Any]:
 
 def case_groups(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Counter[tuple[str, str, bool]]:
     """Cases dated in the period by (key of `by`: month or year of their date, kind, joint)."""
-    split = split_period(scope)
+    split = periods.split_period(scope)
     out: Counter[tuple[str, str, bool]] = Counter()
     keys = _month_key(by, month_of(C.date_earliest)) | {"kind": C.kind, "joint": C.joint}
     for part, sign in split.raw:
@@ -263,14 +139,14 @@ def case_groups(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Counter
             out[(_k(row), row.kind, bool(row.joint))] += sign * int(row.n)
     if split.months is not None:
         keys = _month_key(by, CR.month) | {"kind": CR.kind, "joint": CR.joint}
-        for row in uow.session.execute(_grouped(keys, _in_months(split, CR.month, CR.synthetic), CR, n=CR.n)):
+        for row in uow.session.execute(_grouped(keys, split.in_months(CR.month, CR.synthetic), CR, n=CR.n)):
             out[(_k(row), row.kind, bool(row.joint))] += int(row.n)
     return +out
 
 
 def suspect_counts(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Counter[tuple[str, bool]]:
     """Suspects of the period's joint drug cases by (key of `by`, caught in the act)."""
-    split = split_period(scope)
+    split = periods.split_period(scope)
     out: Counter[tuple[str, bool]] = Counter()
     for part, sign in split.raw:
         found = suspects(part).subquery()
@@ -280,7 +156,7 @@ def suspect_counts(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Coun
             out[(_k(row), bool(row.caught))] += sign * int(row.n)
     if split.months is not None:
         keys = _month_key(by, SR.month) | {"caught": SR.caught_in_act}
-        where = [SR.joint_drug.is_(True), *_in_months(split, SR.month, SR.synthetic, SR.case_synthetic)]
+        where = [SR.joint_drug.is_(True), *split.in_months(SR.month, SR.synthetic, SR.case_synthetic)]
         for row in uow.session.execute(_grouped(keys, where, SR, n=SR.n)):
             out[(_k(row), bool(row.caught))] += int(row.n)
     return +out
@@ -330,7 +206,7 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
 
     With `weights`, only the sums of the one counted mass per seizure (what a breakdown shows), not every basis.
     """
-    split = split_period(scope)
+    split = periods.split_period(scope)
     tally = SeizureTally(Counter(), {})
     for part, sign in split.raw:
         seized = counted_seizures(part, scan=False).subquery()
@@ -349,7 +225,7 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
     for table, chosen in ((SZ, True),) if weights else ((SZ, True), (SQ, False)):
         keys = _seizure_key(by, table.month, table.drug)
         keys |= {"drug": table.drug, "unit": table.unit, "basis": table.basis, "qualifier": table.qualifier}
-        where = [table.joint_drug.is_(True), *_in_months(split, table.month, table.synthetic, table.case_synthetic)]
+        where = [table.joint_drug.is_(True), *split.in_months(table.month, table.synthetic, table.case_synthetic)]
         sums = {"n": table.n, "micro": table.micro, "micro_upper": table.micro_upper}
         for row in uow.session.execute(_grouped(keys, where, table, **sums)):
             k, values = _k(row), (int(row.n), int(row.micro), int(row.micro_upper))

@@ -20,11 +20,10 @@ from straitlink.stats.queries import (
     Q,
     R,
     S,
-    days_between,
     micro,
-    month_of,
 )
 from straitlink.store import tables_stats as ts
+from straitlink.store.dialect import days_between, month_of
 from straitlink.store.uow import UnitOfWork
 
 Key = tuple[Any, ...]
