@@ -14,6 +14,7 @@ the hashing alone.
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import hashlib
 import queue
@@ -23,24 +24,36 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from psycopg.types.string import ByteaBinaryLoader
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 from sqlalchemy import Engine
 
-SPAN = 5_000  # entries per range: about 2 MB, small enough to stay in the CPU's caches on the way
 AHEAD = 4  # ranges fetched ahead of the hashing
 
-# The inner ORDER BY feeds the aggregates in seq order. `order` lists each entry's seq relative to the range, and
-# leaves out an entry whose hashes are not 32 bytes each; so it shows that every entry is there, in order, and that
-# the hashes can be cut apart at fixed offsets: nothing rests on the database's choice of plan unchecked.
-# PostgreSQL's text results are taken as the bytes the server sends (UTF-8): no conversion of a whole range.
+# `order` lists each entry's seq relative to the range, and leaves out an entry whose hashes are not 32 bytes each;
+# so it shows that every entry is there, in the order the aggregates saw them, and that the hashes can be cut apart
+# at fixed offsets: nothing rests on the database's choice of plan unchecked. One flat aggregate over the range's
+# index scan, on SQLite: a subquery with ORDER BY would copy every row through a co-routine, doubling the cost.
+# PostgreSQL needs the ORDER BY to feed its aggregates in seq order. Its results come as text, taken as the bytes
+# the server sends (UTF-8 bodies, hex hashes): libpq hands text of this size over faster than binary results.
 _SQL = {
     "sqlite": "SELECT CAST(group_concat(CASE WHEN length(prev_hash) = 32 AND length(hash) = 32 THEN seq - ? END, ',') "
-    "AS BLOB), CAST(group_concat(body, char(10)) AS BLOB), CAST(group_concat(prev_hash || hash, '') AS BLOB) "
-    "FROM (SELECT seq, body, prev_hash, hash FROM audit_entry WHERE seq >= ? AND seq <= ? ORDER BY seq)",
+    "AS BLOB), CAST(group_concat(body, char(10)) AS BLOB), CAST(group_concat(prev_hash, '') AS BLOB), "
+    "CAST(group_concat(hash, '') AS BLOB) FROM audit_entry WHERE seq >= ? AND seq <= ?",
     "postgresql": "SELECT string_agg(CASE WHEN length(prev_hash) = 32 AND length(hash) = 32 "
-    "THEN (seq - %s)::text END, ','), string_agg(body, E'\\n'), string_agg(prev_hash || hash, ''::bytea) "
+    "THEN (seq - %s)::text END, ','), string_agg(body, E'\\n'), encode(string_agg(prev_hash, ''::bytea), 'hex'), "
+    "encode(string_agg(hash, ''::bytea), 'hex') "
     "FROM (SELECT seq, body, prev_hash, hash FROM audit_entry WHERE seq >= %s AND seq <= %s ORDER BY seq) AS r",
 }
+# Entries per range: SQLite's cost hardly depends on it; libpq slows down on results much over a few megabytes.
+SPAN = {"sqlite": 5_000, "postgresql": 2_000}
+
+
+class _Bytes(Loader):
+    """PostgreSQL text as the bytes the server sent, undecoded."""
+
+    def load(self, data: Buffer) -> bytes:
+        return bytes(data)
 
 
 @dataclass(frozen=True)
@@ -51,7 +64,8 @@ class Batch:
     last: int
     order: bytes | None
     bodies: bytes | None
-    hashes: bytes | None  # each entry's previous hash and hash, one after the other
+    prevs: bytes | None  # each entry's previous hash, one after the other
+    hashes: bytes | None  # each entry's hash, one after the other
 
 
 @lru_cache(maxsize=4)
@@ -62,7 +76,7 @@ def _order(n: int) -> bytes:
 def vouch(batch: Batch, prev: bytes, known: Mapping[int, bytes]) -> bytes | None:
     """The hash of the range's last entry if the range is whole and intact after `prev`; None when in doubt."""
     n = batch.last - batch.first + 1
-    if batch.order != _order(n) or batch.bodies is None or batch.hashes is None:
+    if batch.order != _order(n) or batch.bodies is None or batch.prevs is None or batch.hashes is None:
         return None
     bodies = batch.bodies.split(b"\n")
     if len(bodies) != n:
@@ -70,11 +84,8 @@ def vouch(batch: Batch, prev: bytes, known: Mapping[int, bytes]) -> bytes | None
     sha = hashlib.sha256
     h = prev
     digests = [h := sha(h + body).digest() for body in bodies]
-    pairs: list[bytes] = [b""] * (2 * n)
-    pairs[0] = prev
-    pairs[2::2] = digests[:-1]
-    pairs[1::2] = digests
-    if b"".join(pairs) != batch.hashes:
+    joined = b"".join(digests)
+    if joined != batch.hashes or batch.prevs[:32] != prev or batch.prevs[32:] != joined[:-32]:
         return None
     for seq, digest in known.items():
         if batch.first <= seq <= batch.last and digests[seq - batch.first] != digest:
@@ -82,27 +93,28 @@ def vouch(batch: Batch, prev: bytes, known: Mapping[int, bytes]) -> bytes | None
     return h
 
 
-def _fetch(cursor: Any, sql: str, first: int, last: int) -> Batch:
+def _fetch(cursor: Any, sql: str, first: int, last: int, *, hex_hashes: bool) -> Batch:
     cursor.execute(sql, (first, first, last))
-    order, bodies, hashes = cursor.fetchone()
-    return Batch(first, last, order, bodies, hashes)
+    order, bodies, prevs, hashes = cursor.fetchone()
+    if hex_hashes and prevs is not None and hashes is not None:
+        prevs, hashes = binascii.a2b_hex(prevs), binascii.a2b_hex(hashes)
+    return Batch(first, last, order, bodies, prevs, hashes)
 
 
 def _read(engine: Engine, first: int, last: int, out: queue.Queue[Any], stop: threading.Event) -> None:
     try:
         with engine.connect() as conn:
             raw: Any = conn.connection.driver_connection
-            if conn.dialect.name == "postgresql":
-                cursor = raw.cursor(binary=True)
-                cursor.adapters.register_loader("text", ByteaBinaryLoader)
-            else:
-                cursor = raw.cursor()
-            sql = _SQL[conn.dialect.name]
+            cursor = raw.cursor()
+            postgresql = conn.dialect.name == "postgresql"
+            if postgresql:
+                cursor.adapters.register_loader("text", _Bytes)
+            sql, span = _SQL[conn.dialect.name], SPAN[conn.dialect.name]
             try:
-                for lo in range(first, last + 1, SPAN):
+                for lo in range(first, last + 1, span):
                     if stop.is_set():
                         break
-                    out.put(_fetch(cursor, sql, lo, min(lo + SPAN - 1, last)))
+                    out.put(_fetch(cursor, sql, lo, min(lo + span - 1, last), hex_hashes=postgresql))
             finally:
                 cursor.close()
     except BaseException as exc:  # handed to the caller, which raises it
