@@ -65,8 +65,18 @@ def write_step(
 ) -> bool:
     """Write the request's changed columns (if still at `version`), its history row and the audit entries, and move
     the chain head to the last entry; False, with nothing to keep, when the request is no longer at `version`."""
-    if conn.dialect.name != "postgresql":
-        return _write_step_in_turn(conn, request_id, version, changed, step, entries)
+    write = _write_step_at_once if conn.dialect.name == "postgresql" else _write_step_in_turn
+    return write(conn, request_id, version, changed, step, entries)
+
+
+def _write_step_at_once(
+    conn: Connection,
+    request_id: str,
+    version: int,
+    changed: dict[str, Any],
+    step: dict[str, Any],
+    entries: Sequence[dict[str, Any]],
+) -> bool:
     names = tuple(sorted(changed))
     stmt = _COMBINED.get((names, len(entries)))
     if stmt is None:
