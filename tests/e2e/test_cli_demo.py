@@ -56,3 +56,16 @@ def test_demo_twice_adds_nothing(data_dir: Path) -> None:
     result = runner.invoke(app, ["--data-dir", str(data_dir), "demo", "--json"])
     assert result.exit_code == 0
     assert not any(json.loads(result.stdout)["added"].values())
+
+
+def test_the_demo_audit_chain_verifies_and_a_request_shows_its_history(data_dir: Path) -> None:
+    result = runner.invoke(app, ["--data-dir", str(data_dir), "audit", "verify", "--json"])
+    assert result.exit_code == 0, result.stdout
+    assert json.loads(result.stdout)["ok"] is True
+    listing = ["request", "list", "--status", "completed", "--limit", "1", "--json"]
+    listed = runner.invoke(app, ["--data-dir", str(data_dir), *listing])
+    request = json.loads(listed.stdout)[0]
+    shown = runner.invoke(app, ["--data-dir", str(data_dir), "request", "history", request["id"], "--json"])
+    history = json.loads(shown.stdout)
+    assert [s["action"] for s in history][:3] == ["file", "send", "receive"]
+    assert history[-1]["action"] == "complete" and history[-1]["on"] == request["closed_on"]

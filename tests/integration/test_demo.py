@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -14,19 +15,37 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, Select, func, select
 
+from straitlink.audit import log as audit
+from straitlink.audit.verify import verify_stored
 from straitlink.demo.figures import figure_id
 from straitlink.demo.load import DemoReport, load_demo
 from straitlink.demo.seed import DOCUMENT_ID
 from straitlink.domain.dates import Part, PartialDate
+from straitlink.domain.parties import Party
 from straitlink.domain.records import stable_id
+from straitlink.domain.requests import RequestStatus
+from straitlink.domain.workflow import Acting, Role
+from straitlink.services import request_views as views
+from straitlink.services import requests as svc
+from straitlink.services.calendars import calendars, load_rules
+from straitlink.services.documents import FileStore
+from straitlink.services.requests import Desk
 from straitlink.services.setup import init_database
 from straitlink.store import mapping
 from straitlink.store import tables as t
 from straitlink.store.db import make_engine
+from straitlink.store.tables_workflow import (
+    AuditEntryRow,
+    RequestDocumentRow,
+    RequestReplyRow,
+    RequestTransitionRow,
+    StoredFileRow,
+)
 from straitlink.store.uow import UnitOfWork
 
 START, END = date(2009, 6, 25), date(2013, 11, 30)
 MASS_IN_KG = {"kg": Decimal(1), "g": Decimal("0.001"), "t": Decimal(1000)}
+WORKFLOW_ROWS = (RequestTransitionRow, RequestReplyRow, RequestDocumentRow, StoredFileRow, AuditEntryRow)
 RECORD_ROWS = (
     t.CaseRow,
     t.OperationRow,
@@ -63,8 +82,13 @@ def engine(module_db_url: str) -> Iterator[Engine]:
 
 
 @pytest.fixture(scope="module")
-def report(engine: Engine) -> DemoReport:
-    return load_demo(engine)
+def files(tmp_path_factory: pytest.TempPathFactory) -> FileStore:
+    return FileStore(tmp_path_factory.mktemp("files"))
+
+
+@pytest.fixture(scope="module")
+def report(engine: Engine, files: FileStore) -> DemoReport:
+    return load_demo(engine, files=files)
 
 
 def scalar(engine: Engine, stmt: Select[Any]) -> int:
@@ -177,16 +201,85 @@ def test_every_csv_row_became_a_published_figure(engine: Engine, report: DemoRep
     assert rows == 106
 
 
+def test_every_request_has_the_history_its_status_and_dates_imply(engine: Engine, report: DemoReport) -> None:
+    steps: dict[str, list[tuple[str, str | None, str, date]]] = defaultdict(list)
+    T = RequestTransitionRow
+    stmt = select(T.request_id, T.action, T.from_status, T.to_status, T.occurred_on).order_by(T.request_id, T.id)
+    with engine.connect() as conn:
+        for request_id, action, source, target, on in conn.execute(stmt):
+            steps[request_id].append((action, source, target, on))
+        R = t.AssistanceRequestRow
+        requests = conn.execute(select(R.id, R.status, R.filed_on, R.sent_on, R.received_on, R.closed_on)).all()
+    assert len(requests) == report.added["request"] and set(steps) == {r.id for r in requests}
+    dated = {"file": 0, "send": 1, "receive": 2}  # the step that sets filed_on, sent_on, received_on
+    for request_id, status, *days in requests:
+        history = steps[request_id]
+        assert [s[1] for s in history[1:]] == [s[2] for s in history[:-1]]  # each step starts where the last ended
+        assert history[-1][2] == status and history[0][0] == "file"
+        on = [s[3] for s in history]
+        assert on == sorted(on)
+        for action, _, _, day in history:
+            if action in dated:
+                assert day == days[dated[action]]
+        if days[3] is not None:
+            assert history[-1][3] == days[3]  # the closing step is dated the day the request closed
+
+
+def test_the_demo_leaves_an_audit_chain_verify_accepts_with_one_create_per_record(
+    engine: Engine, report: DemoReport
+) -> None:
+    result = verify_stored(engine)
+    assert result.ok and result.checked == report.workflow["audit_entries"]
+    records = sum(report.added.values()) + report.workflow["replies"] + report.workflow["documents"]
+    assert result.checked == records
+    some = stable_id("synthetic", "request", "1")
+    with UnitOfWork(engine) as uow:
+        (created,) = audit.entries(uow, record_id=some)
+    assert (created.action, created.actor, created.diff["status"][0]) == ("create", "straitlink-demo", None)
+
+
+def test_a_few_requests_show_replies_and_documents_whose_content_is_stored(
+    engine: Engine, report: DemoReport, files: FileStore
+) -> None:
+    desk = Desk(Party.TW, files, load_rules(), calendars())
+    with engine.connect() as conn:
+        shown = conn.scalars(select(RequestReplyRow.request_id).where(RequestReplyRow.kind == "progress")).all()
+    assert 10 <= len(shown) <= 20
+    with UnitOfWork(engine) as uow:
+        view = views.show_request(uow, desk, shown[0], actor="reader")
+    assert view.steps and view.steps[-1].to_status == view.request.status.value
+    (document,) = [d for r in view.replies if r.kind == "progress" for d in r.documents]
+    with UnitOfWork(engine) as uow:
+        _, content = views.read_document(uow, desk, document.id, actor="reader")
+    assert "SYNTHETIC" in content.decode("utf-8") and document.media_type.startswith("text/plain")
+
+
+def test_a_request_filed_after_the_demo_continues_its_history_ids_and_audit_chain(
+    engine: Engine, report: DemoReport, files: FileStore
+) -> None:
+    desk = Desk(Party.TW, files, load_rules(), calendars())
+    contents = {"purpose": "p", "matters": "m", "case_summary": "c", "execution_needs": "e"}
+    data = {"type": "notification", "subject": "通報", "requesting_agency": "moj", **contents}
+    with UnitOfWork(engine) as uow:
+        request = svc.file_request(uow, desk, data, actor="officer")
+    contact_point = Acting(Party.TW, Role.CONTACT_POINT)
+    with UnitOfWork(engine) as uow:
+        svc.transition_request(
+            uow, desk, request.id, RequestStatus.SENT, svc.StepInput(), actor="officer", acting=contact_point
+        )
+    with engine.connect() as conn:
+        T = RequestTransitionRow
+        ids = conn.scalars(select(T.id).where(T.request_id == request.id).order_by(T.id)).all()
+    assert len(ids) == 2 and ids[0] > report.workflow["history_steps"]
+    assert verify_stored(engine).ok
+
+
 def test_loading_twice_adds_nothing(engine: Engine, report: DemoReport) -> None:
-    before = {
-        row.__tablename__: scalar(engine, select(func.count()).select_from(row))
-        for row in (*RECORD_ROWS, t.AssistanceRequestRow, t.SourceDocumentRow)
-    }
+    rows = (*RECORD_ROWS, t.AssistanceRequestRow, t.SourceDocumentRow, *WORKFLOW_ROWS)
+    before = {row.__tablename__: scalar(engine, select(func.count()).select_from(row)) for row in rows}
     again = load_demo(engine)
-    assert not any(again.added.values())
+    assert not any(again.added.values()) and not any(again.workflow.values())
     assert again.skipped == report.added
-    after = {
-        row.__tablename__: scalar(engine, select(func.count()).select_from(row))
-        for row in (*RECORD_ROWS, t.AssistanceRequestRow, t.SourceDocumentRow)
-    }
+    after = {row.__tablename__: scalar(engine, select(func.count()).select_from(row)) for row in rows}
     assert after == before
+    assert verify_stored(engine).ok

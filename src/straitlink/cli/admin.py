@@ -9,6 +9,7 @@ import typer
 
 from straitlink.cli.common import actor, handles_errors, out, print_json, progress_bar, state
 from straitlink.domain.errors import ImportRejected, InvalidValue
+from straitlink.services.documents import FileStore
 from straitlink.services.setup import init_database
 from straitlink.services.transfer import export_database, import_database
 from straitlink.store.uow import UnitOfWork
@@ -35,13 +36,15 @@ def register(app: typer.Typer) -> None:
         """Load the seed bulletin's world and the synthetic history (running it twice adds nothing)."""
         from straitlink.demo.load import load_demo
 
+        settings = state(ctx).settings
         engine = state(ctx).engine()
         init_database(engine)
+        files = FileStore(settings.data_dir / "files")
         with progress_bar(not as_json) as progress:
             report = (
-                load_demo(engine, progress=progress)
+                load_demo(engine, progress=progress, files=files, party=settings.party)
                 if seed is None
-                else load_demo(engine, progress=progress, seed=seed)
+                else load_demo(engine, progress=progress, seed=seed, files=files, party=settings.party)
             )
         if as_json:
             print_json(report.to_json())
@@ -72,8 +75,9 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="JSON summary instead of a bar")] = False,
     ) -> None:
         """Write the whole database as one JSON document."""
+        files = FileStore(state(ctx).settings.data_dir / "files")
         with UnitOfWork(state(ctx).engine()) as uow, progress_bar(not as_json) as progress:
-            text = export_database(uow, progress=progress)
+            text = export_database(uow, files=files, progress=progress)
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:
@@ -98,8 +102,9 @@ def register(app: typer.Typer) -> None:
             raise ImportRejected(f"file: {str(file)!r} cannot be read ({exc})", field="file", value=file) from None
         engine = state(ctx).engine()
         init_database(engine)
+        files = FileStore(state(ctx).settings.data_dir / "files")
         with UnitOfWork(engine) as uow, progress_bar(not as_json) as progress:
-            counts = import_database(uow, text, actor=actor(user), progress=progress)
+            counts = import_database(uow, text, actor=actor(user), files=files, progress=progress)
         if as_json:
             print_json(counts)
         else:

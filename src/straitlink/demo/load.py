@@ -1,26 +1,45 @@
-"""Loading the demo: the seed bulletin's world, the published figures and the synthetic history, at once."""
+"""Loading the demo: the seed bulletin's world, the published figures and the synthetic history, at once.
+
+The synthetic requests come with their workflow (straitlink.demo.history), and every record, reply and document the
+load adds gets its `create` audit entry, chained after the head the load locks before its first write.
+"""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from time import perf_counter
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BindParameter, Engine, bindparam, insert, inspect, select
+from sqlalchemy import BindParameter, Engine, Table, bindparam, inspect, select
 from sqlalchemy.orm import Session
 
+from straitlink.audit import log as audit_log
+from straitlink.audit.entries import AuditAction, Change, diff, timestamp
 from straitlink.catalog import load_catalog
 from straitlink.codec import encode
 from straitlink.demo.figures import build_figures
+from straitlink.demo.history import ACTOR, DemoWorkflow, build_workflow
+from straitlink.demo.history_store import (
+    append_entries,
+    created,
+    next_step_id,
+    reply_changes,
+    store_replies,
+    store_steps,
+)
 from straitlink.demo.seed import DOCUMENT_ID, SeedWorld, build_seed
 from straitlink.demo.synthetic import DEFAULT_SEED, SyntheticHistory, generate
 from straitlink.demo.uses import FigureUse
 from straitlink.domain.errors import Conflict, UnknownReference
+from straitlink.domain.parties import Party
 from straitlink.domain.records import Record
 from straitlink.domain.requests import AssistanceRequest
+from straitlink.services.documents import FileStore
 from straitlink.services.kinds import CATALOG_TABLES, KINDS, referenced_values
+from straitlink.services.transfer_workflow import bulk_insert
 from straitlink.store import mapping
 from straitlink.store import tables as t
 from straitlink.store.mapping import Mapper, put_provenance
@@ -30,6 +49,7 @@ Progress = Callable[[str, int, int], None]
 # Bounded so statements stay small and a progress bar moves during the bulk insert.
 _ID_CHUNK = 5000
 _INSERT_CHUNK = 5000
+REQUEST = cast(Table, t.AssistanceRequestRow.__table__)
 
 
 @dataclass
@@ -41,6 +61,8 @@ class DemoReport:
     skipped: dict[str, int] = field(default_factory=dict)
     uses: list[FigureUse] = field(default_factory=list)
     seconds: float = 0.0
+    # What the load added besides records: history steps, replies, documents, stored files, audit entries.
+    workflow: dict[str, int] = field(default_factory=dict)
 
     @property
     def honoured(self) -> list[FigureUse]:
@@ -59,6 +81,7 @@ class DemoReport:
             "seconds": round(self.seconds, 3),
             "added": self.added,
             "skipped": self.skipped,
+            "workflow": self.workflow,
             "figures": {
                 "honoured": [u.to_json() for u in self.honoured],
                 "not_honoured": [u.to_json() for u in self.not_honoured],
@@ -69,6 +92,8 @@ class DemoReport:
         """A few lines for a terminal."""
         added = ", ".join(f"{n} {kind}" for kind, n in self.added.items() if n) or "nothing"
         lines = [f"demo loaded in {self.seconds:.1f} s (seed {self.seed}): added {added}"]
+        if any(self.workflow.values()):
+            lines.append("with " + ", ".join(f"{n} {what.replace('_', ' ')}" for what, n in self.workflow.items()))
         if any(self.skipped.values()):
             skipped = ", ".join(f"{n} {kind}" for kind, n in self.skipped.items() if n)
             lines.append(f"already stored, left as they were: {skipped}")
@@ -79,10 +104,32 @@ class DemoReport:
         return "\n".join(lines)
 
 
-def load_demo(engine: Engine, *, progress: Progress | None = None, seed: int = DEFAULT_SEED) -> DemoReport:
-    """Store the demo data set in one transaction; records already stored (by id) are left alone."""
+def load_demo(
+    engine: Engine,
+    *,
+    progress: Progress | None = None,
+    seed: int = DEFAULT_SEED,
+    files: FileStore | None = None,
+    party: Party = Party.TW,
+) -> DemoReport:
+    """Store the demo data set in one transaction; records already stored (by id) are left alone.
+
+    `files` is where the demo's documents are stored (without one, their rows are recorded but not their content);
+    `party` is this instance's side, which decides the documents that came from the other side (Art. 17).
+    """
+    # The load allocates millions of objects and frees none of them as cycles: each pass of the cyclic collector
+    # would walk them all again for nothing (a tenth of the load's time).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _load(engine, tell=progress or (lambda stage, done, total: None), seed=seed, files=files, party=party)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _load(engine: Engine, *, tell: Progress, seed: int, files: FileStore | None, party: Party) -> DemoReport:
     started = perf_counter()
-    tell = progress or (lambda stage, done, total: None)
     tell("generating", 0, 1)
     world = build_seed()
     documents, figures = build_figures()
@@ -102,9 +149,12 @@ def load_demo(engine: Engine, *, progress: Progress | None = None, seed: int = D
     ]
     report = DemoReport(seed=seed, uses=history.uses)
     with UnitOfWork(engine) as uow:
+        head = audit_log.lock(uow)  # before the first write, as every audited change
         _refuse_twin_bulletin(uow.session, world)
+        created_records: list[tuple[str, Record]] = []
         for mapper, records in batches:
             fresh = _fresh(uow.session, mapper, records, report)
+            created_records += [(mapper.kind, r) for r in fresh]
             repo = uow.repo(mapper)
             for n, record in enumerate(fresh, start=1):
                 repo.add(record)
@@ -113,10 +163,41 @@ def load_demo(engine: Engine, *, progress: Progress | None = None, seed: int = D
             # Flushing kind by kind keeps every row's references stored before it.
             uow.flush()
             tell(mapper.kind, len(fresh), len(fresh))
-        _insert_requests(uow.session, _fresh(uow.session, mapping.REQUESTS, history.requests, report), tell)
+        requests = _fresh(uow.session, mapping.REQUESTS, history.requests, report)
+        _insert_requests(uow.session, requests, tell)
+        recorded_at = timestamp()
+        workflow = build_workflow(
+            requests, seed=seed, first_step_id=next_step_id(uow), party=party, recorded_at=recorded_at
+        )
+        store_steps(uow.connection, workflow, tell)
+        store_replies(uow, workflow, files=files, recorded_at=recorded_at, tell=tell)
+        changes = _audit_changes(created_records, requests, workflow)
+        if changes:
+            append_entries(uow, head, audit_log.chain(head, changes), tell)
+        report.workflow = {
+            "history_steps": len(workflow.steps),
+            "replies": len(workflow.replies),
+            "documents": len(workflow.documents),
+            "audit_entries": len(changes),
+        }
         uow.commit()
     report.seconds = perf_counter() - started
     return report
+
+
+def _audit_changes(
+    added: list[tuple[str, Record]], requests: list[AssistanceRequest], workflow: DemoWorkflow
+) -> list[Change]:
+    """One `create` entry per record, reply and document the load adds, as `straitlink add` would write it."""
+    context = {"load": "demo"}
+    create = AuditAction.CREATE
+    changes = [Change(ACTOR, create, kind, r.id, diff(None, encode(r)), context) for kind, r in added]
+    steps, kind = workflow.steps_of, mapping.REQUESTS.kind
+    # `created` gives what diff(None, …) gives, without comparing each of 45,000 requests' fields with nothing.
+    changes += [
+        Change(ACTOR, create, kind, r.id, created(encode(r)), {**context, "steps": steps[r.id]}) for r in requests
+    ]
+    return changes + reply_changes(workflow, ACTOR, context)
 
 
 def _fresh(session: Session, mapper: Mapper[Any, Any], records: Sequence[Record], report: DemoReport) -> list[Any]:
@@ -149,12 +230,12 @@ def _refuse_twin_bulletin(session: Session, world: SeedWorld) -> None:
 
 
 def _insert_requests(session: Session, requests: list[AssistanceRequest], tell: Progress) -> None:
-    """Tens of thousands of rows: one Core insert per chunk, each row built as the mapper builds any row."""
+    """Tens of thousands of rows, built as the mapper builds any row, inserted by the driver's fastest way."""
     columns = [attr.key for attr in inspect(t.AssistanceRequestRow).column_attrs]
     tell("request", 0, len(requests))
     for i in range(0, len(requests), _INSERT_CHUNK):
         rows = [_row_values(mapping.REQUESTS, r, columns) for r in requests[i : i + _INSERT_CHUNK]]
-        session.execute(insert(t.AssistanceRequestRow), rows)
+        bulk_insert(session.connection(), REQUEST, rows)
         tell("request", min(i + _INSERT_CHUNK, len(requests)), len(requests))
 
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 
 from straitlink.demo.allocate import Infeasible, Interval, allocate, apportion, nest
 from straitlink.demo.synthetic_drugs import DrugCaseHistory, generate_drug_cases
+from straitlink.demo.texts import CASE_SUMMARY, EXECUTION_NEEDS, GENERIC, PURPOSE, pick
 from straitlink.demo.uses import GENERATOR, PROVENANCE, FigureUse, checked
 from straitlink.domain.errors import MissingField
 from straitlink.domain.figures import PublishedFigure
@@ -73,8 +74,9 @@ AGENCIES: dict[tuple[RequestType, Party], tuple[tuple[str | None, ...], tuple[st
     ),
     (RequestType.NOTIFICATION, Party.TW): (("moj",), ("mps",)),
     (RequestType.NOTIFICATION, Party.CN): (("mps",), ("moj",)),
-    # The catalogue has no mainland 司法部 (prisons), which executes transfers of sentenced persons.
-    (RequestType.SENTENCED_PERSON_TRANSFER, Party.TW): (("moj",), (None,)),
+    # The catalogue has no mainland 司法部 (prisons); 公安部, which hands persons over across the Strait, stands in
+    # as the executing agency the workflow's assign step needs.
+    (RequestType.SENTENCED_PERSON_TRANSFER, Party.TW): (("moj",), ("mps",)),
     (RequestType.SENTENCED_PERSON_TRANSFER, Party.CN): ((None,), ("moj",)),
 }
 SUBJECTS: dict[RequestType, tuple[tuple[str, str], ...]] = {
@@ -291,17 +293,30 @@ class _Requests:
             serial[key] = serial.get(key, 0) + 1
             asking, doing = AGENCIES.get((rtype, party), ((None,), (None,)))
             hant, hans = rng.choice(SUBJECTS.get(rtype, (("請求", "请求"),)))
+            # Drawn in the order the generator has always drawn them, so that the same seed gives the same history.
+            urgency = Urgency.URGENT if rng.random() < 0.05 else Urgency.NORMAL
+            asker = rng.choice(asking)
+            executing = rng.choice(doing)
+            # Only the workflow's assign step names the executing agency, and a refusal here comes before it.
+            if status in (RequestStatus.FILED, RequestStatus.SENT, RequestStatus.REFUSED):
+                executing = None
+            subject = pick((hant, hans), party)
             out.append(
                 AssistanceRequest(
                     id=stable_id("synthetic", "request", str(n + 1)),
                     provenance=PROVENANCE,
                     requesting_party=party,
                     type=rtype,
-                    subject=hant if party is Party.TW else hans,
+                    subject=subject,
                     status=status,
-                    urgency=Urgency.URGENT if rng.random() < 0.05 else Urgency.NORMAL,
-                    requesting_agency=rng.choice(asking),
-                    executing_agency=rng.choice(doing),
+                    urgency=urgency,
+                    requesting_agency=asker,
+                    executing_agency=executing,
+                    # Art. 13¶2: what every request states, so that each one could have been filed as it stands.
+                    purpose=pick(PURPOSE.get(rtype, GENERIC), party),
+                    matters=subject,
+                    case_summary=pick(CASE_SUMMARY, party),
+                    execution_needs=pick(EXECUTION_NEEDS.get(rtype, GENERIC), party),
                     requesting_ref=f"{party.value}{day.year}-{serial[key]:05d}",
                     requested_ref=f"{party.other.value}-R-{party.value}{day.year}-{serial[key]:05d}" if got else None,
                     filed_on=day,

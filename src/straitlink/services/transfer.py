@@ -1,7 +1,10 @@
 """Export the whole database as one JSON document, and import such a document into an empty database.
 
 Export → import into an empty database → export gives identical bytes: records are written kind by kind in
-dependency order, sorted by id, with their versions and provenance, and the catalogue as stored.
+dependency order, sorted by id, with their versions and provenance, and the catalogue as stored; then the request
+workflow's tables with the stored files' content, and the audit chain as stored (straitlink.services.
+transfer_workflow). Import writes everything in one transaction and appends no audit entry of its own: the chain it
+brings is the source's, and stays verifiable.
 """
 
 from __future__ import annotations
@@ -10,11 +13,14 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from straitlink.audit import log as audit_log
 from straitlink.codec import decode, encode
 from straitlink.domain.errors import Conflict, ImportRejected, StraitLinkError
+from straitlink.services import transfer_workflow
+from straitlink.services.documents import FileStore
 from straitlink.services.kinds import KINDS
 from straitlink.services.setup import _parents_first
 from straitlink.store import migrate
@@ -22,7 +28,8 @@ from straitlink.store import tables as t
 from straitlink.store.uow import UnitOfWork
 
 FORMAT = "straitlink-export"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)  # version 1 carried no workflow, files or audit chain
 Progress = Callable[[str, int, int], None]
 
 _CATALOG: tuple[tuple[str, Any], ...] = (
@@ -41,25 +48,40 @@ def _catalog_json(row: Any) -> dict[str, Any]:
     return out
 
 
-def export_database(uow: UnitOfWork, *, progress: Progress | None = None) -> str:
-    """The whole database as one JSON text."""
+def export_database(uow: UnitOfWork, *, files: FileStore | None = None, progress: Progress | None = None) -> str:
+    """The whole database as one JSON text; `files` is the store the stored files' content is read from."""
     catalog = {
         name: [_catalog_json(r) for r in uow.session.scalars(select(row).order_by(row.id))] for name, row in _CATALOG
     }
     records: dict[str, list[dict[str, Any]]] = {}
+    stages = len(KINDS) + 2
     for i, kind in enumerate(KINDS):
         rows = uow.session.scalars(select(kind.mapper.row).order_by(kind.mapper.row.id))
         records[kind.name] = [encode(kind.mapper.from_row(r)) for r in rows]
         if progress:
-            progress("export", i + 1, len(KINDS))
-    document = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "schema": migrate.head(),
-        "catalog": catalog,
-        "records": records,
-    }
-    return json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+            progress("export", i + 1, stages)
+    conn = uow.connection
+    workflow = transfer_workflow.export_workflow(conn, files)
+    if progress:
+        progress("export", len(KINDS) + 1, stages)
+    audit = transfer_workflow.export_audit(conn)
+    if progress:
+        progress("export", stages, stages)
+
+    def dumped(value: Any) -> str:
+        return json.dumps(value, ensure_ascii=False, indent=1)
+
+    # Written member by member: the big tables one row per line, the rest as json.dumps(…, indent=1) writes it.
+    members = [
+        ("format", dumped(FORMAT)),
+        ("format_version", dumped(FORMAT_VERSION)),
+        ("schema", dumped(migrate.head())),
+        ("catalog", dumped(catalog)),
+        ("records", dumped(records)),
+        ("workflow", workflow),
+        ("audit", audit),
+    ]
+    return transfer_workflow.object_text(members) + "\n"
 
 
 def parse_export(text: str) -> dict[str, Any]:
@@ -73,13 +95,15 @@ def parse_export(text: str) -> dict[str, Any]:
         ) from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise ImportRejected(f"format: expected {FORMAT!r}", field="format", value=_get(data, "format"))
-    if data.get("format_version") != FORMAT_VERSION:
+    version = data.get("format_version")
+    if version not in READABLE_VERSIONS or isinstance(version, bool):
         raise ImportRejected(
-            f"format_version: expected {FORMAT_VERSION}",
+            f"format_version: expected one of {', '.join(map(str, READABLE_VERSIONS))}",
             field="format_version",
-            value=data.get("format_version"),
+            value=version,
         )
-    for section in ("catalog", "records"):
+    sections = ("catalog", "records") if version == 1 else ("catalog", "records", "workflow", "audit")
+    for section in sections:
         if not isinstance(data.get(section), dict):
             raise ImportRejected(f"{section}: missing or not an object", field=section)
     return data
@@ -89,10 +113,25 @@ def _get(data: Any, key: str) -> Any:
     return data.get(key) if isinstance(data, dict) else None
 
 
-def import_database(uow: UnitOfWork, text: str, *, actor: str, progress: Progress | None = None) -> dict[str, int]:
-    """Load an export into an empty database in one transaction; nothing is written if anything is wrong."""
+def import_database(
+    uow: UnitOfWork,
+    text: str,
+    *,
+    actor: str,
+    files: FileStore | None = None,
+    progress: Progress | None = None,
+) -> dict[str, int]:
+    """Load an export into an empty database in one transaction; nothing is written if anything is wrong.
+
+    The stored files' content is written into `files` just before the commit (a file left there by a commit that
+    then fails is harmless: only a committed row ever reaches it). `actor` is not recorded: the import appends no
+    audit entry, so that the chain it brings stays the source's (docs/json.md).
+    """
     data = parse_export(text)
-    if not uow.is_empty():
+    # Before the first write, as every audited change does: concurrent writers queue behind the import.
+    audit_log.lock(uow)
+    conn = uow.connection
+    if not uow.is_empty() or not transfer_workflow.is_empty(conn):
         raise ImportRejected("database: not empty; import only into a freshly initialised database", field="database")
     uow.clear_catalog()
     uow.flush()
@@ -110,19 +149,39 @@ def import_database(uow: UnitOfWork, text: str, *, actor: str, progress: Progres
         entries = data["records"].get(kind.name) or []
         if not isinstance(entries, list):
             raise ImportRejected(f"records.{kind.name}: not a list", field=f"records.{kind.name}")
+        versions = []
         for j, entry in enumerate(entries):
             try:
                 record = decode(kind.mapper.record, entry, prefix=f"records.{kind.name}[{j}].")
             except StraitLinkError as exc:
                 raise ImportRejected(exc.message, field=exc.field, value=exc.value) from None
             uow.session.add(kind.mapper.to_row(record))
+            if record.version != 1:
+                versions.append({"b_id": record.id, "b_version": record.version})
         try:
             uow.flush()
         except Conflict as exc:
             raise ImportRejected(f"records.{kind.name}: {exc.message}", field=f"records.{kind.name}") from None
+        if versions:
+            # The ORM numbers a new row's version from 1 whatever it is given; the export's versions are kept.
+            table = kind.mapper.row.__table__
+            keep = update(table).where(table.c.id == bindparam("b_id")).values(version=bindparam("b_version"))
+            uow.connection.execute(keep, versions)
         counts[kind.name] = len(entries)
         if progress:
             progress("import", i + 1, len(KINDS))
+    if "workflow" in data:
+        requests = {str(e.get("id")) for e in data["records"].get("request") or [] if isinstance(e, dict)}
+        agencies = {str(e.get("id")) for e in data["catalog"].get("agency") or [] if isinstance(e, dict)}
+        added, checked = transfer_workflow.import_workflow(
+            conn, data["workflow"], requests=requests, agencies=agencies, files=files, progress=progress
+        )
+        counts |= added
+        counts["audit_entry"] = transfer_workflow.import_audit(conn, data["audit"])
+        uow.flush()
+        for file in checked:
+            assert files is not None  # import_workflow refuses files without a store
+            files.put(file)
     uow.commit()
     return counts
 
