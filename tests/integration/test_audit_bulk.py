@@ -3,8 +3,11 @@ engines, with the damage inside a range and across the boundary between two rang
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from straitlink.audit import bulk, verify
 from straitlink.audit.entries import GENESIS
@@ -129,6 +132,25 @@ def test_a_range_the_database_reports_out_of_order_is_not_vouched_for(logged: En
         (batch,) = list(bulk.batches(logged, 1, 4))
         rows = [r for chunk in stored_rows(conn, first=1, last=4) for r in chunk]
     assert bulk.vouch(batch, GENESIS, {}) == bytes(rows[-1][2])
-    shuffled = bulk.Batch(1, 4, b"0,2,1,3", batch.bodies, batch.prevs, batch.hashes)
+    assert batch.bodies is not None
+    first, second, *rest = batch.bodies.split(b"\n")
+    shuffled = dataclasses.replace(batch, bodies=b"\n".join([second, first, *rest]))
     assert bulk.vouch(shuffled, GENESIS, {}) is None
-    assert bulk.vouch(bulk.Batch(1, 4, None, None, None, None), GENESIS, {}) is None
+    for short in (
+        dataclasses.replace(batch, count=3),
+        dataclasses.replace(batch, high=3),
+        dataclasses.replace(batch, malformed=1),
+    ):
+        assert bulk.vouch(short, GENESIS, {}) is None
+    assert bulk.vouch(bulk.Batch(1, 4, 0, None, None, 0, None, None, None), GENESIS, {}) is None
+
+
+def test_a_seq_that_is_not_an_integer_is_not_taken_for_the_entry_it_replaces(logged: Engine) -> None:
+    # SQLite's BIGINT key holds 5.5 as it is: the range 5–8 then holds four rows, one of them not entry 5.
+    if logged.dialect.name == "sqlite":
+        sql(logged, "UPDATE audit_entry SET seq = 5.5 WHERE seq = 5")
+        report = fast(logged)
+        assert report.problem is not None and report.problem.seq == 5
+    else:  # PostgreSQL's bigint cannot hold it at all
+        with pytest.raises(DBAPIError):
+            sql(logged, "UPDATE audit_entry SET seq = CAST('5.5' AS text)::bigint WHERE seq = 5")

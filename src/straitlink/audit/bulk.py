@@ -1,11 +1,14 @@
 """The verifier's fast path: the chain read in ranges of entries, each range as one aggregated row.
 
 Fetching one row per entry costs the driver more than hashing the entry does, so the database concatenates each
-range (in seq order) into a few values: the seq numbers relative to the range, the bodies joined by newlines, the
-previous hashes and the hashes. A range is vouched for only if these show every entry of the range present in
-order, hashes of 32 bytes, no body holding a newline (canonical bodies never do), and every body hashing onto the
-one before it to its stored hash. Anything else, including what a tampered database could make look alike, is
-not judged here: the caller walks that range entry by entry, which names the first bad entry and why.
+range (in seq order) into a few values: the bodies joined by newlines, the previous hashes and the hashes, beside
+how many entries it holds, its lowest and highest seq, and how many rows are malformed (a seq that is not an
+integer, a hash that is not 32 bytes). A range is vouched for only if it holds exactly its entries (as many as its
+seq span, seqs being unique integers within it), no malformed row, no body holding a newline (canonical bodies never
+do), its first and last bodies are those entries', and every body hashes onto the one before it to its stored hash,
+its stored previous hash being that one's. The chain itself proves the order: hashes link entries one way only.
+Anything else, including what a tampered database could make look alike, is not judged here: the caller walks that
+range entry by entry, which names the first bad entry and why.
 
 A thread fetches the next ranges while the caller hashes: the database does its part (SQLite inside the driver
 without Python's lock, PostgreSQL in its own process) beside the hashing, so the two add up to little more than
@@ -21,7 +24,6 @@ import queue
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from psycopg.abc import Buffer
@@ -30,19 +32,18 @@ from sqlalchemy import Engine
 
 AHEAD = 4  # ranges fetched ahead of the hashing
 
-# `order` lists each entry's seq relative to the range, and leaves out an entry whose hashes are not 32 bytes each;
-# so it shows that every entry is there, in the order the aggregates saw them, and that the hashes can be cut apart
-# at fixed offsets: nothing rests on the database's choice of plan unchecked. One flat aggregate over the range's
-# index scan, on SQLite: a subquery with ORDER BY would copy every row through a co-routine, doubling the cost.
-# PostgreSQL needs the ORDER BY to feed its aggregates in seq order. Its results come as text, taken as the bytes
-# the server sends (UTF-8 bodies, hex hashes): libpq hands text of this size over faster than binary results.
+# One flat aggregate over the range's index scan on SQLite: a subquery with ORDER BY would copy every row through a
+# co-routine, doubling the cost. PostgreSQL needs the ORDER BY to feed its aggregates in seq order. Its results come
+# as text, taken as the bytes the server sends (UTF-8 bodies, hex hashes): libpq hands text of this size over faster
+# than binary results.
 _SQL = {
-    "sqlite": "SELECT CAST(group_concat(CASE WHEN length(prev_hash) = 32 AND length(hash) = 32 THEN seq - ? END, ',') "
-    "AS BLOB), CAST(group_concat(body, char(10)) AS BLOB), CAST(group_concat(prev_hash, '') AS BLOB), "
+    "sqlite": "SELECT count(*), min(seq), max(seq), "
+    "coalesce(sum(typeof(seq) <> 'integer' OR length(prev_hash) <> 32 OR length(hash) <> 32), 0), "
+    "CAST(group_concat(body, char(10)) AS BLOB), CAST(group_concat(prev_hash, '') AS BLOB), "
     "CAST(group_concat(hash, '') AS BLOB) FROM audit_entry WHERE seq >= ? AND seq <= ?",
-    "postgresql": "SELECT string_agg(CASE WHEN length(prev_hash) = 32 AND length(hash) = 32 "
-    "THEN (seq - %s)::text END, ','), string_agg(body, E'\\n'), encode(string_agg(prev_hash, ''::bytea), 'hex'), "
-    "encode(string_agg(hash, ''::bytea), 'hex') "
+    "postgresql": "SELECT count(*), min(seq), max(seq), "
+    "count(*) FILTER (WHERE octet_length(prev_hash) <> 32 OR octet_length(hash) <> 32), string_agg(body, E'\\n'), "
+    "encode(string_agg(prev_hash, ''::bytea), 'hex'), encode(string_agg(hash, ''::bytea), 'hex') "
     "FROM (SELECT seq, body, prev_hash, hash FROM audit_entry WHERE seq >= %s AND seq <= %s ORDER BY seq) AS r",
 }
 # Entries per range: SQLite's cost hardly depends on it; libpq slows down on results much over a few megabytes.
@@ -62,24 +63,26 @@ class Batch:
 
     first: int
     last: int
-    order: bytes | None
+    count: int
+    low: int | None  # the lowest and highest seq found
+    high: int | None
+    malformed: int  # rows whose seq is not an integer or whose hashes are not 32 bytes each
     bodies: bytes | None
     prevs: bytes | None  # each entry's previous hash, one after the other
     hashes: bytes | None  # each entry's hash, one after the other
 
 
-@lru_cache(maxsize=4)
-def _order(n: int) -> bytes:
-    return ",".join(map(str, range(n))).encode()
-
-
 def vouch(batch: Batch, prev: bytes, known: Mapping[int, bytes]) -> bytes | None:
     """The hash of the range's last entry if the range is whole and intact after `prev`; None when in doubt."""
     n = batch.last - batch.first + 1
-    if batch.order != _order(n) or batch.bodies is None or batch.prevs is None or batch.hashes is None:
+    if (batch.count, batch.low, batch.high, batch.malformed) != (n, batch.first, batch.last, 0):
+        return None
+    if batch.bodies is None or batch.prevs is None or batch.hashes is None:
         return None
     bodies = batch.bodies.split(b"\n")
-    if len(bodies) != n:
+    if len(bodies) != n or not bodies[0].startswith(b'{"seq":%d,' % batch.first):
+        return None
+    if not bodies[-1].startswith(b'{"seq":%d,' % batch.last):
         return None
     sha = hashlib.sha256
     h = prev
@@ -94,11 +97,11 @@ def vouch(batch: Batch, prev: bytes, known: Mapping[int, bytes]) -> bytes | None
 
 
 def _fetch(cursor: Any, sql: str, first: int, last: int, *, hex_hashes: bool) -> Batch:
-    cursor.execute(sql, (first, first, last))
-    order, bodies, prevs, hashes = cursor.fetchone()
+    cursor.execute(sql, (first, last))
+    count, low, high, malformed, bodies, prevs, hashes = cursor.fetchone()
     if hex_hashes and prevs is not None and hashes is not None:
         prevs, hashes = binascii.a2b_hex(prevs), binascii.a2b_hex(hashes)
-    return Batch(first, last, order, bodies, prevs, hashes)
+    return Batch(first, last, count, low, high, int(malformed), bodies, prevs, hashes)
 
 
 def _read(engine: Engine, first: int, last: int, out: queue.Queue[Any], stop: threading.Event) -> None:
