@@ -5,36 +5,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
-from typer.testing import CliRunner
-
-from straitlink.cli.main import app
-
-runner = CliRunner()
-FIELDS = [
-    "type=送達文書",
-    "subject=送達民事判決",
-    "requesting_agency=法務部",
-    "purpose=民事訴訟",
-    "matters=送達判決書",
-    "case_summary=請求送達",
-    "execution_needs=受送達人地址",
-    "filed_on=2025-01-20",
-]
-
-
-def run(data_dir: Path, *args: str, party: str = "TW") -> tuple[int, str, str]:
-    env = {"STRAITLINK_USER": "officer-a", "STRAITLINK_PARTY": party}
-    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env=env)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def ok_json(data_dir: Path, *args: str, party: str = "TW") -> Any:
-    code, out, err = run(data_dir, *args, "--json", party=party)
-    assert code == 0, err
-    return json.loads(out)
+from cli_helpers import FIELDS, ok_json, run
 
 
 @pytest.fixture
