@@ -11,13 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, func, select, update
+from sqlalchemy import Connection, Table, select, update
 
 from straitlink.audit.entries import AuditAction, Change
 from straitlink.audit.log import Head
 from straitlink.demo.history import DemoWorkflow
 from straitlink.services.documents import FileStore, record_file
 from straitlink.services.transfer_workflow import bulk_insert, sync_step_ids
+from straitlink.store import request_steps
 from straitlink.store.tables_workflow import (
     AuditEntryRow,
     AuditHeadRow,
@@ -37,8 +38,8 @@ HEAD = cast(Table, AuditHeadRow.__table__)
 
 
 def next_step_id(uow: UnitOfWork) -> int:
-    """The id the next history step takes; safe because the load holds the audit head's lock, as every writer does."""
-    return int(uow.connection.scalar(select(func.coalesce(func.max(STEP.c.id), 0) + 1)) or 1)
+    """The id the first history step takes, drawn as a request step draws its own (the load holds the head's lock)."""
+    return int(uow.connection.execute(select(request_steps.next_step_id())).scalar_one())
 
 
 def _insert(conn: Connection, table: Table, rows: Sequence[dict[str, Any]], stage: str, tell: Progress) -> None:
