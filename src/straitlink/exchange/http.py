@@ -1,0 +1,78 @@
+"""The peer-facing HTTP endpoints: `/exchange/v1/inbox` (messages in, signed receipts out) and `/exchange/v1/receipts`.
+
+The web app mounts `router(engine)` with one line. The exchange is set up lazily, at the first request, from the
+same settings as the rest of the instance (data directory, party), so that an instance without an exchange key
+still serves everything else and answers here with 503.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, select
+from starlette.concurrency import run_in_threadpool
+
+from straitlink.config import Settings
+from straitlink.domain.errors import StraitLinkError
+from straitlink.exchange.inbox import Inbox, latest_receipt
+from straitlink.exchange.service import Exchange
+from straitlink.store.tables_exchange import MessageRow
+from straitlink.store.uow import UnitOfWork
+
+MAX_BATCH = 1000
+
+
+def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
+    """The exchange's routes, bound to one database."""
+    api = APIRouter(prefix="/exchange/v1", tags=["exchange"])
+    state: dict[str, Exchange] = {}
+    lock = threading.Lock()
+
+    def inbox() -> Inbox:
+        """The inbox, with the peer's keys as they are now (a rotation is seen at the next batch)."""
+        with lock:
+            if "exchange" not in state:
+                state["exchange"] = Exchange.load(engine, settings or Settings.load())
+            return state["exchange"].inbox()
+
+    @api.post("/inbox")
+    async def receive(request: Request) -> JSONResponse:
+        raw = await request.body()
+        try:
+            box = inbox()
+        except StraitLinkError as exc:
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=503)
+        try:
+            body: Any = json.loads(raw)
+        except ValueError:
+            body = raw.decode("utf-8", "replace")
+        messages = body.get("messages") if isinstance(body, dict) and "messages" in body else [body]
+        if not isinstance(messages, list) or len(messages) > MAX_BATCH:
+            messages = [body]
+        # The database work is synchronous: run it off the event loop.
+        receipts = await run_in_threadpool(box.receive_batch, messages)
+        return JSONResponse({"receipts": receipts})
+
+    @api.post("/receipts")
+    async def receipts(request: Request) -> JSONResponse:
+        try:
+            ids = (json.loads(await request.body()) or {}).get("messages") or []
+        except (ValueError, AttributeError):
+            ids = []
+        found: list[dict[str, Any]] = []
+        with UnitOfWork(engine) as uow:
+            known = set(
+                uow.connection.scalars(
+                    select(MessageRow.id).where(
+                        MessageRow.direction == "in", MessageRow.id.in_([str(i) for i in ids][:MAX_BATCH])
+                    )
+                )
+            )
+            found = [latest_receipt(uow, i) for i in sorted(known)]
+        return JSONResponse({"receipts": found})
+
+    return api
