@@ -59,7 +59,12 @@ def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
 
 
 def side_env(party: str, root: Path, url: str) -> dict[str, str]:
-    return {"STRAITLINK_PARTY": party, "STRAITLINK_DATA_DIR": str(root / party), "STRAITLINK_DATABASE_URL": url}
+    return {
+        "STRAITLINK_PARTY": party,
+        "STRAITLINK_DATA_DIR": str(root / party),
+        "STRAITLINK_DATABASE_URL": url,
+        "STRAITLINK_EXCHANGE_INTERVAL": "0",
+    }
 
 
 def set_up(env: dict[str, str], other: str) -> None:

@@ -65,6 +65,7 @@ class Instance:
             "STRAITLINK_DATA_DIR": str(self.data_dir),
             "STRAITLINK_DATABASE_URL": self.url,
             "STRAITLINK_EXCHANGE_LEASE": "2",
+            "STRAITLINK_EXCHANGE_INTERVAL": "0",  # syncs only when a test says so
         }
 
     @property

@@ -369,3 +369,28 @@ def test_a_request_travels_both_ways_step_by_step(sides: tuple[Side, Side]) -> N
         assert evidence(side.ex, rid)["verified"]
     # Each side sees every step, in the same order.
     assert tw.get("request", rid).version == cn.get("request", rid).version
+
+
+def test_a_rotated_key_is_accepted_for_its_overlap_and_old_evidence_still_verifies(sides: tuple[Side, Side]) -> None:
+    tw, cn = sides
+    rid = tw.add("intel", intel("輪換前"))
+    sync(tw.ex, direct(cn))
+    keys.keygen(tw.data_dir, rotate=True)
+    new_public = keys.public_text(keys.load_identity(tw.data_dir, "TW").public)
+    add_peer(cn.engine, party="TW", url="http://tw.invalid", key_text=new_public, me="CN", overlap=timedelta(0))
+    records.update_record(tw.engine, kind_named("intel"), rid, {"summary": "輪換後"}, principal=tw.officer)
+    assert sync(tw.ex, direct(cn)).receipts == {"applied": 1}
+    assert cn.get("intel", rid).summary == "輪換後"
+    for side in (tw, cn):
+        chain = evidence(side.ex, rid)
+        assert chain["verified"] and len(chain["chain"]) == 2
+        assert chain["chain"][0]["message"] != chain["chain"][1]["message"]
+    # A message still signed with the retired key is refused now that the overlap is over.
+    with UnitOfWork(tw.engine) as uow:
+        first = uow.connection.scalar(select(MessageRow.wire).order_by(MessageRow.seq))
+    replay = {**first, "envelope": {**first["envelope"], "id": "after-rotation"}}
+    retired_dir = keys.key_dir(tw.data_dir) / keys.RETIRED_DIR
+    retired = keys._load_private(next(retired_dir.glob("*.key")))
+    replay["signature"] = keys.Identity("TW", retired).sign(canonical(replay["envelope"]))
+    receipt = cn.ex.inbox().receive(replay)
+    assert receipt["receipt"]["reason"].startswith("unknown_key")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from straitlink.exchange.envelope import KeyLookup, Refused, canonical, open_message, sha256_hex
 from straitlink.exchange.receipts import open_receipt
@@ -19,11 +19,11 @@ from straitlink.store.uow import UnitOfWork
 
 def evidence(ex: Exchange, record_id: str) -> dict[str, Any]:
     """The record's evidence chain, in order, with each link verified."""
-    keys = ex.keys()
+    keys = ex.keys(retired=True)  # a message signed before a rotation still proves what it proved
     with UnitOfWork(ex.engine) as uow:
         messages = uow.connection.execute(
             select(MessageRow)
-            .where(or_(MessageRow.record_key.like(f"%:{record_id}")))
+            .where(MessageRow.record_key.like(f"%:{record_id}"))
             .order_by(MessageRow.created_at, MessageRow.seq)
         ).all()
         receipts = uow.connection.execute(

@@ -8,29 +8,56 @@ still serves everything else and answers here with 503.
 from __future__ import annotations
 
 import json
+import logging
+import os
 import threading
 from typing import Any
 
+import httpx
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.concurrency import run_in_threadpool
 
 from straitlink.config import Settings
 from straitlink.domain.errors import StraitLinkError
 from straitlink.exchange.inbox import Inbox, latest_receipt
-from straitlink.exchange.service import Exchange
+from straitlink.exchange.service import Exchange, sync
 from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.uow import UnitOfWork
 
 MAX_BATCH = 1000
+DEFAULT_INTERVAL = 5.0  # seconds between the sender's rounds when idle; STRAITLINK_EXCHANGE_INTERVAL=0 turns it off
+log = logging.getLogger("straitlink.exchange")
+
+
+def sender_loop(engine: Engine, settings: Settings | None, interval: float, stop: threading.Event) -> None:
+    """Sync with the peer every `interval` seconds until the app stops; quietly idle while none is set up."""
+    while not stop.wait(interval):
+        try:
+            report = sync(Exchange.load(engine, settings or Settings.load()))
+        except (StraitLinkError, SQLAlchemyError, httpx.HTTPError) as exc:
+            log.debug("exchange not synced: %s", exc)
+            continue
+        if report.sent or report.failed:
+            log.info("exchange: %s", report.to_json())
 
 
 def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
-    """The exchange's routes, bound to one database."""
-    api = APIRouter(prefix="/exchange/v1", tags=["exchange"])
+    """The exchange's routes, bound to one database; the app's start starts the sender loop (`serve` syncs too)."""
     state: dict[str, Exchange] = {}
     lock = threading.Lock()
+    stop = threading.Event()
+
+    def start_sender() -> None:
+        interval = float(os.environ.get("STRAITLINK_EXCHANGE_INTERVAL") or DEFAULT_INTERVAL)
+        if interval > 0:
+            threading.Thread(
+                target=sender_loop, args=(engine, settings, interval, stop), daemon=True, name="exchange-sender"
+            ).start()
+
+    api = APIRouter(prefix="/exchange/v1", tags=["exchange"], on_startup=[start_sender], on_shutdown=[stop.set])
 
     def inbox() -> Inbox:
         """The inbox, with the peer's keys as they are now (a rotation is seen at the next batch)."""

@@ -103,14 +103,17 @@ def the_peer(engine: Engine, me: str) -> Peer:
     return get_peer(engine, Party(me).other.value)
 
 
-def key_lookup(engine: Engine, *, extra: dict[str, Ed25519PublicKey] | None = None, me: str = "") -> KeyLookup:
-    """A lookup of the peers' keys accepted now (and this instance's own keys, to verify its own evidence)."""
+def key_lookup(
+    engine: Engine, *, extra: dict[str, Ed25519PublicKey] | None = None, me: str = "", retired: bool = False
+) -> KeyLookup:
+    """A lookup of the peers' keys accepted now (with `retired`, every key they ever had: old evidence verifies),
+    and this instance's own keys, to verify its own evidence."""
     with UnitOfWork(engine) as uow:
         rows = uow.session.execute(
             select(PeerKeyRow.party, PeerKeyRow.key_id, PeerKeyRow.public_key, PeerKeyRow.retires_at)
         ).all()
     now = now_iso()
-    known = {(p, k): parse_public(text) for p, k, text, retires in rows if retires is None or retires > now}
+    known = {(p, k): parse_public(text) for p, k, text, retires in rows if retired or retires is None or retires > now}
     for kid, public in (extra or {}).items():
         known[(me, kid)] = public
 

@@ -41,9 +41,9 @@ class Exchange:
         me = settings.party.value
         return cls(engine, keyfiles.load_identity(settings.data_dir, me), the_peer(engine, me), settings)
 
-    def keys(self) -> KeyLookup:
-        """The peer's current keys and this instance's own (its own evidence verifies too)."""
-        return key_lookup(self.engine, extra=self.identity.own_keys(), me=self.identity.party)
+    def keys(self, *, retired: bool = False) -> KeyLookup:
+        """The peer's current keys (or all it ever had) and this instance's own (its own evidence verifies too)."""
+        return key_lookup(self.engine, extra=self.identity.own_keys(), me=self.identity.party, retired=retired)
 
     def context(self) -> Context:
         """The peer principal (an account disabled here stops the exchange) and this instance's desk."""
