@@ -76,8 +76,9 @@ def set_up(env: dict[str, str], other: str) -> None:
 
 def end_to_end(n: int, root: Path, cn_url: str) -> float:
     """Seconds from the first staged message to the last receipt stored, for n messages."""
-    from straitlink.config import Settings
     from straitlink.domain.access import Principal
+
+    from straitlink.config import Settings
     from straitlink.domain.parties import Party
     from straitlink.exchange.service import Exchange, sync
     from straitlink.services import records

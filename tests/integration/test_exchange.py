@@ -14,11 +14,12 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func, select
-
-from straitlink.config import Settings
 from straitlink.domain.access import AccountRole, Principal
 from straitlink.domain.accounts import Account
 from straitlink.domain.marking import Classification
+from straitlink.services.accounts import create_account
+
+from straitlink.config import Settings
 from straitlink.domain.parties import Party
 from straitlink.exchange import keys
 from straitlink.exchange.envelope import SCHEMA_VERSION, canonical
@@ -30,7 +31,6 @@ from straitlink.exchange.sender import Post, claim
 from straitlink.exchange.service import Exchange, sync
 from straitlink.exchange.status import status
 from straitlink.services import records
-from straitlink.services.accounts import create_account
 from straitlink.services.kinds import kind_named
 from straitlink.services.setup import init_database
 from straitlink.store.db import make_engine
