@@ -394,3 +394,25 @@ def test_a_rotated_key_is_accepted_for_its_overlap_and_old_evidence_still_verifi
     replay["signature"] = keys.Identity("TW", retired).sign(canonical(replay["envelope"]))
     receipt = cn.ex.inbox().receive(replay)
     assert receipt["receipt"]["reason"].startswith("unknown_key")
+
+
+def test_a_message_naming_a_record_not_here_yet_is_parked_then_applied_when_it_arrives(
+    sides: tuple[Side, Side],
+) -> None:
+    tw, cn = sides
+    intel_id = tw.add("intel", intel("線索"))
+    case_id = tw.add("case", {"title": "循線查獲案", "kind": "drugs", "joint": True, "marking": RELEASED})
+    outcome = {"intel": intel_id, "case": case_id, "note": "循線查獲", "marking": RELEASED}
+    outcome_id = tw.add("outcome", outcome)
+    stage(tw.engine, tw.ex.identity, tw.ex.peer)
+    with UnitOfWork(tw.engine) as uow:
+        wires = {w["envelope"]["record"]["id"]: w for w in uow.connection.scalars(select(MessageRow.wire))}
+    inbox = cn.ex.inbox()
+    assert inbox.receive(wires[outcome_id])["receipt"]["status"] == "parked"
+    for rid in (intel_id, case_id):
+        assert inbox.receive(wires[rid])["receipt"]["status"] == "applied"
+    assert inbox.release_ready() == 1
+    assert cn.get("outcome", outcome_id).intel == intel_id
+    report = sync(tw.ex, direct(cn))  # the three are delivered again: original receipts, then the late one
+    assert report.receipts.get("applied", 0) >= 3
+    assert out_statuses(tw) == {"applied": 3}

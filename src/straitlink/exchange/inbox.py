@@ -66,20 +66,16 @@ class Inbox:
                 fresh.append((i, open_message(wire, me=self.identity.party, keys=self.keys)))
             except Refused as refused:
                 receipts[i] = self._refuse(wire, refused)
+        if not fresh:
+            return [r for r in receipts if r is not None]
         seen = self._digests([s.envelope.id for _, s in fresh])
         ids = [s.envelope.id for _, s in fresh]
         if any(s.envelope.type.startswith("request.") for _, s in fresh) or seen or len(set(ids)) != len(ids):
             for i, sealed in fresh:
                 receipts[i] = self.receive(sealed.wire)
             return [r for r in receipts if r is not None]
-        applied: list[str] = []
         try:
-            with UnitOfWork(self.engine) as uow:
-                for i, sealed in fresh:
-                    receipts[i] = self._savepoint(uow, sealed)
-                    if receipts[i]["receipt"]["status"] == "applied":  # type: ignore[index]
-                        applied.append(sealed.envelope.id)
-                uow.commit()
+            applied = self._apply_batch(fresh, receipts)
         except IntegrityError:
             for i, sealed in fresh:
                 receipts[i] = self.receive(sealed.wire)
@@ -89,22 +85,39 @@ class Inbox:
                 self._release_successors(message_id)
         return [r for r in receipts if r is not None]
 
-    def _savepoint(self, uow: UnitOfWork, sealed: Sealed) -> dict[str, Any]:
-        env = sealed.envelope
-        if env.after is not None and not _applied(uow, env.after):
-            return self._record(uow, sealed, "waiting", f"waits for message {env.after}")
-        savepoint = uow.session.begin_nested()
-        announced = len(uow.events)
-        try:
-            receipt = self._record(uow, sealed, "applied", None)
-            apply_message(uow, env, self.context())
-            uow.flush()
-            savepoint.commit()
-            return receipt
-        except StraitLinkError as exc:
-            savepoint.rollback()
-            del uow.events[announced:]  # what the rolled-back effect announced never happened
-            return self._record(uow, sealed, "parked", f"{exc.code}: {exc.message}")
+    def _apply_batch(self, fresh: list[tuple[int, Sealed]], receipts: list[dict[str, Any] | None]) -> list[str]:
+        """Apply each message under its own savepoint, then write all the message and receipt rows; one commit."""
+        statuses: dict[str, str] = {}
+        messages: list[dict[str, Any]] = []
+        given: list[dict[str, Any]] = []
+        with UnitOfWork(self.engine) as uow:
+            seq = _next_seq(uow)
+            for i, sealed in fresh:
+                env = sealed.envelope
+                status, reason = "applied", None
+                if env.after is not None and statuses.get(env.after, "") != "applied" and not _applied(uow, env.after):
+                    status, reason = "waiting", f"waits for message {env.after}"
+                else:
+                    savepoint = uow.session.begin_nested()
+                    announced = len(uow.events)
+                    try:
+                        apply_message(uow, env, self.context())
+                        uow.flush()
+                        savepoint.commit()
+                    except StraitLinkError as exc:
+                        savepoint.rollback()
+                        del uow.events[announced:]  # what the rolled-back effect announced never happened
+                        status, reason = "parked", f"{exc.code}: {exc.message}"
+                statuses[env.id] = status
+                message, receipt_row, receipts[i] = self._rows(sealed, status, reason, seq)
+                messages.append(message)
+                given.append(receipt_row)
+                seq += 1
+            # Written with the effects, in the same transaction: a message racing its twin fails here, as a whole.
+            uow.connection.execute(_MESSAGE, messages)
+            uow.connection.execute(_RECEIPT, given)
+            uow.commit()
+        return [i for i, st in statuses.items() if st == "applied"]
 
     def _digests(self, ids: list[str]) -> dict[str, str]:
         if not ids:
@@ -166,52 +179,44 @@ class Inbox:
 
     def _record(self, uow: UnitOfWork, sealed: Sealed, status: str, reason: str | None) -> dict[str, Any]:
         """Write the inbound message and its signed receipt in the caller's transaction."""
+        message, receipt_row, wire = self._rows(sealed, status, reason, _next_seq(uow))
+        uow.connection.execute(_MESSAGE, message)
+        uow.connection.execute(_RECEIPT, receipt_row)
+        return wire
+
+    def _rows(
+        self, sealed: Sealed, status: str, reason: str | None, seq: int
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The inbound message's row, its receipt's row and the signed receipt."""
         env, now = sealed.envelope, now_iso()
-        seq = (uow.connection.scalar(select(func.max(MessageRow.seq)).where(MessageRow.direction == "in")) or 0) + 1
-        uow.connection.execute(
-            _MESSAGE,
-            {
-                "direction": "in",
-                "id": env.id,
-                "peer": env.sender,
-                "seq": seq,
-                "event_id": None,
-                "record_key": env.record_key,
-                "after": env.after,
-                "type": env.type,
-                "digest": sealed.digest,
-                "wire": sealed.wire,
-                "status": status,
-                "reason": reason,
-                "attempts": 0,
-                "next_attempt_at": now,
-                "lease_owner": None,
-                "lease_until": None,
-                "created_at": now,
-                "updated_at": now,
-            },
-        )
-        return self._give(uow, env.id, sealed.digest, status, reason)
+        message = {
+            "direction": "in",
+            "id": env.id,
+            "peer": env.sender,
+            "seq": seq,
+            "event_id": None,
+            "record_key": env.record_key,
+            "after": env.after,
+            "type": env.type,
+            "digest": sealed.digest,
+            "wire": sealed.wire,
+            "status": status,
+            "reason": reason,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "lease_owner": None,
+            "lease_until": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        wire = sign_receipt(self.identity, message=env.id, digest=sealed.digest, status=status, reason=reason)
+        return message, _receipt_row(wire, None), wire
 
     def _give(
         self, uow: UnitOfWork, message: str | None, digest: str, status: str, reason: str | None, refused: Any = None
     ) -> dict[str, Any]:
         wire = sign_receipt(self.identity, message=message, digest=digest, status=status, reason=reason)
-        body = wire["receipt"]
-        uow.connection.execute(
-            _RECEIPT,
-            {
-                "id": body["id"],
-                "direction": "given",
-                "message_id": message,
-                "digest": digest,
-                "status": status,
-                "reason": reason,
-                "wire": wire,
-                "refused": refused,
-                "created_at": body["time"],
-            },
-        )
+        uow.connection.execute(_RECEIPT, _receipt_row(wire, refused))
         return wire
 
     def _refuse(self, wire: Any, refused: Refused, *, message_id: str | None = None) -> dict[str, Any]:
@@ -238,7 +243,7 @@ class Inbox:
             ]
         for after in ready:
             self._release_successors(after)
-        return len(ready)
+        return len(ready) + self.retry_parked()
 
     def _release_successors(self, message_id: str) -> None:
         """Apply, in order, the waiting messages whose predecessor has just been applied."""
@@ -255,25 +260,66 @@ class Inbox:
                 if self._apply_waiting(row.id, row.digest, row.wire) == "applied":
                     todo.append(row.id)
 
-    def _apply_waiting(self, message_id: str, digest: str, wire: dict[str, Any]) -> str:
+    def _apply_waiting(self, message_id: str, digest: str, wire: dict[str, Any], *, was: str = "waiting") -> str:
+        """Apply a stored message now; one that still cannot be applied is parked (a parked one stays as it is)."""
         env = Envelope(**wire["envelope"])  # verified when it arrived
-        status, reason = "applied", None
         try:
             with UnitOfWork(self.engine) as uow:
-                if not _set_status(uow, message_id, status, reason, was="waiting"):
+                if not _set_status(uow, message_id, "applied", None, was=was):
                     return "taken"  # another delivery released it first
-                self._give(uow, message_id, digest, status, reason)
+                self._give(uow, message_id, digest, "applied", None)
                 apply_message(uow, env, self.context())
                 uow.commit()
-                return status
+                return "applied"
         except StraitLinkError as exc:
-            status, reason = "parked", f"{exc.code}: {exc.message}"
+            reason = f"{exc.code}: {exc.message}"
+        if was == "parked":
+            return "parked"
         with UnitOfWork(self.engine) as uow:
-            if not _set_status(uow, message_id, status, reason, was="waiting"):
+            if not _set_status(uow, message_id, "parked", reason, was=was):
                 return "taken"
-            self._give(uow, message_id, digest, status, reason)
+            self._give(uow, message_id, digest, "parked", reason)
             uow.commit()
-        return status
+        return "parked"
+
+    def retry_parked(self, limit: int = 200) -> int:
+        """Try again the parked messages that named something not here yet (it may have arrived since)."""
+        with UnitOfWork(self.engine) as uow:
+            rows = uow.connection.execute(
+                select(MessageRow.id, MessageRow.digest, MessageRow.wire)
+                .where(
+                    MessageRow.direction == "in",
+                    MessageRow.status == "parked",
+                    MessageRow.reason.like("unknown_reference%") | MessageRow.reason.like("not_found%"),
+                )
+                .order_by(MessageRow.seq)
+                .limit(limit)
+            ).all()
+        applied = 0
+        for row in rows:
+            if self._apply_waiting(row.id, row.digest, row.wire, was="parked") == "applied":
+                applied += 1
+                self._release_successors(row.id)
+        return applied
+
+
+def _next_seq(uow: UnitOfWork) -> int:
+    return int(uow.connection.scalar(select(func.max(MessageRow.seq)).where(MessageRow.direction == "in")) or 0) + 1
+
+
+def _receipt_row(wire: dict[str, Any], refused: Any) -> dict[str, Any]:
+    body = wire["receipt"]
+    return {
+        "id": body["id"],
+        "direction": "given",
+        "message_id": body["message"],
+        "digest": body["digest"],
+        "status": body["status"],
+        "reason": body["reason"],
+        "wire": wire,
+        "refused": refused,
+        "created_at": body["time"],
+    }
 
 
 def _set_status(uow: UnitOfWork, message_id: str, status: str, reason: str | None, *, was: str | None = None) -> bool:

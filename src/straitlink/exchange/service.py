@@ -107,12 +107,14 @@ def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200) -> SyncRep
 
 
 def _collect_late_receipts(ex: Exchange, send: Post, keys: KeyLookup, report: SyncReport) -> None:
-    """Ask again about messages the peer accepted but could not apply yet (waiting for a predecessor)."""
+    """Ask again about messages the peer accepted but has not applied (waiting, or parked and retried since)."""
     with UnitOfWork(ex.engine) as uow:
         ids = list(
             uow.connection.scalars(
                 select(MessageRow.id).where(
-                    MessageRow.direction == "out", MessageRow.peer == ex.peer.party, MessageRow.status == "delivered"
+                    MessageRow.direction == "out",
+                    MessageRow.peer == ex.peer.party,
+                    MessageRow.status.in_(("delivered", "parked")),
                 )
             )
         )
