@@ -416,3 +416,21 @@ def test_a_message_naming_a_record_not_here_yet_is_parked_then_applied_when_it_a
     report = sync(tw.ex, direct(cn))  # the three are delivered again: original receipts, then the late one
     assert report.receipts.get("applied", 0) >= 3
     assert out_statuses(tw) == {"applied": 3}
+
+
+def test_nothing_is_taken_while_the_peer_account_is_disabled(sides: tuple[Side, Side]) -> None:
+    from straitlink.domain.errors import NotAuthenticated
+    from straitlink.services.accounts import set_active
+
+    tw, cn = sides
+    tw.add("intel", intel("停用期間"))
+    set_active(cn.engine, "peer-TW", False, principal=Principal.system(Party.CN))
+    stage(tw.engine, tw.ex.identity, tw.ex.peer)
+    with UnitOfWork(tw.engine) as uow:
+        wire = uow.connection.scalar(select(MessageRow.wire))
+    with pytest.raises(NotAuthenticated):
+        cn.ex.inbox().receive_batch([wire])
+    with UnitOfWork(cn.engine) as uow:
+        assert uow.connection.scalar(select(func.count()).select_from(MessageRow)) == 0
+    set_active(cn.engine, "peer-TW", True, principal=Principal.system(Party.CN))
+    assert sync(tw.ex, direct(cn)).receipts == {"applied": 1}

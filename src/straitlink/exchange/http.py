@@ -81,7 +81,11 @@ def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
         if not isinstance(messages, list) or len(messages) > MAX_BATCH:
             messages = [body]
         # The database work is synchronous: run it off the event loop.
-        receipts = await run_in_threadpool(box.receive_batch, messages)
+        try:
+            receipts = await run_in_threadpool(box.receive_batch, messages)
+        except StraitLinkError as exc:
+            # The peer account is missing or disabled here: nothing was taken, the sender tries again later.
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=503)
         return JSONResponse({"receipts": receipts})
 
     @api.post("/receipts")

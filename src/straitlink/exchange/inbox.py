@@ -40,6 +40,7 @@ class Inbox:
 
     def receive(self, wire: Any) -> dict[str, Any]:
         """One message in, one signed receipt out (the original one for a message already received)."""
+        self.context()  # no peer account here (or a disabled one): refuse to take anything, before any receipt
         try:
             sealed = open_message(wire, me=self.identity.party, keys=self.keys)
         except Refused as refused:
@@ -59,6 +60,7 @@ class Inbox:
         its savepoint and parked. Request steps commit in their own writer, and a batch racing another delivery
         of the same messages fails as a whole: both go one message at a time instead, with the same outcome.
         """
+        self.context()
         receipts: list[dict[str, Any] | None] = [None] * len(wires)
         fresh: list[tuple[int, Sealed]] = []
         for i, wire in enumerate(wires):
