@@ -419,8 +419,9 @@ def test_a_message_naming_a_record_not_here_yet_is_parked_then_applied_when_it_a
 
 
 def test_nothing_is_taken_while_the_peer_account_is_disabled(sides: tuple[Side, Side]) -> None:
-    from straitlink.domain.errors import NotAuthenticated
     from straitlink.services.accounts import set_active
+
+    from straitlink.domain.errors import NotAuthenticated
 
     tw, cn = sides
     tw.add("intel", intel("停用期間"))
