@@ -435,3 +435,20 @@ def test_nothing_is_taken_while_the_peer_account_is_disabled(sides: tuple[Side, 
         assert uow.connection.scalar(select(func.count()).select_from(MessageRow)) == 0
     set_active(cn.engine, "peer-TW", True, principal=Principal.system(Party.CN))
     assert sync(tw.ex, direct(cn)).receipts == {"applied": 1}
+
+
+def test_a_receipt_that_does_not_come_in_time_leaves_signed_negative_evidence(sides: tuple[Side, Side]) -> None:
+    from straitlink.exchange.overdue import record_overdue
+
+    tw, cn = sides
+    rid = tw.add("intel", intel("逾期"))
+    stage(tw.engine, tw.ex.identity, tw.ex.peer)
+    assert record_overdue(tw.engine, tw.ex.identity, within=timedelta(hours=1)) == 0  # not late yet
+    assert record_overdue(tw.engine, tw.ex.identity, within=timedelta(0)) == 1
+    assert record_overdue(tw.engine, tw.ex.identity, within=timedelta(0)) == 0  # recorded once
+    chain = evidence(tw.ex, rid)
+    assert chain["verified"]
+    assert [r["status"] for r in chain["chain"][0]["receipts"]] == ["overdue"]
+    assert status(tw.engine)["overdue_evidence"] == 1
+    sync(tw.ex, direct(cn))  # it comes late: applied, and the negative evidence stays in the chain
+    assert [r["status"] for r in evidence(tw.ex, rid)["chain"][0]["receipts"]] == ["overdue", "applied"]

@@ -346,7 +346,11 @@ def latest_receipt(uow: UnitOfWork, message_id: str) -> dict[str, Any]:
     """The last receipt this instance gave for a message (what a repeat of the message gets back)."""
     wire = uow.connection.scalar(
         select(ReceiptRow.wire)
-        .where(ReceiptRow.direction == "given", ReceiptRow.message_id == message_id, ReceiptRow.status != "rejected")
+        .where(
+            ReceiptRow.direction == "given",
+            ReceiptRow.message_id == message_id,
+            ReceiptRow.status.not_in(("rejected", "overdue")),
+        )
         .order_by(ReceiptRow.created_at.desc())
         .limit(1)
     )

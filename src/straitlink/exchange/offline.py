@@ -56,7 +56,9 @@ def export_package(ex: Exchange) -> dict[str, Any]:
         )
         receipts = list(
             uow.connection.scalars(
-                select(ReceiptRow.wire).where(ReceiptRow.direction == "given").order_by(ReceiptRow.created_at)
+                select(ReceiptRow.wire)
+                .where(ReceiptRow.direction == "given", ReceiptRow.status != "overdue")
+                .order_by(ReceiptRow.created_at)
             )
         )
     return _signed(ex, messages, receipts)
@@ -114,7 +116,9 @@ def receipts_package(ex: Exchange) -> dict[str, Any]:
     with UnitOfWork(ex.engine) as uow:
         receipts = list(
             uow.connection.scalars(
-                select(ReceiptRow.wire).where(ReceiptRow.direction == "given").order_by(ReceiptRow.created_at)
+                select(ReceiptRow.wire)
+                .where(ReceiptRow.direction == "given", ReceiptRow.status != "overdue")
+                .order_by(ReceiptRow.created_at)
             )
         )
     return _signed(ex, [], receipts)

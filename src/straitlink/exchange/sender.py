@@ -160,6 +160,9 @@ def store_receipts(engine: Engine, receipts: list[Any], keys: KeyLookup, result:
             if receipt_id in known:
                 continue  # the same receipt carried back twice
             message = messages.get(receipt.message or "")
+            if receipt.status not in OUT_STATUS:
+                _note(result, f"receipt {receipt.id}: a peer does not give {receipt.status!r} receipts")
+                continue
             if message is None or message.digest != receipt.digest:
                 _note(result, f"receipt {receipt.id} names no message this instance sent")
                 continue

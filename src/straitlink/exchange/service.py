@@ -17,6 +17,7 @@ from straitlink.exchange.envelope import KeyLookup
 from straitlink.exchange.inbox import Inbox
 from straitlink.exchange.keys import Identity
 from straitlink.exchange.outbox import stage
+from straitlink.exchange.overdue import record_overdue
 from straitlink.exchange.peers import Peer, key_lookup, the_peer
 from straitlink.exchange.sender import Delivery, Post, deliver, http_post, store_receipts
 from straitlink.services.access import principal_for
@@ -67,6 +68,7 @@ class SyncReport:
     withheld: int = 0
     sent: int = 0
     failed: int = 0
+    overdue: int = 0  # negative evidence recorded this round
     receipts: dict[str, int] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
 
@@ -83,6 +85,7 @@ class SyncReport:
             "withheld": self.withheld,
             "sent": self.sent,
             "failed": self.failed,
+            "overdue": self.overdue,
             "receipts": dict(sorted(self.receipts.items())),
             "errors": self.errors[:20],
         }
@@ -103,6 +106,7 @@ def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200) -> SyncRep
                 break
         _collect_late_receipts(ex, send, keys, report)
     ex.inbox().release_ready()
+    report.overdue = record_overdue(ex.engine, ex.identity)
     return report
 
 

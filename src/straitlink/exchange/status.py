@@ -32,6 +32,9 @@ def status(engine: Engine) -> dict[str, Any]:
         refused = conn.scalar(
             select(func.count()).where(ReceiptRow.direction == "given", ReceiptRow.status == "rejected")
         )
+        overdue = conn.scalar(
+            select(func.count()).where(ReceiptRow.direction == "given", ReceiptRow.status == "overdue")
+        )
         withheld = conn.scalar(select(func.count()).where(OutboxEventRow.releasable.is_(False)))
         parked = conn.execute(
             select(MessageRow.direction, MessageRow.id, MessageRow.type, MessageRow.record_key, MessageRow.reason)
@@ -50,6 +53,7 @@ def status(engine: Engine) -> dict[str, Any]:
     return {
         "peers": peers,
         "refused_messages": int(refused or 0),
+        "overdue_evidence": int(overdue or 0),
         "withheld_events": int(withheld or 0),
         "parked": [{"direction": d, "message": i, "type": t, "record": r, "reason": why} for d, i, t, r, why in parked],
     }
