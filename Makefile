@@ -24,6 +24,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

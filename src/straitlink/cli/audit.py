@@ -13,9 +13,10 @@ from rich.table import Table
 from straitlink.audit import checkpoint as cp
 from straitlink.audit import log
 from straitlink.audit.verify import Report, verify_stored
-from straitlink.cli.common import err, handles_errors, out, print_json, state
+from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.domain.access import Permission
 from straitlink.domain.errors import InvalidValue
-from straitlink.store.uow import UnitOfWork
+from straitlink.services.session import unit_of_work
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
@@ -61,6 +62,7 @@ def verify(
     as_json: AsJson = False,
 ) -> None:
     """Walk the chain; exit 1 naming the first entry altered, removed, inserted or reordered."""
+    allow(ctx, Permission.AUDIT_READ, "verify the audit log")
     signed = _checkpoint(checkpoint, public_key)
     if archive is not None:
         start = _checkpoint(after, public_key)
@@ -80,7 +82,8 @@ def log_(
     as_json: AsJson = False,
 ) -> None:
     """Show a record's audit history, or the latest entries."""
-    with UnitOfWork(state(ctx).engine()) as uow:
+    allow(ctx, Permission.AUDIT_READ, "read the audit log")
+    with unit_of_work(state(ctx).engine()) as uow:
         entries = log.entries(uow, record_id=record, kind=kind, limit=limit)
     if as_json:
         print_json([e.to_json() for e in entries])
@@ -108,6 +111,7 @@ def sign_checkpoint(
     as_json: AsJson = False,
 ) -> None:
     """Sign the hash of the chain's last entry (or of entry --seq): a checkpoint to keep outside the database."""
+    allow(ctx, Permission.AUDIT_READ, "sign audit checkpoints")
     engine = state(ctx).engine()
     earlier = _checkpoint(checkpoint, public_key)
     report = verify_stored(engine, checkpoint=(earlier.seq, earlier.hash) if earlier else None)
@@ -116,7 +120,7 @@ def sign_checkpoint(
         raise typer.Exit(TAMPERED_EXIT)
     signed_seq, digest = report.last_seq, report.last_hash
     if seq is not None and seq != report.last_seq:
-        with UnitOfWork(engine) as uow:
+        with unit_of_work(engine) as uow:
             found = log.hash_of(uow, seq)
         if found is None:
             raise InvalidValue("seq", seq, f"no such entry (the log holds entries up to {report.last_seq})")
@@ -162,6 +166,7 @@ def export(
     as_json: AsJson = False,
 ) -> None:
     """Write entries 1..THROUGH to an archive file that `audit verify --archive` checks."""
+    allow(ctx, Permission.AUDIT_READ, "export the audit log")
     try:
         with state(ctx).engine().connect() as conn, output.open("w", encoding="utf-8") as fh:
             count = cp.export_archive(conn, through, fh)

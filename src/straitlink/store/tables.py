@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -20,6 +22,10 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.sql.expression import false
+
+from straitlink.domain.marking import Classification, HandlingCode, InformationAccuracy, SourceReliability
+from straitlink.domain.parties import Party
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -30,7 +36,16 @@ NAMING = {
 }
 
 AMOUNT = Numeric(20, 6)
-PARTIES = "('TW','CN')"
+
+
+def sql_values(values: Iterable[str]) -> str:
+    """A check constraint's value list, generated from the domain's enum so the two cannot drift."""
+    return "(" + ",".join(f"'{v}'" for v in values) + ")"
+
+
+PARTIES = sql_values(p.value for p in Party)
+CLASSIFICATIONS = sql_values(c.value for c in Classification)
+HANDLING_CODES = sql_values(h.value for h in HandlingCode)
 
 
 class Base(DeclarativeBase):
@@ -59,6 +74,12 @@ class RecordColumns:
     prov_quote: Mapped[str | None] = mapped_column(Text)
     prov_peer_message: Mapped[str | None] = mapped_column(String(200))
     prov_generator: Mapped[str | None] = mapped_column(String(200))
+    # The marking (straitlink.domain.marking): lists filter on these in SQL.
+    classification: Mapped[str] = mapped_column(String(16), server_default="restricted")
+    handling: Mapped[str] = mapped_column(String(2), server_default="H0")
+    releasable: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    publishable: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    marking_note: Mapped[str | None] = mapped_column(Text)
 
     @declared_attr
     def prov_document(cls) -> Mapped[str | None]:
@@ -78,6 +99,9 @@ class RecordColumns:
                 "prov_span_start IS NULL OR (prov_span_start >= 0 AND prov_span_end >= prov_span_start)",
                 name="prov_span",
             ),
+            _in("classification", CLASSIFICATIONS, "classification"),
+            _in("handling", HANDLING_CODES, "handling"),
+            CheckConstraint("handling <> 'H3' OR marking_note IS NOT NULL", name="handling_note"),
         )
 
 
@@ -356,13 +380,15 @@ class IntelReportRow(RecordColumns, PartialDateColumns, Base):
         _in("provider_party", PARTIES, "provider_party"),
         _in("recipient_party", PARTIES, "recipient_party"),
         CheckConstraint("provider_party <> recipient_party", name="cross_strait"),
-        _in("classification", "('unclassified','restricted','confidential','secret')", "classification"),
+        _in("source_reliability", sql_values(r.value for r in SourceReliability), "source_reliability"),
+        _in("information_accuracy", sql_values(a.value for a in InformationAccuracy), "information_accuracy"),
     )
     provider_agency: Mapped[str | None] = mapped_column(ForeignKey("agency.id"), index=True)
     provider_party: Mapped[str] = mapped_column(String(2))
     recipient_party: Mapped[str] = mapped_column(String(2))
     summary: Mapped[str] = mapped_column(Text)
-    classification: Mapped[str] = mapped_column(String(16))
+    source_reliability: Mapped[str] = mapped_column(String(1), server_default="X")
+    information_accuracy: Mapped[str] = mapped_column(String(1), server_default="3")
 
 
 class OutcomeRow(RecordColumns, Base):
@@ -446,7 +472,3 @@ class PublishedFigureRow(RecordColumns, Base):
     period_end: Mapped[date] = mapped_column(Date)
     direction: Mapped[str | None] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(ForeignKey("source_document.id"), index=True)
-
-
-import straitlink.store.tables_stats  # noqa: E402  (the statistics rollups)
-import straitlink.store.tables_workflow  # noqa: E402, F401  (the workflow's and audit's tables)
