@@ -35,7 +35,6 @@ from straitlink.services.documents import FileStore
 from straitlink.services.setup import init_database
 from straitlink.store.db import make_engine, normalise_url
 from straitlink.store.tables_workflow import AuditEntryRow, RequestTransitionRow
-from straitlink.store.uow import UnitOfWork
 
 TARGET = 0.5
 PG_URL = os.environ.get("STRAITLINK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")

@@ -122,7 +122,7 @@ def test_the_versioned_update_refuses_a_stale_base(engine: Engine, desk: svc.Des
     with UnitOfWork(engine) as uow, pytest.raises(Conflict) as info:
         loaded = writes.lock_and_load(uow, request.id)
         loaded.request = request  # as read at version 1; the request is at version 2 now
-        writes.commit_step(uow, desk.files, desk.party, loaded, stale, step, (), principal=officer("u"))
+        writes.commit_step(uow, desk.files, desk.party, loaded, stale, step, (), actor="u")
     assert info.value.field == "version"
     with UnitOfWork(engine) as uow:
         assert uow.repo(REQUESTS).get(request.id).status is RequestStatus.WITHDRAWN

@@ -271,7 +271,7 @@ def test_a_version_1_export_is_still_read(engine: Engine, target: Engine) -> Non
         del data[section]
     data["format_version"] = 1
     with UnitOfWork(target) as uow:
-        counts = import_database(uow, json.dumps(data, ensure_ascii=False), principal=officer("importer"))
+        counts = import_database(uow, json.dumps(data, ensure_ascii=False), actor="importer")
     assert counts["seizure"] == 1
     assert verify_stored(target).ok
     with pytest.raises(ImportRejected, match="format_version"):

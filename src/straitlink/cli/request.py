@@ -21,6 +21,7 @@ from straitlink.domain import workflow
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
+from straitlink.domain.replies import REPLY_KINDS
 from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
 from straitlink.domain.workflow import Acting, RefusalGround, Role, Transition
 from straitlink.services import request_views as views
@@ -240,7 +241,7 @@ def reply(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument(help="The request's id")],
     text: Annotated[str | None, typer.Option("--text", help="What the reply says")] = None,
-    kind: Annotated[str, typer.Option(help="|".join(svc.REPLY_KINDS))] = "progress",
+    kind: Annotated[str, typer.Option(help="|".join(REPLY_KINDS))] = "progress",
     on: On = None,
     document: Documents = None,
     party: PartyOpt = None,

@@ -69,7 +69,7 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Effectiveness statistics for a period: requests, joint cases, suspects, seizures, intel, meetings."""
-        allow(ctx, Permission.STATS_READ, "read statistics")
+        reader = allow(ctx, Permission.STATS_READ, "read statistics")
         if verify_rollups:
             with unit_of_work(state(ctx).engine()) as uow:
                 _print_rollup_check(rollup_check.verify_rollups(uow), as_json)
@@ -78,7 +78,9 @@ def register(app: typer.Typer) -> None:
         with unit_of_work(state(ctx).engine()) as uow:
             if explain is not None:
                 shown = limit if limit is not None else (None if as_json else EXPLAIN_ROWS)
-                result = explain_figure(uow, explain, start=low, end=high, exclude_synthetic=no_synthetic, limit=shown)
+                result = explain_figure(
+                    uow, explain, start=low, end=high, exclude_synthetic=no_synthetic, limit=shown, reader=reader
+                )
                 _print_explanation(result.to_json(), as_json)
                 return
             figures = compute_statistics(uow, start=low, end=high, by=by, exclude_synthetic=no_synthetic)
@@ -181,9 +183,11 @@ def _print_explanation(data: dict[str, Any], as_json: bool) -> None:
         table.add_row(r["kind"], r["id"][:8], date_text, r["summary"], f"{p['kind']}: {where}"[:80], source)
     out.print(table)
     listed = len(data["records"])
-    total = sum(data["counts"].values())
+    total = sum(data["counts"].values()) - data["hidden"]
     if listed < total:
         out.print(f"… {total - listed} more; --limit N or --json lists them")
+    if data["hidden"]:
+        out.print(f"{data['hidden']} more are above your clearance or outside your agency's cases")
 
 
 def _print_reconciliation(result: Reconciliation) -> None:

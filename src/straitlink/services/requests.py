@@ -23,9 +23,10 @@ from straitlink.config import Settings
 from straitlink.domain import access, workflow
 from straitlink.domain.access import Permission, Principal
 from straitlink.domain.deadlines import Calendar, DeadlineRule
-from straitlink.domain.errors import Conflict, InvalidValue, MissingField, UnknownReference
+from straitlink.domain.errors import Conflict, UnknownReference
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.parties import Party
+from straitlink.domain.replies import check_reply, step_day
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Action, Actor, Payload, RefusalGround, Role
 from straitlink.services.access import require, use_case
@@ -49,7 +50,6 @@ from straitlink.store.uow import UnitOfWork
 
 # Both sides keep UTC+8 all year, so "today" is the same day on both.
 UTC8 = timezone(timedelta(hours=8))
-REPLY_KINDS = ("progress", "note")  # Art. 14¶1 progress reports; anything else one side tells the other
 
 
 def today_utc8() -> date:
@@ -85,12 +85,7 @@ class StepInput:
 
 
 def _day(on: date | None, desk: Desk) -> date:
-    today = desk.today()
-    if on is None:
-        return today
-    if on > today:
-        raise InvalidValue("on", on.isoformat(), f"after today ({today.isoformat()})")
-    return on
+    return step_day(on, desk.today())
 
 
 def _agency_party(uow: UnitOfWork, agency: str, field: str) -> Party:
@@ -277,8 +272,6 @@ class ReplyInput:
 def reply_to_request(desk: Desk, request_id: str, reply: ReplyInput, *, principal: Principal, acting: Acting) -> str:
     """Record what one side tells the other about a sent request (e.g. progress, Art. 14¶1); returns the reply id."""
     require(desk.engine, principal, Permission.REQUESTS_ACT, "reply to requests")
-    if reply.kind not in REPLY_KINDS:
-        raise InvalidValue("kind", reply.kind, "one of " + "|".join(REPLY_KINDS))
     files = [desk.files.check(u) for u in reply.documents]
     with UnitOfWork(desk.engine) as uow:
         return _reply(uow, desk, request_id, reply, files, principal, acting)
@@ -297,14 +290,8 @@ def _reply(
     loaded = lock_and_load(uow, request_id)
     access.decide_request_step(principal, loaded.request, acting)
     request = loaded.request
-    if request.status is RequestStatus.FILED:
-        raise InvalidValue("status", request.status.value, "a request is replied to once it has been sent")
-    text = (reply.text or "").strip() or None
-    if text is None and not reply.documents:
-        raise MissingField("text", "a reply carries a text or documents")
     on = _day(reply.on, desk)
-    if request.sent_on and on < request.sent_on:
-        raise InvalidValue("on", on.isoformat(), f"before the request was sent on {request.sent_on.isoformat()}")
+    text = check_reply(request, reply.kind, reply.text, len(reply.documents), on)
     if acting.agency:
         _agency_party(uow, acting.agency, "agency")
     draft = ReplyDraft(reply.kind, text, on, acting.party, files)

@@ -30,7 +30,7 @@ class AccountRow(Base):
 
 class AccountRoleRow(Base):
     __tablename__ = "account_role"
-    __table_args__ = (_in("role", sql_values(r.value for r in AccountRole), "role"),)
+    __table_args__ = (_in("role", sql_values(AccountRole), "role"),)
     username: Mapped[str] = mapped_column(ForeignKey("account.username", ondelete="CASCADE"), primary_key=True)
     role: Mapped[str] = mapped_column(String(32), primary_key=True)
 

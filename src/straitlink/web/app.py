@@ -14,9 +14,9 @@ from straitlink.domain.access import Principal
 from straitlink.domain.errors import StraitLinkError
 from straitlink.domain.parties import Party
 from straitlink.services import records as svc
-from straitlink.services.records import ListFilter
 from straitlink.services.kinds import KINDS, kind_named
 from straitlink.services.present import present
+from straitlink.services.records import ListFilter
 from straitlink.services.session import unit_of_work
 
 templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
