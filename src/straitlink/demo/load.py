@@ -35,7 +35,7 @@ from straitlink.demo.seed import DOCUMENT_ID, SeedWorld, build_seed
 from straitlink.demo.synthetic import DEFAULT_SEED, SyntheticHistory, generate
 from straitlink.demo.uses import FigureUse
 from straitlink.domain.errors import Conflict, UnknownReference
-from straitlink.domain.marking import Classification, HandlingCode, Marking
+from straitlink.domain.marking import PUBLISHED
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
@@ -218,10 +218,6 @@ def _fresh(session: Session, mapper: Mapper[Any, Any], records: Sequence[Record]
     report.added[mapper.kind] = len(fresh)
     report.skipped[mapper.kind] = len(records) - len(fresh)
     return fresh
-
-
-# What the Ministry published is public: the seed bulletin's records, its figures and their sources.
-PUBLISHED = Marking(Classification.UNCLASSIFIED, HandlingCode.H0, releasable=True, publishable=True)
 
 
 def mark(kind: str, records: Sequence[Record]) -> None:

@@ -157,3 +157,7 @@ def _flag(value: Any, field: str) -> bool:
     if text in ("false", "no", "0"):
         return False
     raise InvalidValue(field, value, "true or false")
+
+
+# What a ministry or a news agency published is public: records told by a published document carry this marking.
+PUBLISHED = Marking(Classification.UNCLASSIFIED, HandlingCode.H0, releasable=True, publishable=True)
