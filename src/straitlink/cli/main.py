@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, audit, ingest, records, request, stats, users
+from straitlink.cli import admin, audit, exchange, ingest, records, request, stats, users
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -42,4 +42,5 @@ stats.register(app)
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
 app.add_typer(users.app, name="user")
+app.add_typer(exchange.app, name="exchange")
 ingest.register(app)
