@@ -76,9 +76,8 @@ def set_up(env: dict[str, str], other: str) -> None:
 
 def end_to_end(n: int, root: Path, cn_url: str) -> float:
     """Seconds from the first staged message to the last receipt stored, for n messages."""
-    from straitlink.domain.access import Principal
-
     from straitlink.config import Settings
+    from straitlink.domain.access import Principal
     from straitlink.domain.parties import Party
     from straitlink.exchange.service import Exchange, sync
     from straitlink.services import records

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from straitlink.domain.access import Principal
 from typer.testing import CliRunner
 
 from straitlink.cli.main import app
+from straitlink.domain.access import Principal
 from straitlink.domain.parties import Party
 from straitlink.services import records
 from straitlink.services.kinds import kind_named

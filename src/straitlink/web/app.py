@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 from straitlink.domain.access import Principal
 from straitlink.domain.errors import StraitLinkError
 from straitlink.domain.parties import Party
+from straitlink.exchange.http import router as exchange_router
 from straitlink.services import records as svc
 from straitlink.services.kinds import KINDS, kind_named
 from straitlink.services.present import present
@@ -26,6 +27,7 @@ PAGE = 200
 def create_app(engine: Engine) -> FastAPI:
     """The app bound to one database engine."""
     app = FastAPI(title="StraitLink", version="0.1.0")
+    app.include_router(exchange_router(engine))
 
     def counts() -> list[dict[str, Any]]:
         with unit_of_work(engine) as uow:
