@@ -15,7 +15,8 @@ from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.domain.records import Record
-from straitlink.domain.requests import AssistanceRequest, RequestStatus
+from straitlink.domain.deadlines import DeadlineState
+from straitlink.domain.requests import CLOSED_STATUSES, AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Role
 from straitlink.services import records as record_svc
 from straitlink.services import request_views as views
@@ -161,6 +162,34 @@ def due_requests(
     party = principal.party if mine else None
     with UnitOfWork(office.engine) as uow:
         return views.due_requests(uow, office.desk, actor=principal.username, within=within, party=party)
+
+
+@dataclass(frozen=True)
+class Due:
+    """A running deadline of an open request, for the dashboard."""
+
+    request: AssistanceRequest
+    deadline: views.DeadlineView
+
+
+def open_deadlines(office: Office, principal: Principal, *, synthetic: bool = False) -> list[Due]:
+    """Running and overdue deadlines of open requests whose turn it is on the principal's side, soonest first.
+
+    The synthetic demo history is left out unless asked for: it is thousands of requests nobody works on.
+    """
+    row = REQUESTS.row
+    stmt = select(row).where(row.status.not_in(sorted(s.value for s in CLOSED_STATUSES)))
+    if not synthetic:
+        stmt = stmt.where(row.prov_kind != "synthetic")
+    with UnitOfWork(office.engine) as uow:
+        requests = [REQUESTS.from_row(r) for r in uow.session.scalars(stmt)]
+        assigned = views.assigned_dates(uow, (r.id for r in requests))
+    out = []
+    for r in requests:
+        for view in views.deadline_views(office.desk, r, assigned.get(r.id)):
+            if view.state in (DeadlineState.RUNNING, DeadlineState.OVERDUE) and view.party == principal.party.value:
+                out.append(Due(r, view))
+    return sorted(out, key=lambda d: (d.deadline.due, d.request.id))
 
 
 def statistics(

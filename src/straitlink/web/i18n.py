@@ -96,4 +96,5 @@ def catalogue_name(kind: str, entry_id: str | None, lang: str) -> str:
         entry = getter[kind](entry_id)
     except StraitLinkError:
         return entry_id
-    return str({"zh-TW": entry.name_zh_hant, "zh-CN": entry.name_zh_hans, "en": entry.name_en}[lang])
+    name = str({"zh-TW": entry.name_zh_hant, "zh-CN": entry.name_zh_hans, "en": entry.name_en}[lang])
+    return name[:1].upper() + name[1:] if lang == "en" else name

@@ -168,3 +168,41 @@ BREAKDOWNS = {
 def label(table: dict[str, str], key: object) -> str:
     """The msgid for a key, or the key itself when the table has none (a value new to the labels)."""
     return table.get(str(key), str(key))
+
+# Deadline rules by id (services/data/deadlines.yaml); a rule added there shows its English title until labelled.
+DEADLINE_RULES = {
+    "document-service-three-months": N_("Serve the documents within three months of receiving the request"),
+    "urgent-written-confirmation": N_("Confirm in writing an urgent request made in another form"),
+}
+
+# The `kind` field means a case's kind on a case and a meeting's kind on a meeting.
+KIND_VALUES = {
+    "drugs": N_("Drugs"),
+    "fraud": N_("Fraud"),
+    "kidnapping": N_("Kidnapping"),
+    "homicide": N_("Homicide"),
+    "smuggling": N_("Smuggling"),
+    "other": N_("Other"),
+    "liaison_coordination": N_("Liaison coordination meeting"),
+    "working_talks": N_("Working talks"),
+    "seminar": N_("Seminar"),
+    "field_visit": N_("Field visit"),
+    "case_conference": N_("Case conference"),
+    "policy_meeting": N_("Policy meeting"),
+}
+CONVEYANCES = {
+    "sea_cargo": N_("Sea cargo"),
+    "container": N_("Container"),
+    "air_cargo": N_("Air cargo"),
+    "postal": N_("Post"),
+    "courier": N_("Courier"),
+    "fishing_boat": N_("Fishing boat"),
+    "passenger": N_("Passenger"),
+    "other": N_("Other"),
+}
+CLASSIFICATIONS = {
+    "unclassified": N_("Unclassified"),
+    "restricted": N_("Restricted"),
+    "confidential": N_("Confidential"),
+    "secret": N_("Secret"),
+}

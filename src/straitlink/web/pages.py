@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 
 from straitlink.catalog import load_catalog
 from straitlink.domain import workflow
+from straitlink.domain.deadlines import DeadlineState
 from straitlink.domain.errors import InvalidValue, NotFound, StraitLinkError
 from straitlink.domain.requests import Direction, RequestStatus
 from straitlink.domain.workflow import Need, RefusalGround
@@ -43,6 +44,7 @@ from straitlink.web.security import (
 router = APIRouter()
 Who = Annotated[Caller, Depends(caller)]
 PAGE_ROWS = 50
+DUE_SOON_DAYS = 14
 
 
 def _safe_next(target: str | None) -> str:
@@ -123,12 +125,12 @@ def switch_lang(request: Request, who: Who, lang: Annotated[str, Form()], next: 
 
 
 @router.get("/", response_class=HTMLResponse)
-async def dashboard(request: Request, who: Who) -> Response:
-    context = await run_in_threadpool(_dashboard, request, who)
+async def dashboard(request: Request, who: Who, synthetic: bool = False) -> Response:
+    context = await run_in_threadpool(_dashboard, request, who, synthetic)
     return page(request, "dashboard.html", who, who.lang, context)
 
 
-def _dashboard(request: Request, who: Who) -> dict[str, Any]:
+def _dashboard(request: Request, who: Who, synthetic: bool) -> dict[str, Any]:
     office = web_state(request).office
     p = who.principal
     today = today_utc8()
@@ -137,15 +139,17 @@ def _dashboard(request: Request, who: Who) -> dict[str, Any]:
     seizures = acting.list_records(office, p, kind_named("seizure"), real)
     recent = dataclasses.replace(real, start=today - timedelta(days=30))
     requests = acting.list_records(office, p, kind_named("request"), recent)
-    due = acting.due_requests(office, p, within=14, mine=True)
+    due = acting.open_deadlines(office, p, synthetic=synthetic)
+    soon = today + timedelta(days=DUE_SOON_DAYS)
     since = acting.statistics(office, p, date(2009, 6, 25), today, None, False)
     year = acting.statistics(office, p, date(today.year, 1, 1), today, None, False)
     return {
         "cases": [acting.record_json(c) for c in cases[-10:]][::-1],
         "seizures": [acting.record_json(s) for s in seizures[-10:]][::-1],
         "requests": [acting.record_json(r) for r in requests[-10:]][::-1],
-        "overdue": [d for d in due if d.deadline.state.value == "overdue"][:10],
-        "due_soon": [d for d in due if d.deadline.state.value == "running"][:10],
+        "overdue": [d for d in due if d.deadline.state is DeadlineState.OVERDUE][:10],
+        "due_soon": [d for d in due if d.deadline.state is DeadlineState.RUNNING and d.deadline.due <= soon][:10],
+        "synthetic": synthetic,
         "headline": [(since, "since"), (year, "year")],
         "year": today.year,
     }
@@ -159,7 +163,11 @@ async def requests_box(
         raise InvalidValue("box", box, "inbox or outbox")
     mine = who.principal.party
     requesting = mine.other if box == "inbox" else mine
+    # A work queue: the open requests, oldest first, unless a status (or "any") is asked for.
+    status = status if status is not None else "open"
     statuses = frozenset({RequestStatus(status)}) if status in RequestStatus._value2member_map_ else frozenset()
+    if status == "open":
+        statuses = frozenset(s for s in RequestStatus if s.is_open)
     offset = decode_cursor(cursor)
     flt = RequestFilter(statuses=statuses, direction=Direction.of(requesting), limit=offset + PAGE_ROWS + 1)
     found = await run_in_threadpool(acting.list_requests, web_state(request).office, who.principal, flt)

@@ -27,7 +27,7 @@ def quantity_text(q: dict[str, Any], lang: str) -> str:
         value = f"{value}–{q['upper']}"
     unit = _(UNITS.get(q["unit"], q["unit"]))
     basis = q.get("basis")
-    note = f" ({_(BASES[basis])})" if basis in BASES else ""
+    note = " " + _("(%(note)s)") % {"note": _(BASES[basis])} if basis in BASES else ""
     return f"{qualifier}{value} {unit}{note}"
 
 
