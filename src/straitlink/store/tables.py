@@ -449,5 +449,5 @@ class PublishedFigureRow(RecordColumns, Base):
 
 
 import straitlink.store.tables_stats  # noqa: E402  (the statistics rollups)
-import straitlink.store.tables_web  # noqa: E402, F401  (the web app's sessions and API tokens)
+import straitlink.store.tables_web  # noqa: E402  (the web app's sessions and API tokens)
 import straitlink.store.tables_workflow  # noqa: E402, F401  (the workflow's and audit's tables)

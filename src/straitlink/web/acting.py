@@ -13,9 +13,9 @@ from sqlalchemy import Engine, select
 
 from straitlink.codec import encode
 from straitlink.domain import workflow
+from straitlink.domain.deadlines import DeadlineState
 from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.domain.records import Record
-from straitlink.domain.deadlines import DeadlineState
 from straitlink.domain.requests import CLOSED_STATUSES, AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Role
 from straitlink.services import records as record_svc

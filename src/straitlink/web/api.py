@@ -84,7 +84,12 @@ def _enum(cls: Any, value: str | None, field: str) -> Any:
 @router.get("/me", summary="The calling account")
 def me(who: Who) -> dict[str, Any]:
     p = who.principal
-    return {"username": p.username, "party": p.party.value, "roles": sorted(str(r) for r in p.roles), "agency": p.agency}
+    return {
+        "username": p.username,
+        "party": p.party.value,
+        "roles": sorted(str(r) for r in p.roles),
+        "agency": p.agency,
+    }
 
 
 @router.get("/requests/due", summary="Overdue and due-soon deadlines of open requests")

@@ -18,7 +18,7 @@ from straitlink.config import Settings
 from straitlink.services.requests import Desk
 from straitlink.web import api, errors, pages, stats_page
 from straitlink.web.acting import Office
-from straitlink.web.principal import Authenticate, LoadPrincipal
+from straitlink.web.principal import Authenticate, LoadPrincipal, no_accounts
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
 from straitlink.web.state import WebState
 from straitlink.web.throttle import LoginThrottle
@@ -30,8 +30,8 @@ def create_app(
     engine: Engine,
     *,
     settings: Settings | None = None,
-    authenticate: Authenticate,
-    load_principal: LoadPrincipal,
+    authenticate: Authenticate = no_accounts,
+    load_principal: LoadPrincipal = no_accounts,
     sessions: SessionStore | None = None,
     throttle: LoginThrottle | None = None,
 ) -> FastAPI:

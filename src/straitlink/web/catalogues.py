@@ -14,7 +14,7 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_file
 from babel.messages.pofile import read_po, write_po
 
-from straitlink.web.i18n import LANGS, _DIRS
+from straitlink.web.i18n import _DIRS, LANGS
 
 KEYWORDS = {"_": None, "N_": None, "gettext": None}
 

@@ -45,7 +45,8 @@ def install(app: FastAPI) -> None:
         if is_api(request):
             return JSONResponse(domain_body(exc), status_code=exc.http_status, headers=headers)
         if isinstance(exc, NotAuthenticated):
-            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
         return _error_page(request, exc.http_status, exc.code, exc.message)
 
     @app.exception_handler(RequestValidationError)

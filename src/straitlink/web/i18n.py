@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+from collections.abc import Callable
 from datetime import date
 from importlib.resources import files
 from typing import Any
@@ -91,7 +92,12 @@ def catalogue_name(kind: str, entry_id: str | None, lang: str) -> str:
     if not entry_id:
         return ""
     catalog = load_catalog()
-    getter = {"agency": catalog.agency, "drug": catalog.drug, "place": catalog.place, "type": catalog.request_type}
+    getter: dict[str, Callable[[str], Any]] = {
+        "agency": catalog.agency,
+        "drug": catalog.drug,
+        "place": catalog.place,
+        "type": catalog.request_type,
+    }
     try:
         entry = getter[kind](entry_id)
     except StraitLinkError:

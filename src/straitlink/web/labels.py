@@ -139,7 +139,12 @@ GROUNDS = {
     "public_order": N_("Harms public order or good morals"),
     "other": N_("Other ground"),
 }
-PERSON_ROLES = {"suspect": N_("Suspect"), "witness": N_("Witness"), "fugitive": N_("Fugitive"), "sentenced": N_("Sentenced")}
+PERSON_ROLES = {
+    "suspect": N_("Suspect"),
+    "witness": N_("Witness"),
+    "fugitive": N_("Fugitive"),
+    "sentenced": N_("Sentenced"),
+}
 AGENCY_ROLES = {
     "directing": N_("Directing"),
     "leading": N_("Leading"),
@@ -168,6 +173,7 @@ BREAKDOWNS = {
 def label(table: dict[str, str], key: object) -> str:
     """The msgid for a key, or the key itself when the table has none (a value new to the labels)."""
     return table.get(str(key), str(key))
+
 
 # Deadline rules by id (services/data/deadlines.yaml); a rule added there shows its English title until labelled.
 DEADLINE_RULES = {

@@ -16,7 +16,7 @@ from straitlink.domain import workflow
 from straitlink.domain.deadlines import DeadlineState
 from straitlink.domain.errors import InvalidValue, NotFound, StraitLinkError
 from straitlink.domain.requests import Direction, RequestStatus
-from straitlink.domain.workflow import Need, RefusalGround
+from straitlink.domain.workflow import RefusalGround
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import KINDS, kind_named
 from straitlink.services.request_views import RequestFilter
@@ -114,7 +114,9 @@ def logout(request: Request, who: Who) -> Response:
 
 
 @router.post("/lang")
-def switch_lang(request: Request, who: Who, lang: Annotated[str, Form()], next: Annotated[str, Form()] = "/") -> Response:
+def switch_lang(
+    request: Request, who: Who, lang: Annotated[str, Form()], next: Annotated[str, Form()] = "/"
+) -> Response:
     if lang not in LANGS:
         raise InvalidValue("lang", lang, "one of " + ", ".join(LANGS))
     if who.session_token:
@@ -198,7 +200,16 @@ def _filing_context(who: Who, values: dict[str, str], error: StraitLinkError | N
     }
 
 
-FILING_FIELDS = ("type", "subject", "requesting_agency", "purpose", "matters", "case_summary", "execution_needs", "urgency")
+FILING_FIELDS = (
+    "type",
+    "subject",
+    "requesting_agency",
+    "purpose",
+    "matters",
+    "case_summary",
+    "execution_needs",
+    "urgency",
+)
 
 
 @router.post("/requests/new", response_class=HTMLResponse)
@@ -274,7 +285,9 @@ def request_step(
 
 
 @router.get("/records/{kind}", response_class=HTMLResponse)
-async def records(request: Request, who: Who, kind: str, cursor: str | None = None, no_synthetic: bool = True) -> Response:
+async def records(
+    request: Request, who: Who, kind: str, cursor: str | None = None, no_synthetic: bool = True
+) -> Response:
     try:
         k = kind_named(kind)
     except InvalidValue:
@@ -285,8 +298,16 @@ async def records(request: Request, who: Who, kind: str, cursor: str | None = No
     rows = [acting.record_json(r) for r in found[offset : offset + PAGE_ROWS]]
     nxt = None
     if len(found) > offset + PAGE_ROWS:
-        nxt = f"/records/{k.plural}?" + urlencode({"cursor": encode_cursor(offset + PAGE_ROWS), "no_synthetic": no_synthetic})
-    context = {"kind": k.plural, "rows": rows, "next": nxt, "kinds": [x.plural for x in KINDS], "no_synthetic": no_synthetic}
+        nxt = f"/records/{k.plural}?" + urlencode(
+            {"cursor": encode_cursor(offset + PAGE_ROWS), "no_synthetic": no_synthetic}
+        )
+    context = {
+        "kind": k.plural,
+        "rows": rows,
+        "next": nxt,
+        "kinds": [x.plural for x in KINDS],
+        "no_synthetic": no_synthetic,
+    }
     return page(request, "records.html", who, who.lang, context)
 
 

@@ -11,7 +11,16 @@ from fastapi.templating import Jinja2Templates
 
 from straitlink.domain.quantity import canonical
 from straitlink.web import labels
-from straitlink.web.i18n import HTML_LANG, N_, LANG_NAMES, LANGS, catalogue_name, format_day, format_partial, translations
+from straitlink.web.i18n import (
+    HTML_LANG,
+    LANG_NAMES,
+    LANGS,
+    N_,
+    catalogue_name,
+    format_day,
+    format_partial,
+    translations,
+)
 from straitlink.web.security import CSRF_FIELD, Caller
 
 templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
@@ -46,7 +55,9 @@ UNITS = {
 BASES = {"gross": N_("gross weight"), "net": N_("net weight")}
 
 
-def page(request: Request, name: str, caller: Caller | None, lang: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def page(
+    request: Request, name: str, caller: Caller | None, lang: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
     """A rendered page in `lang` for `caller` (None on the login page)."""
     tr = translations(lang)
     ctx = {
