@@ -9,7 +9,7 @@ from straitlink.store.tables import Base
 
 
 class WebSessionRow(Base):
-    """One logged-in browser: the cookie holds a random token whose SHA-256 is the id, so a copied table logs no one in."""
+    """One logged-in browser; the id is the SHA-256 of the cookie's random token (a copied table logs no one in)."""
 
     __tablename__ = "web_session"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
