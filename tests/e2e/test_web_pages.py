@@ -79,10 +79,17 @@ def test_file_a_request_move_it_and_find_it_in_the_outbox_and_on_the_dashboard(w
     page_url = filed.headers["location"]
     page = client.get(page_url)
     assert "已提出" in page.text and "送出" in page.text
-    sent = client.post(f"{page_url}/step", data={"target": "sent", "version": "1"})
+    proof = {"document": ("請求書.txt", "請求書全文".encode(), "text/plain")}
+    sent = client.post(f"{page_url}/step", data={"target": "sent", "version": "1"}, files=proof)
     assert sent.status_code == 303 and "error" not in sent.headers["location"]
     page = client.get(page_url)
-    assert "已送出" in page.text and "處理歷程" in page.text
+    assert "已送出" in page.text and "處理歷程" in page.text and "（協議未規定）" in page.text
+    link = re.search(r'href="(/documents/[^"]+)">請求書.txt</a>', page.text)
+    assert link is not None
+    download = client.get(link.group(1))
+    assert download.content == "請求書全文".encode() and "attachment" in download.headers["content-disposition"]
+    api = client.get("/api/v1/request-documents/" + link.group(1).rsplit("/", 1)[1])
+    assert api.content == download.content
     stale = client.post(f"{page_url}/step", data={"target": "withdrawn", "version": "1", "text": "x"})
     assert "error=" in stale.headers["location"]
     assert "version" in client.get(stale.headers["location"]).text

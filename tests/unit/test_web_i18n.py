@@ -9,7 +9,7 @@ import pytest
 
 from straitlink.web import labels
 from straitlink.web.catalogues import extract, read
-from straitlink.web.i18n import LANGS, catalogue_name, format_day, format_partial, pick_lang, translations
+from straitlink.web.i18n import LANGS, article_text, catalogue_name, format_day, format_partial, pick_lang, translations
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -60,3 +60,9 @@ def test_language_choice() -> None:
     assert pick_lang(None, accept="zh-CN,zh;q=0.9") == "zh-CN"
     assert pick_lang("fr", "zh-CN") == "zh-CN"
     assert pick_lang(None) == "zh-TW"
+
+
+def test_articles_as_each_side_cites_them() -> None:
+    assert article_text("Art. 7¶3; Art. 14¶1", "zh-TW") == "第7條第3項、第14條第1項"
+    assert article_text("Agreement Art. 13¶1", "zh-CN") == "协议第13条第1款"
+    assert article_text("Art. 15", "en") == "Art. 15"

@@ -142,6 +142,11 @@ def show_request(office: Office, principal: Principal, request_id: str) -> views
         return views.show_request(uow, office.desk, full, actor=principal.username)
 
 
+def read_document(office: Office, principal: Principal, document_id: str) -> tuple[views.DocumentView, bytes]:
+    with UnitOfWork(office.engine) as uow:
+        return views.read_document(uow, office.desk, document_id, actor=principal.username)
+
+
 def request_history(office: Office, principal: Principal, request_id: str) -> list[views.StepView]:
     full = resolve_id(office, kind_named("request"), request_id)
     with UnitOfWork(office.engine) as uow:

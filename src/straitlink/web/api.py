@@ -10,7 +10,7 @@ import dataclasses
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -122,6 +122,18 @@ def transition(request: Request, who: Who, request_id: str, step: TransitionIn) 
     )
     done = acting.transition(office, who.principal, request_id, target, given, step.expected_version)
     return acting.record_json(done)
+
+
+@router.get(
+    "/request-documents/{document_id}",
+    summary="A request's document (the read is audited with the purpose it may be used for)",
+    response_class=Response,
+    responses={200: {"content": {"application/octet-stream": {}}}},
+)
+def request_document(request: Request, who: Who, document_id: str) -> Response:
+    from straitlink.web.pages import document_response
+
+    return document_response(*acting.read_document(web_state(request).office, who.principal, document_id))
 
 
 @router.get("/{kind}", summary="List records of a kind, with cursor paging and the CLI's filters")

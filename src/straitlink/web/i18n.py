@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from collections.abc import Callable
 from datetime import date
 from importlib.resources import files
@@ -85,6 +86,26 @@ def format_partial(value: dict[str, Any] | None, lang: str) -> str:
     if d.precision is Precision.DAY and d.part is None:
         return format_day(d.earliest(), lang)
     return {"zh-TW": d.format_roc, "zh-CN": d.format_zh_cn, "en": d.format_en}[lang]()
+
+
+_ARTICLE = re.compile(r"(Agreement )?Art\. (\d+)(?:¶(\d+))?(?:\((\d+)\))?")
+_ZH_UNITS = {"zh-TW": ("協議", "條", "項", "款"), "zh-CN": ("协议", "条", "款", "项")}
+_NOT_IN_AGREEMENT = {"zh-TW": "（協議未規定）", "zh-CN": "（协议未规定）"}
+
+
+def article_text(text: str, lang: str) -> str:
+    """Articles as each side cites them: "Art. 13¶2" is 第13條第2項 in Taiwan and 第13条第2款 on the mainland."""
+    if lang not in _ZH_UNITS:
+        return text
+    agreement, article, paragraph, item = _ZH_UNITS[lang]
+
+    def one(m: re.Match[str]) -> str:
+        out = (agreement if m.group(1) else "") + f"第{m.group(2)}{article}"
+        out += f"第{m.group(3)}{paragraph}" if m.group(3) else ""
+        return out + (f"第{m.group(4)}{item}" if m.group(4) else "")
+
+    text = text.replace("— (not in the Agreement)", _NOT_IN_AGREEMENT[lang])
+    return _ARTICLE.sub(one, text).replace("; ", "、")
 
 
 def catalogue_name(kind: str, entry_id: str | None, lang: str) -> str:

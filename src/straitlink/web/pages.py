@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from datetime import date, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -19,7 +19,7 @@ from straitlink.domain.requests import Direction, RequestStatus
 from straitlink.domain.workflow import RefusalGround
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import KINDS, kind_named
-from straitlink.services.request_views import RequestFilter
+from straitlink.services.request_views import DocumentView, RequestFilter
 from straitlink.services.requests import StepInput, today_utc8
 from straitlink.store.queries import ListFilter
 from straitlink.web import acting
@@ -282,6 +282,18 @@ def request_step(
     except StraitLinkError as exc:
         return RedirectResponse(f"/requests/{request_id}?" + urlencode({"error": exc.message}), status_code=303)
     return RedirectResponse(f"/requests/{request_id}", status_code=303)
+
+
+@router.get("/documents/{document_id}")
+def document(request: Request, who: Who, document_id: str) -> Response:
+    """A request's document, as a download; the read is audited with the purpose it may be used for."""
+    return document_response(*acting.read_document(web_state(request).office, who.principal, document_id))
+
+
+def document_response(view: DocumentView, content: bytes) -> Response:
+    disposition = f"attachment; filename*=UTF-8''{quote(view.filename)}"
+    headers = {"Content-Disposition": disposition, "X-Content-Type-Options": "nosniff"}
+    return Response(content, media_type=view.media_type, headers=headers)
 
 
 @router.get("/records/{kind}", response_class=HTMLResponse)

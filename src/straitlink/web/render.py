@@ -16,6 +16,7 @@ from straitlink.web.i18n import (
     LANG_NAMES,
     LANGS,
     N_,
+    article_text,
     catalogue_name,
     format_day,
     format_partial,
@@ -36,7 +37,7 @@ def quantity_text(q: dict[str, Any], lang: str) -> str:
         value = f"{value}–{q['upper']}"
     unit = _(UNITS.get(q["unit"], q["unit"]))
     basis = q.get("basis")
-    note = " " + _("(%(note)s)") % {"note": _(BASES[basis])} if basis in BASES else ""
+    note = _(" (%(note)s)") % {"note": _(BASES[basis])} if basis in BASES else ""
     return f"{qualifier}{value} {unit}{note}"
 
 
@@ -75,6 +76,7 @@ def page(
         "partial": lambda value: format_partial(value, lang),
         "name_of": lambda kind, value: catalogue_name(kind, value, lang),
         "quantity": lambda q: quantity_text(q, lang),
+        "article": lambda text: article_text(text, lang),
         "number": lambda value: canonical(value) if value is not None else "",
         **context,
     }
