@@ -101,3 +101,26 @@ def test_a_missing_page_or_record_answers_in_the_readers_language(web: WebApp) -
     client = web.login("liaison")
     assert client.get("/cases/00000000-0000").status_code == 404
     assert client.get("/no/such/page").status_code == 404
+
+
+def test_statistics_drill_into_a_figure_and_download_a_bulletin(web: WebApp) -> None:
+    web.accounts.add("analyst", roles=("analyst",))
+    client = web.login("analyst")
+    page = client.get("/statistics", params={"start": "102年1月1日", "end": "102-12-31"})
+    assert page.status_code == 200 and "期間：102年1月1日至102年12月31日" in page.text
+    link = re.search(r'href="(/statistics/explain\?[^"]*seizures.by_drug.heroin.count[^"]*)"', page.text)
+    assert link is not None
+    drill = client.get(link.group(1).replace("&amp;", "&"))
+    assert drill.status_code == 200 and "海洛因查獲" in drill.text and "600 塊海洛因" in drill.text
+    figures = client.get("/api/v1/statistics", params={"from": "102-01-01", "to": "102-12-31"}).json()
+    assert figures["seizures"]["count"] == 7
+    explained = client.get("/api/v1/statistics/explain", params={"figure": "seizures.by_drug.heroin.count"}).json()
+    assert explained["counts"] == {"seizure": 1}
+    bulletin = re.search(r'href="(/api/v1/bulletins\?[^"]*lang=zh-CN[^"]*format=md)"', page.text)
+    assert bulletin is not None
+    download = client.get(bulletin.group(1).replace("&amp;", "&"))
+    assert download.status_code == 200 and "attachment" in download.headers["content-disposition"]
+    assert "两岸共同打击犯罪及司法互助成效通报" in download.text and "兩岸" not in download.text
+    wrong = client.get("/api/v1/bulletins", params={"format": "odt"})
+    assert wrong.status_code == 422 and wrong.json()["field"] == "format"
+    assert client.get("/api/v1/reconciliation").status_code == 200

@@ -24,7 +24,10 @@ from straitlink.services import requests as request_svc
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import Kind, kind_named
 from straitlink.services.requests import Desk
+from straitlink.stats.bulletin import render_bulletin
+from straitlink.stats.explain import Explanation, explain_figure
 from straitlink.stats.model import Statistics
+from straitlink.stats.reconcile import Reconciliation, reconcile
 from straitlink.stats.service import compute_statistics
 from straitlink.store.mapping import REQUESTS
 from straitlink.store.queries import ListFilter
@@ -202,6 +205,27 @@ def statistics(
 ) -> Statistics:
     with UnitOfWork(office.engine) as uow:
         return compute_statistics(uow, start=start, end=end, by=by, exclude_synthetic=exclude_synthetic)
+
+
+def explain(
+    office: Office, principal: Principal, key: str, start: date, end: date, exclude_synthetic: bool, limit: int | None
+) -> Explanation:
+    with UnitOfWork(office.engine) as uow:
+        return explain_figure(uow, key, start=start, end=end, exclude_synthetic=exclude_synthetic, limit=limit)
+
+
+def reconciliation(
+    office: Office, principal: Principal, start: date | None, end: date | None, exclude_synthetic: bool
+) -> Reconciliation:
+    with UnitOfWork(office.engine) as uow:
+        return reconcile(uow, start=start, end=end, exclude_synthetic=exclude_synthetic)
+
+
+def bulletin(
+    office: Office, principal: Principal, start: date, end: date, lang: str, fmt: str, exclude_synthetic: bool
+) -> bytes:
+    with UnitOfWork(office.engine) as uow:
+        return render_bulletin(uow, start=start, end=end, lang=lang, fmt=fmt, exclude_synthetic=exclude_synthetic)
 
 
 def record_json(record: Record) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from straitlink.config import Settings
 from straitlink.services.requests import Desk
-from straitlink.web import api, errors, pages, stats_page
+from straitlink.web import api, api_stats, errors, pages, stats_page
 from straitlink.web.acting import Office
 from straitlink.web.principal import Authenticate, LoadPrincipal, no_accounts
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
@@ -68,6 +68,7 @@ def create_app(
         )
 
     errors.install(app)
+    app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(stats_page.router)

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from straitlink.domain.errors import InvalidValue
-from straitlink.services.requests import today_utc8
+from straitlink.stats.bulletin import FORMATS
 from straitlink.stats.model import DIMENSIONS
 from straitlink.stats.tables import marked
-from straitlink.web import acting
-from straitlink.web.filters import period_bound
+from straitlink.web import acting, labels
+from straitlink.web.api_stats import period
+from straitlink.web.i18n import N_
 from straitlink.web.render import page
 from straitlink.web.security import Caller, caller, web_state
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(caller)]
-AGREEMENT_IN_FORCE = date(2009, 6, 25)
 
 
 @router.get("/statistics", response_class=HTMLResponse)
@@ -32,11 +31,10 @@ async def statistics(
     by: str | None = None,
     no_synthetic: bool = False,
 ) -> Response:
-    low = period_bound(start, "from", end=False) or AGREEMENT_IN_FORCE
-    high = period_bound(end, "to", end=True) or today_utc8()
-    if low > high:
-        raise InvalidValue("from", start, f"after to ({high.isoformat()})")
+    low, high = period(start, end)
     breakdown = by if by in DIMENSIONS else None
+    period_query = {"start": low.isoformat(), "end": high.isoformat(), "no_synthetic": no_synthetic}
+    api_period = {"from": low.isoformat(), "to": high.isoformat(), "no_synthetic": no_synthetic}
     office = web_state(request).office
     stats = await run_in_threadpool(acting.statistics, office, who.principal, low, high, breakdown, no_synthetic)
     context = {
@@ -49,5 +47,51 @@ async def statistics(
         "dimensions": DIMENSIONS,
         "no_synthetic": no_synthetic,
         "marked": marked,
+        "explain": lambda key: "/statistics/explain?" + urlencode({**period_query, "figure": key}),
+        "bulletin": lambda lang, fmt: "/api/v1/bulletins?" + urlencode({**api_period, "lang": lang, "format": fmt}),
+        "formats": FORMATS,
     }
     return page(request, "statistics.html", who, who.lang, context)
+
+
+@router.get("/statistics/explain", response_class=HTMLResponse)
+async def explain(
+    request: Request,
+    who: Who,
+    figure: str,
+    start: str | None = None,
+    end: str | None = None,
+    no_synthetic: bool = False,
+) -> Response:
+    """The records behind one figure, each with where it came from."""
+    low, high = period(start, end)
+    office = web_state(request).office
+    found = await run_in_threadpool(
+        acting.explain, office, who.principal, figure, low, high, no_synthetic, EXPLAIN_ROWS
+    )
+    context = {"found": found, "title": figure_label(figure), "low": low, "high": high, "rows": EXPLAIN_ROWS}
+    return page(request, "explain.html", who, who.lang, context)
+
+
+def figure_label(key: str) -> tuple[str, str | None]:
+    """A figure's label (a msgid) and the catalogue entry it is about, if any (`seizures.by_drug.heroin.count`)."""
+    if key.startswith("seizures.by_drug.") and key.endswith(".count"):
+        return N_("Seizures of %(name)s"), key.split(".")[2]
+    if key.startswith("requests.directions.") and key.endswith(".total"):
+        return labels.DIRECTIONS.get(key.split(".")[2], key), None
+    return FIGURES.get(key, key), None
+
+
+EXPLAIN_ROWS = 100
+FIGURES = {
+    "requests.total": N_("Requests"),
+    "requests.completed": N_("Completed"),
+    "requests.open": N_("Open"),
+    "cases.joint_drug": N_("Joint drug cases"),
+    "cases.joint": N_("Joint cases"),
+    "suspects.total": N_("Suspects"),
+    "suspects.caught_in_act": N_("Caught in the act"),
+    "seizures.count": N_("Seizures"),
+    "intel.handovers": N_("Intel hand-overs"),
+    "meetings.total": N_("Meetings"),
+}
