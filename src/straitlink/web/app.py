@@ -73,3 +73,11 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(stats_page.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `uvicorn --factory` with several workers: database and data directory from the environment."""
+    from straitlink.store.db import make_engine
+
+    settings = Settings.load()
+    return create_app(make_engine(settings.database_url), settings=settings)
