@@ -35,7 +35,7 @@ def test_a_liaison_officer_files_sends_and_finds_a_request(
     page = browser.new_page(viewport=WIDE, locale="zh-TW")
     log_in(page, base, "officer")
     expect(page.get_by_text("巴拿馬籍貨輪「笙宏號」走私K他命案")).to_be_visible()
-    expect(page.get_by_text("600 塊; 229 公斤 （毛重）")).to_be_visible()
+    expect(page.get_by_text("600 塊; 229 公斤（毛重）")).to_be_visible()
     page.screenshot(path=str(screenshots / "dashboard-zh-TW-wide.png"), full_page=True)
 
     page.get_by_role("link", name="提出請求").first.click()
@@ -115,4 +115,18 @@ def test_the_keyboard_alone_logs_in(live: tuple[str, WebApp], browser: Browser) 
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="首頁")).to_be_visible()
+    page.close()
+
+
+def test_the_inbox_filter_swaps_the_rows_in_place(live: tuple[str, WebApp], browser: Browser) -> None:
+    base, web = live
+    web.accounts.add("filterer")
+    page = browser.new_page(viewport=WIDE, locale="zh-TW")
+    log_in(page, base, "filterer")
+    page.goto(f"{base}/requests?box=outbox")
+    page.evaluate("window.marker = 'still here'")  # gone if the page reloads instead of htmx swapping the rows
+    page.locator("#status").select_option("any")
+    expect(page).to_have_url(f"{base}/requests?box=outbox&status=any")
+    assert page.evaluate("window.marker") == "still here"
+    expect(page.get_by_role("link", name=SUBJECT)).to_be_visible()
     page.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -139,3 +140,20 @@ def test_api_tokens_act_without_cookies_or_csrf_and_can_be_revoked(web: WebApp, 
 def token_hash_stored(conn: object, token: str) -> bool:
     rows = conn.execute(select(ApiTokenRow.id)).scalars().all()  # type: ignore[attr-defined]
     return len(rows) == 1 and rows[0] != token and len(rows[0]) == 64
+
+
+def test_a_token_made_on_the_account_page_is_shown_once_and_revoked_there(web: WebApp) -> None:
+    client = web.login("analyst")
+    made = client.post("/account/tokens", data={"label": "nightly export", "days": "30"})
+    assert made.status_code == 200 and made.headers["cache-control"] == "no-store"
+    found = re.search(r'<code id="new-token">(sl_[^<]+)</code>', made.text)
+    assert found is not None
+    bearer = {"Authorization": f"Bearer {found.group(1)}"}
+    assert web.anonymous().get("/api/v1/me", headers=bearer).status_code == 200
+    page = client.get("/account")
+    assert found.group(1) not in page.text and "nightly export" in page.text
+    revoke = re.search(r'action="(/account/tokens/[0-9a-f]+/revoke)"', page.text)
+    assert revoke is not None
+    assert client.post(revoke.group(1)).status_code == 303
+    assert web.anonymous().get("/api/v1/me", headers=bearer).status_code == 401
+    assert client.post("/account/tokens", data={"label": "x", "days": "9999"}).status_code == 422

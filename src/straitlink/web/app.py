@@ -16,7 +16,7 @@ from sqlalchemy import Engine
 
 from straitlink.config import Settings
 from straitlink.services.requests import Desk
-from straitlink.web import api, api_stats, errors, pages, stats_page
+from straitlink.web import account_page, api, api_stats, errors, pages, stats_page
 from straitlink.web.acting import Office
 from straitlink.web.principal import Authenticate, LoadPrincipal, no_accounts
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
@@ -72,6 +72,7 @@ def create_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(stats_page.router)
+    app.include_router(account_page.router)
     return app
 
 

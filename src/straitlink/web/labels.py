@@ -212,3 +212,13 @@ CLASSIFICATIONS = {
     "confidential": N_("Confidential"),
     "secret": N_("Secret"),
 }
+
+ACCOUNT_ROLES = {
+    "admin": N_("Administrator"),
+    "liaison_officer": N_("Liaison officer"),
+    "prosecutor": N_("Prosecutor"),
+    "investigator": N_("Investigator"),
+    "analyst": N_("Analyst"),
+    "viewer": N_("Viewer"),
+    "peer": N_("The other side's instance"),
+}
