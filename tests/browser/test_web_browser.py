@@ -91,9 +91,9 @@ def test_a_liaison_officer_files_sends_and_finds_a_request(
 @pytest.mark.parametrize("lang", ["zh-TW", "zh-CN", "en"])
 def test_pages_fit_a_phone(live: tuple[str, WebApp], browser: Browser, screenshots: Path, lang: str) -> None:
     base, web = live
-    web.accounts.add("reader")
+    web.accounts.add(f"reader-{lang}")
     page = browser.new_page(viewport=PHONE, locale="zh-TW")
-    log_in(page, base, "reader")
+    log_in(page, base, f"reader-{lang}")
     page.locator("#lang-pick").select_option(lang)
     page.locator("form[action='/lang'] button").click()
     for name, path in (("dashboard", "/"), ("cases", "/records/cases"), ("statistics", "/statistics?by=drug")):
