@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from straitlink.domain.errors import NotFound
+from straitlink.services.kinds import kind_named
 from straitlink.stats.bulletin import FORMATS
+from straitlink.stats.explain import TracedRecord
 from straitlink.stats.model import DIMENSIONS
 from straitlink.stats.tables import marked
 from straitlink.web import acting, labels
@@ -69,8 +72,32 @@ async def explain(
     found = await run_in_threadpool(
         acting.explain, office, who.principal, figure, low, high, no_synthetic, EXPLAIN_ROWS
     )
-    context = {"found": found, "title": figure_label(figure), "low": low, "high": high, "rows": EXPLAIN_ROWS}
+    shown = await run_in_threadpool(_records_of, office, who, found.records)
+    context = {"found": found, "shown": shown, "title": figure_label(figure), "low": low, "high": high}
     return page(request, "explain.html", who, who.lang, context)
+
+
+SHOWN_KINDS = ("seizure", "case", "request", "person", "operation", "meeting", "intel")
+
+
+def _records_of(
+    office: acting.Office, who: Caller, traced: list[TracedRecord]
+) -> list[tuple[TracedRecord, dict[str, Any] | None]]:
+    """The traced records this reader may see, each with its JSON shape (to name drugs and places in the language).
+
+    A record out of the reader's reach is left out, as it is from every list.
+    """
+    out: list[tuple[TracedRecord, dict[str, Any] | None]] = []
+    for t in traced:
+        if t.kind not in SHOWN_KINDS:
+            out.append((t, None))
+            continue
+        try:
+            record = acting.get_record(office, who.principal, kind_named(t.kind), t.id)
+        except NotFound:
+            continue
+        out.append((t, acting.record_json(record)))
+    return out
 
 
 def figure_label(key: str) -> tuple[str, str | None]:
