@@ -136,7 +136,7 @@ def test_me_names_the_calling_account(client: TestClient) -> None:
         "username": "liaison",
         "party": "TW",
         "roles": ["liaison_officer"],
-        "agency": None,
+        "agency": "moj",
     }
 
 
@@ -154,3 +154,15 @@ def test_openapi_document_and_docs_served_from_the_package(client: TestClient) -
         "/static/htmx.min.js",
     ):
         assert client.get(asset).status_code == 200, asset
+
+
+def test_update_with_the_version_read_and_409_on_a_stale_one(client: TestClient) -> None:
+    record = client.post("/api/v1/seizures", json=seizure("260")).json()
+    changed = client.patch(f"/api/v1/seizures/{record['id'][:8]}?version=1", json={"description": "漳州市查獲"})
+    assert changed.status_code == 200, changed.text
+    assert changed.json()["description"] == "漳州市查獲" and changed.json()["version"] == 2
+    assert_error(client.patch(f"/api/v1/seizures/{record['id']}?version=1", json={"description": "x"}), 409, "conflict")
+    assert_error(
+        client.patch(f"/api/v1/seizures/{record['id']}?version=2", json={"id": "x"}), 422, "invalid_value", "id"
+    )
+    assert client.get(f"/api/v1/seizures/{record['id']}").json()["description"] == "漳州市查獲"

@@ -109,7 +109,7 @@ def test_logout_ends_the_session_on_the_server(web: WebApp) -> None:
 def test_disabling_an_account_ends_its_sessions(web: WebApp, engine: Engine) -> None:
     client = web.login("liaison")
     assert client.get("/api/v1/me").status_code == 200
-    web.accounts.disabled.add("liaison")
+    web.accounts.disable("liaison")
     assert client.get("/api/v1/me").status_code == 401
     with engine.connect() as conn:
         assert conn.execute(select(WebSessionRow.id)).all() == []
@@ -157,3 +157,22 @@ def test_a_token_made_on_the_account_page_is_shown_once_and_revoked_there(web: W
     assert client.post(revoke.group(1)).status_code == 303
     assert web.anonymous().get("/api/v1/me", headers=bearer).status_code == 401
     assert client.post("/account/tokens", data={"label": "x", "days": "9999"}).status_code == 422
+
+
+def test_changing_ones_password_needs_the_current_one(web: WebApp) -> None:
+    client = web.login("analyst")
+    wrong = client.post(
+        "/account/password", data={"current": "nope", "new": "a new secret 123", "again": "a new secret 123"}
+    )
+    assert wrong.status_code == 422 and "current" in wrong.text
+    mismatch = client.post("/account/password", data={"current": PASSWORD, "new": "a new secret 123", "again": "other"})
+    assert mismatch.status_code == 422
+    done = client.post(
+        "/account/password", data={"current": PASSWORD, "new": "a new secret 123", "again": "a new secret 123"}
+    )
+    assert done.status_code == 200 and 'role="status"' in done.text
+    fresh = web.anonymous()
+    form = CSRF.search(fresh.get("/login").text)
+    assert form is not None
+    data = {"username": "analyst", "password": "a new secret 123", "csrf_token": form.group(1)}
+    assert fresh.post("/login", data=data).status_code == 303

@@ -11,54 +11,61 @@ from sqlalchemy import Engine
 
 from straitlink.config import Settings
 from straitlink.demo.seed import build_seed
+from straitlink.domain.access import AccountRole, Principal
+from straitlink.domain.accounts import Account
+from straitlink.domain.marking import Classification
 from straitlink.domain.parties import Party
+from straitlink.services import accounts
+from straitlink.services.accounts import create_account
 from straitlink.store import mapping
 from straitlink.store.uow import UnitOfWork
 from straitlink.web.app import create_app
-from straitlink.web.principal import NotAuthenticated, Principal
 from straitlink.web.throttle import LoginThrottle
 
 PASSWORD = "correct horse battery staple"
+ADMIN = Principal.system(Party.TW, "test-admin")
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 HX_CSRF = re.compile(r'"X-CSRF-Token": "([^"]+)"')
 
 
 @dataclass
 class Accounts:
-    """The accounts the app authenticates against (a stand-in until the accounts core is on main)."""
+    """Accounts of the accounts core, added and disabled the way an administrator does."""
 
-    people: dict[str, Principal] = field(default_factory=dict)
-    disabled: set[str] = field(default_factory=set)
+    engine: Engine
 
-    def add(self, username: str, party: Party = Party.TW, roles: tuple[str, ...] = ("liaison_officer",)) -> None:
-        self.people[username] = Principal(username, party, frozenset(roles))
+    def add(
+        self,
+        username: str,
+        *,
+        roles: tuple[str, ...] = ("liaison_officer",),
+        agency: str | None = "moj",
+        clearance: str = "secret",
+    ) -> None:
+        """An account of this instance's side (TW) with the password PASSWORD."""
+        roles_ = frozenset(AccountRole(r) for r in roles)
+        account = Account(username, Party.TW, roles_, agency=agency, clearance=Classification(clearance))
+        with UnitOfWork(self.engine) as uow:
+            create_account(uow, account, PASSWORD, own_party=Party.TW, actor="test-setup")
+            uow.commit()
 
-    def authenticate(self, username: str, password: str) -> Principal:
-        if username in self.people and username not in self.disabled and password == PASSWORD:
-            return self.people[username]
-        raise NotAuthenticated(username, "and this password do not match an active account")
-
-    def load(self, username: str) -> Principal:
-        if username in self.people and username not in self.disabled:
-            return self.people[username]
-        raise NotAuthenticated(username, "is disabled")
+    def disable(self, username: str) -> None:
+        accounts.set_active(self.engine, username, False, principal=ADMIN)
 
 
 @dataclass
 class WebApp:
     engine: Engine
     data_dir: Path
-    accounts: Accounts = field(default_factory=Accounts)
     throttle: LoginThrottle = field(default_factory=LoginThrottle)
 
     def __post_init__(self) -> None:
+        self.accounts = Accounts(self.engine)
         url = self.engine.url.render_as_string(hide_password=False)
         settings = Settings(self.data_dir, url, Party.TW)
         self.app = create_app(
             self.engine,
             settings=settings,
-            authenticate=self.accounts.authenticate,
-            load_principal=self.accounts.load,
             throttle=self.throttle,
         )
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from straitlink.store.tables import Base
@@ -13,7 +13,7 @@ class WebSessionRow(Base):
 
     __tablename__ = "web_session"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(ForeignKey("account.username", ondelete="CASCADE"), index=True)
     csrf: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[str] = mapped_column(String(32))
@@ -25,7 +25,7 @@ class ApiTokenRow(Base):
 
     __tablename__ = "api_token"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    username: Mapped[str] = mapped_column(String(64), index=True)
+    username: Mapped[str] = mapped_column(ForeignKey("account.username", ondelete="CASCADE"), index=True)
     label: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[str | None] = mapped_column(String(32))

@@ -7,18 +7,22 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from straitlink.domain.errors import InvalidValue
+from straitlink.domain.errors import InvalidValue, NotAuthenticated
+from straitlink.services import accounts
 from straitlink.web.render import page
-from straitlink.web.security import Caller, caller, web_state
+from straitlink.web.security import Caller, caller, client_address, web_state
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(caller)]
 MAX_TOKEN_DAYS = 366
 
 
-def _account(request: Request, who: Who, new_token: str | None = None, status: int = 200) -> Response:
+def _account(
+    request: Request, who: Who, new_token: str | None = None, *, changed: bool = False, status: int = 200
+) -> Response:
     tokens = web_state(request).tokens.list(who.principal.username)
-    return page(request, "account.html", who, who.lang, {"tokens": tokens, "new_token": new_token}, status)
+    context = {"tokens": tokens, "new_token": new_token, "password_changed": changed}
+    return page(request, "account.html", who, who.lang, context, status)
 
 
 @router.get("/account", response_class=HTMLResponse)
@@ -45,3 +49,27 @@ def create_token(
 def revoke_token(request: Request, who: Who, token_id: str) -> Response:
     web_state(request).tokens.revoke(who.principal.username, token_id)
     return RedirectResponse("/account", status_code=303)
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(
+    request: Request,
+    who: Who,
+    current: Annotated[str, Form()],
+    new: Annotated[str, Form()],
+    again: Annotated[str, Form()],
+) -> Response:
+    """Change one's own password: the current one first (throttled like a login), then the new one twice."""
+    state = web_state(request)
+    username = who.principal.username
+    address = client_address(request)
+    state.throttle.check(username, address)
+    try:
+        state.authenticate(username, current)
+    except NotAuthenticated:
+        state.throttle.failed(username, address)
+        raise InvalidValue("current", "(hidden)", "is not this account's password") from None
+    if new != again:
+        raise InvalidValue("again", "(hidden)", "does not repeat the new password")
+    accounts.set_password(state.office.engine, username, new, principal=who.principal)
+    return _account(request, who, changed=True)

@@ -180,3 +180,19 @@ def show(request: Request, who: Who, kind: str, record_id: str) -> dict[str, Any
 def create(request: Request, who: Who, kind: str, data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     k = _kind(kind)
     return acting.record_json(acting.add_record(web_state(request).office, who.principal, k, data))
+
+
+@router.patch("/{kind}/{record_id}", summary="Change fields of a record, based on the version it was read at")
+def update(
+    request: Request,
+    who: Who,
+    kind: str,
+    record_id: str,
+    changes: Annotated[dict[str, Any], Body()],
+    version: Annotated[int, Query(description="The version the change is based on; 409 if the record moved on")],
+) -> dict[str, Any]:
+    """Requests change only through their workflow (POST …/transitions)."""
+    k = _kind(kind)
+    return acting.record_json(
+        acting.update_record(web_state(request).office, who.principal, k, record_id, changes, version)
+    )

@@ -15,10 +15,12 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from straitlink.config import Settings
+from straitlink.services import access, accounts
 from straitlink.services.requests import Desk
+from straitlink.services.session import connect
 from straitlink.web import account_page, api, api_stats, errors, pages, stats_page
 from straitlink.web.acting import Office
-from straitlink.web.principal import Authenticate, LoadPrincipal, no_accounts
+from straitlink.web.principal import Authenticate, LoadPrincipal
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
 from straitlink.web.state import WebState
 from straitlink.web.throttle import LoginThrottle
@@ -30,12 +32,12 @@ def create_app(
     engine: Engine,
     *,
     settings: Settings | None = None,
-    authenticate: Authenticate = no_accounts,
-    load_principal: LoadPrincipal = no_accounts,
+    authenticate: Authenticate | None = None,
+    load_principal: LoadPrincipal | None = None,
     sessions: SessionStore | None = None,
     throttle: LoginThrottle | None = None,
 ) -> FastAPI:
-    """The app bound to one database engine, acting as the accounts the core authenticates."""
+    """The app bound to one database engine; people log in with the accounts of services.accounts."""
     settings = settings or Settings.load()
     app = FastAPI(
         title="StraitLink API",
@@ -46,12 +48,12 @@ def create_app(
         redoc_url=None,
     )
     app.state.web = WebState(
-        office=Office(engine, Desk.from_settings(settings)),
+        office=Office(engine, Desk.from_settings(settings, engine)),
         sessions=sessions or SqlSessionStore(engine),
         tokens=TokenStore(engine),
         throttle=throttle or LoginThrottle(),
-        authenticate=authenticate,
-        load_principal=load_principal,
+        authenticate=authenticate or (lambda username, password: accounts.authenticate(engine, username, password)),
+        load_principal=load_principal or (lambda username: access.principal_for(engine, username)),
     )
     # The more specific mount first: Starlette takes the first route that matches.
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
@@ -78,7 +80,5 @@ def create_app(
 
 def app_from_environment() -> FastAPI:
     """The app for `uvicorn --factory` with several workers: database and data directory from the environment."""
-    from straitlink.store.db import make_engine
-
     settings = Settings.load()
-    return create_app(make_engine(settings.database_url), settings=settings)
+    return create_app(connect(settings.database_url), settings=settings)

@@ -11,7 +11,7 @@ from straitlink.catalog import load_catalog
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import ProvenanceKind
-from straitlink.store.queries import ListFilter
+from straitlink.services.records import ListFilter
 
 MAX_LIMIT = 200
 

@@ -13,15 +13,16 @@ from starlette.concurrency import run_in_threadpool
 
 from straitlink.catalog import load_catalog
 from straitlink.domain import workflow
+from straitlink.domain.access import Permission
 from straitlink.domain.deadlines import DeadlineState
 from straitlink.domain.errors import InvalidValue, NotFound, StraitLinkError
 from straitlink.domain.requests import Direction, RequestStatus
 from straitlink.domain.workflow import RefusalGround
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import KINDS, kind_named
+from straitlink.services.records import ListFilter
 from straitlink.services.request_views import DocumentView, RequestFilter
 from straitlink.services.requests import StepInput, today_utc8
-from straitlink.store.queries import ListFilter
 from straitlink.web import acting
 from straitlink.web.filters import check_limit, decode_cursor, encode_cursor, list_filter, period_bound
 from straitlink.web.i18n import LANGS, pick_lang
@@ -133,28 +134,31 @@ async def dashboard(request: Request, who: Who, synthetic: bool = False) -> Resp
 
 
 def _dashboard(request: Request, who: Who, synthetic: bool) -> dict[str, Any]:
+    """What the dashboard shows this principal: only what their roles may read."""
     office = web_state(request).office
     p = who.principal
     today = today_utc8()
     real = ListFilter(exclude_provenance=frozenset({"synthetic"}))
-    cases = acting.list_records(office, p, kind_named("case"), real)
-    seizures = acting.list_records(office, p, kind_named("seizure"), real)
-    recent = dataclasses.replace(real, start=today - timedelta(days=30))
-    requests = acting.list_records(office, p, kind_named("request"), recent)
+    context: dict[str, Any] = {"cases": [], "seizures": [], "requests": [], "headline": [], "year": today.year}
+    if p.may(Permission.CASES_READ):
+        cases = acting.list_records(office, p, kind_named("case"), real)
+        seizures = acting.list_records(office, p, kind_named("seizure"), real)
+        context["cases"] = [acting.record_json(c) for c in cases[-10:]][::-1]
+        context["seizures"] = [acting.record_json(s) for s in seizures[-10:]][::-1]
+    if p.may(Permission.REQUESTS_READ):
+        recent = dataclasses.replace(real, start=today - timedelta(days=30))
+        requests = acting.list_records(office, p, kind_named("request"), recent)
+        context["requests"] = [acting.record_json(r) for r in requests[-10:]][::-1]
     due = acting.open_deadlines(office, p, synthetic=synthetic)
     soon = today + timedelta(days=DUE_SOON_DAYS)
-    since = acting.statistics(office, p, date(2009, 6, 25), today, None, False)
-    year = acting.statistics(office, p, date(today.year, 1, 1), today, None, False)
-    return {
-        "cases": [acting.record_json(c) for c in cases[-10:]][::-1],
-        "seizures": [acting.record_json(s) for s in seizures[-10:]][::-1],
-        "requests": [acting.record_json(r) for r in requests[-10:]][::-1],
-        "overdue": [d for d in due if d.deadline.state is DeadlineState.OVERDUE][:10],
-        "due_soon": [d for d in due if d.deadline.state is DeadlineState.RUNNING and d.deadline.due <= soon][:10],
-        "synthetic": synthetic,
-        "headline": [(since, "since"), (year, "year")],
-        "year": today.year,
-    }
+    context["overdue"] = [d for d in due if d.deadline.state is DeadlineState.OVERDUE][:10]
+    context["due_soon"] = [d for d in due if d.deadline.state is DeadlineState.RUNNING and d.deadline.due <= soon][:10]
+    context["synthetic"] = synthetic
+    if p.may(Permission.STATS_READ):
+        since = acting.statistics(office, p, date(2009, 6, 25), today, None, False)
+        year = acting.statistics(office, p, date(today.year, 1, 1), today, None, False)
+        context["headline"] = [(since, "since"), (year, "year")]
+    return context
 
 
 @router.get("/requests", response_class=HTMLResponse)

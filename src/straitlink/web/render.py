@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from straitlink.domain.access import Permission
 from straitlink.domain.quantity import canonical
 from straitlink.web import labels
 from straitlink.web.i18n import (
@@ -71,6 +72,7 @@ def page(
         "csrf_field": CSRF_FIELD,
         "csrf": caller.csrf if caller else context.get("csrf"),
         "labels": labels,
+        "perm": Permission,
         "label": labels.label,
         "day": lambda value: format_day(value, lang),
         "partial": lambda value: format_partial(value, lang),
