@@ -106,6 +106,7 @@ def prepare(name: str, folder: Path, scale: float) -> tuple[str, str]:
     """A database of this engine with the generated rows and a liaison officer; returns its URL and a session."""
     from straitlink.domain.access import AccountRole
     from straitlink.domain.accounts import Account
+    from straitlink.domain.marking import Classification
     from straitlink.services.accounts import create_account
 
     from bench_stats import straitlink_engine
@@ -122,7 +123,8 @@ def prepare(name: str, folder: Path, scale: float) -> tuple[str, str]:
     with progress_bar() as step:
         load_sql(engine, folder, step=step)
     with UnitOfWork(engine) as uow:
-        officer = Account("bench-liaison", Party.TW, frozenset({AccountRole.LIAISON_OFFICER}))
+        roles = frozenset({AccountRole.LIAISON_OFFICER})
+        officer = Account("bench-liaison", Party.TW, roles, agency="moj", clearance=Classification.SECRET)
         create_account(uow, officer, "bench-password-1234", own_party=Party.TW, actor="bench")
         uow.commit()
     session = SqlSessionStore(engine).open("bench-liaison", "zh-TW")
