@@ -135,3 +135,8 @@ def test_each_role_lands_on_a_dashboard_with_only_what_it_may_read(clients: dict
         assert page.status_code == 200, role
         assert ('href="/statistics"' in page.text) == (role in {"liaison_officer", "analyst", "viewer"}), role
         assert ('href="/requests/new"' in page.text) == (role in {"liaison_officer", "prosecutor"}), role
+
+
+def test_an_administrator_is_told_why_the_dashboard_is_empty(clients: dict[str, TestClient]) -> None:
+    page = clients["admin"].get("/")
+    assert "straitlink user" in page.text and "<table>" not in page.text
