@@ -104,14 +104,13 @@ def p(values: list[float], q: float) -> float:
 
 def prepare(name: str, folder: Path, scale: float) -> tuple[str, str]:
     """A database of this engine with the generated rows and a liaison officer; returns its URL and a session."""
+    from bench_stats import straitlink_engine
+    from datagen import generate, load_sql, progress_bar
     from straitlink.domain.access import AccountRole
     from straitlink.domain.accounts import Account
     from straitlink.domain.marking import Classification
-    from straitlink.services.accounts import create_account
-
-    from bench_stats import straitlink_engine
-    from datagen import generate, load_sql, progress_bar
     from straitlink.domain.parties import Party
+    from straitlink.services.accounts import create_account
     from straitlink.services.setup import init_database
     from straitlink.store.uow import UnitOfWork
     from straitlink.web.sessions import SqlSessionStore
