@@ -2,7 +2,7 @@
 
 The web app mounts `router(engine)` with one line. The exchange is set up lazily, at the first request, from the
 same settings as the rest of the instance (data directory, party), so that an instance without an exchange key
-still serves everything else and answers here with 503.
+still serves everything else and answers here with 404.
 """
 
 from __future__ import annotations
@@ -57,7 +57,14 @@ def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
                 target=sender_loop, args=(engine, settings, interval, stop), daemon=True, name="exchange-sender"
             ).start()
 
-    api = APIRouter(prefix="/exchange/v1", tags=["exchange"], on_startup=[start_sender], on_shutdown=[stop.set])
+    # Peer-facing, not part of the people's API (docs/api.md): documented in docs/exchange.md instead.
+    api = APIRouter(
+        prefix="/exchange/v1",
+        tags=["exchange"],
+        include_in_schema=False,
+        on_startup=[start_sender],
+        on_shutdown=[stop.set],
+    )
 
     def inbox() -> Inbox:
         """The inbox, with the peer's keys as they are now (a rotation is seen at the next batch)."""
@@ -72,7 +79,8 @@ def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
         try:
             box = inbox()
         except StraitLinkError as exc:
-            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=503)
+            # No exchange key or no peer here: there is no inbox to deliver to (the sender tries again later).
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=404)
         try:
             body: Any = json.loads(raw)
         except ValueError:
@@ -85,7 +93,7 @@ def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
             receipts = await run_in_threadpool(box.receive_batch, messages)
         except StraitLinkError as exc:
             # The peer account is missing or disabled here: nothing was taken, the sender tries again later.
-            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=503)
+            return JSONResponse({"error": exc.code, "message": exc.message}, status_code=403)
         return JSONResponse({"receipts": receipts})
 
     @api.post("/receipts")
