@@ -8,6 +8,7 @@ event told twice in one document is proposed once, with the first telling's span
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -19,7 +20,7 @@ from straitlink.ingest.dates import DateContext, header_date
 from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
 from straitlink.ingest.normalise import Folded, blocks, to_simplified
 from straitlink.ingest.proposals import DocumentInfo, Proposal
-from straitlink.ingest.sentences import CROSS, INTEL, REPATRIATE, DocState, Sentence, cue, split
+from straitlink.ingest.sentences import CROSS, HANDOVER, REPATRIATE, DocState, Sentence, cue, split
 
 _SELF = cue("本署|本局|本部|本处|本厅|本队|本院|本会")  # the issuing agency, naming itself
 # Distinct events a document's reading remembers to fold repeated tellings into the first; past this many (a
@@ -82,6 +83,7 @@ class Extractor:
         self.started = False
         self.title_end = 0
         self.seen: dict[str, Proposal] = {}
+        self.told_by_headline: dict[str, Proposal] = {}  # by a key without the date (_loose_key)
 
     def _start(self, block: Folded) -> None:
         self.started = True
@@ -121,9 +123,9 @@ class Extractor:
         year = self.dates.year
         found: list[Proposal] = []
         # A sentence of totals counts persons; it does not tell of an arrest or a repatriation.
-        totals = bool(s.quantities) and figures.has_period(s, self.state)
+        totals = bool(s.quantities or figures.has_zero(s)) and figures.has_period(s, self.state)
         try:
-            if s.quantities or s.has(INTEL):
+            if s.quantities or s.has(HANDOVER):
                 found = seizures.read(s, self.gazetteer, self.state, year, totals=totals)
             if meetings.mentioned(s):
                 found += meetings.read(s, self.gazetteer, year)
@@ -145,6 +147,17 @@ class Extractor:
             proposal.document = self.doc.id
             proposal.weak = headline
             earlier = self.seen.get(proposal.key)
+            if earlier is None and not headline and self.told_by_headline:
+                told = self.told_by_headline.pop(_loose_key(proposal), None)
+                if told is not None and told.weak:
+                    # The headline told it without a date (or a seizure to anchor its intel): the body's
+                    # telling is the record, under the body's key, which references to it already use.
+                    told.replace_with(proposal)
+                    told.key = proposal.key
+                    self.seen[proposal.key] = told
+                    continue
+            if headline and earlier is None:
+                self.told_by_headline[_loose_key(proposal)] = proposal
             if earlier is not None:
                 if earlier.weak and not headline:
                     earlier.replace_with(proposal)  # a headline is a summary; the body's telling is the record
@@ -194,6 +207,16 @@ class Extractor:
             }
             out.append(Proposal("vessel", f"vessel|{v.name}", fields, s.span(v.start, v.end), 0.85))
         return out
+
+
+_DATE_PART = re.compile(r"\|[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _loose_key(p: Proposal) -> str:
+    """What a headline's telling shares with the body's: the key without its date, an intel's provider side."""
+    if p.kind == "intel":
+        return f"intel|{p.fields.get('provider_party')}"
+    return _DATE_PART.sub("", p.key)
 
 
 def _used_quantities(s: Sentence, found: list[Proposal]) -> set[int]:
