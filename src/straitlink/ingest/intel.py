@@ -197,7 +197,7 @@ def proposals(
 ) -> list[Proposal]:
     """An intel proposal per hand-over with a known provider, and an outcome for what it led to: what the
     sentence seizes after it, or with `earlier`, the case a sentence before told (「本案係陸方提供之線索」)."""
-    out = []
+    out: list[Proposal] = []
     for h in handovers:
         if h.party is None:
             continue
