@@ -102,3 +102,27 @@ def test_a_bad_file_is_one_clear_error_and_nothing_is_stored(
 def test_a_bad_date_names_the_field(data_dir: Path) -> None:
     code, _, err = run(data_dir, "ingest", str(SEED), "--date", "102年13月")
     assert code == 2 and "date" in err and "102年13月" in err
+
+
+def test_a_japanese_text_gets_a_warning_naming_its_language_and_no_proposal(data_dir: Path) -> None:
+    document = DATA / "ja-taiwantoday-2014-agreement.txt"
+    code, out, err = run(data_dir, "ingest", str(document), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["proposals"] == []
+    assert data["document"]["language"] == "ja"
+    assert any("Japanese" in w for w in data["document"]["warnings"])
+    code, out, err = run(data_dir, "ingest", str(document))
+    assert code == 0, err
+    assert "warning" in out and "Japanese" in out
+
+
+def test_an_english_release_gives_figures_and_a_repatriation(data_dir: Path) -> None:
+    code, out, err = run(data_dir, "ingest", str(DATA / "en-taiwantoday-2014-repatriation.txt"), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["document"]["language"] == "en"
+    kinds = {p["kind"]: p["fields"] for p in data["proposals"]}
+    assert kinds["repatriation"]["count"] == 1 and kinds["repatriation"]["to_party"] == "TW"
+    assert kinds["repatriation"]["date"]["iso"] == "2014-03-13"
+    assert kinds["figure"]["metric"] == "repatriations.persons" and kinds["figure"]["value"] == "327"

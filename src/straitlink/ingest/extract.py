@@ -8,6 +8,7 @@ event told twice in one document is proposed once, with the first telling's span
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Unit
-from straitlink.ingest import figures, meetings, seizures
+from straitlink.ingest import english, figures, meetings, seizures
 from straitlink.ingest.dates import DateContext, header_date
 from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
 from straitlink.ingest.normalise import Folded, blocks, to_simplified
@@ -92,8 +93,8 @@ class Extractor:
         if self.doc.party is None and self.doc.language is not None:
             self.doc.party = Party.TW if self.doc.language == "zh-Hant" else Party.CN
         self.state.party = self.doc.party
-        # The text's own date first (「發布日期：102-10-09」); --date stands in only when the text gives none.
-        found = header_date(block.text)
+        # The date the user gives first: a mirror page's head may carry the date it was copied, not published.
+        found = header_date(block.text) if self.dates.document is None else None
         if found is not None:
             self.dates = DateContext(document=found)
         self.doc.published_on = self.dates.document
@@ -243,7 +244,32 @@ def extract(
     date: PartialDate | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> Iterator[Proposal]:
-    """Every proposal the document's text gives, in order; the text may come in chunks of any size."""
+    """Every proposal the document's text gives, in order; the text may come in chunks of any size. English
+    is read by its own reader; a text in another language gets a warning naming it and no proposal."""
+    head, rest = _sample(chunks)
+    language = english.language_of(head)
+    if language == "en":
+        yield from english.extract(document, rest, date=date)
+        return
+    if language is not None:
+        document.language = language
+        name = english.NOT_READ.get(language, "neither Chinese nor English")
+        document.warnings.append(f"language: the text is in {name} ({language}); only Chinese and English are read")
+        return
     extractor = Extractor(document, date=date, gazetteer=gazetteer)
-    for block in blocks(chunks):
+    for block in blocks(rest):
         yield from extractor.feed(block)
+
+
+def _sample(chunks: Iterable[str], size: int = 4000) -> tuple[str, Iterator[str]]:
+    """The text's first characters (at least `size` when it has them), and every chunk, those read included."""
+    iterator = iter(chunks)
+    taken: list[str] = []
+    length = 0
+    while length < size:
+        chunk = next(iterator, None)
+        if chunk is None:
+            break
+        taken.append(chunk)
+        length += len(chunk)
+    return "".join(taken)[:size], itertools.chain(taken, iterator)
