@@ -257,6 +257,10 @@ class DateContext:
 
     def _remember(self, m: re.Match[str], found: PartialDate, *, relative: bool) -> DateMention:
         self._ends = {m.end(): found}  # only the date just read: a range's second day looks back to it
+        line = self._text.rfind("\n", 0, m.start()) + 1
+        if m.start() - line <= 16 and _HEADER_WORD.search(self._text, line, m.start()):
+            # 「更新日期：2019-08-01」 dates the page (a mirror's copy), not the events the body tells.
+            return DateMention(m.start(), m.end(), m.group(), found, None, relative)
         self.last_year = found.year
         self.last_month = found.month
         if found.day is not None and self._text[m.end() : m.end() + 1] in ("电", "讯"):
@@ -264,6 +268,7 @@ class DateContext:
         return DateMention(m.start(), m.end(), m.group(), found, None, relative)
 
 
+_HEADER_WORD = re.compile(r"(?:发布|发稿|发文|更新|日期|时间|快照)[^\n]{0,6}?[:：]?$")
 _HEADER = re.compile(r"(?:发布|发稿|发文|日期|时间|更新)[^\n]{0,8}?[:：]?(?P<date>[^\n]{6,16})")
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Unit
-from straitlink.ingest import english, figures, meetings, seizures
+from straitlink.ingest import english, figures, meetings, repatriations, seizures
 from straitlink.ingest.dates import DateContext, header_date
 from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
 from straitlink.ingest.normalise import Folded, blocks, to_simplified
@@ -139,7 +139,7 @@ class Extractor:
                 found += figures.doses(s, seized)
             # The cheap test first: few sentences hold a repatriation word at all.
             if not totals and s.has(REPATRIATE) and not any(p.kind in ("seizure", "arrest") for p in found):
-                found += figures.repatriations(s, self.state, year)
+                found += repatriations.read(s, self.gazetteer, self.state, year)
         finally:
             self.state.end(s, had_events=bool(found) and any(p.kind in ("seizure", "arrest", "case") for p in found))
         found += self._mentions(s)

@@ -21,7 +21,7 @@ from straitlink.domain.quantity import Dimension, Qualifier, Unit
 from straitlink.ingest.dates import DateMention
 from straitlink.ingest.numbers import DIMENSION, QuantityText, as_json
 from straitlink.ingest.proposals import Proposal
-from straitlink.ingest.sentences import AGGREGATE, REPATRIATE, SEIZE, WEAK_TOTALS, DocState, Sentence
+from straitlink.ingest.sentences import AGGREGATE, SEIZE, WEAK_TOTALS, DocState, Sentence
 from straitlink.ingest.vocabulary import MetricTerm, figure_vocabulary
 
 AGREEMENT_IN_FORCE = date(2009, 6, 25)
@@ -52,12 +52,6 @@ _BOTH = re.compile(r"双方|两岸")
 _TO_LAST_BREAK = re.compile(r".*[，,；;:：]", re.DOTALL)
 # The characters _LABEL_TAIL is made of: its match can only start inside a tail of them.
 _TAIL_CHARS = frozenset("达共计为约已高逾超过累")
-_TO_TW = re.compile(r"遣返回台|遣送回台|押解回台|押返台|遣返台湾|返台|回台受审|遣返来台|解送回台")
-_TO_CN = re.compile(r"遣返大陆|遣返回大陆|遣送回大陆|押返大陆|遣返陆方|返回大陆|遣返对岸")
-_SURNAME = re.compile(r"(?<![百])[\u4e00-\u9fff]姓(?=[、,，等及和与男女嫌通])")
-_NAME = re.compile(
-    r"(?:通缉犯|嫌犯|犯罪嫌疑人|逃犯|要犯)(?P<name>[\u4e00-\u9fff]{1}[某姓][\u4e00-\u9fff]?|[\u4e00-\u9fff]{2,3}?)(?=[,，、等及和与(（]|$)"
-)
 
 
 def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date | None, date | None, str | None]:
@@ -361,50 +355,3 @@ def doses(s: Sentence, seizures: list[Proposal]) -> list[Proposal]:
         key = f"figure|seizures.doses_estimate|{fields['value']}|dose|{fields['period_end']}"
         out.append(Proposal("figure", key, fields, s.span(label_start, q.end), 0.8, unresolved))
     return out
-
-
-def repatriations(s: Sentence, state: DocState, year: int | None) -> list[Proposal]:
-    """Persons handed back across the Strait (遣返), when the sentence tells one event rather than a total."""
-    cue = next(iter(s.find(REPATRIATE)), None)
-    if cue is None or s.has(AGGREGATE):
-        return []
-    persons = [q for q in s.quantities if q.unit is Unit.PERSON and abs(q.start - cue.start()) < 24]
-    names = [s.clean(*m.span("name")) for m in s.find(_NAME)]
-    names += [s.clean(m.start(), m.end()) for m in s.find(_SURNAME) if s.clean(m.start(), m.end()) not in names]
-    count = int(persons[0].value) if persons else (len(names) or None)
-    if count is None:
-        return []
-    to_party = Party.TW if s.has(_TO_TW) else Party.CN if s.has(_TO_CN) else None
-    if to_party is None and "接返" in cue.group() and state.party is not None:
-        to_party = state.party
-    when = s.date_before(cue.start())
-    date_json = when.date.to_json() if when and when.date else None
-    when_year = date_json["iso"][:4] if date_json else year
-    key = f"repatriation|{count}|{when_year}|{to_party.value if to_party else ''}"
-    case = Proposal(
-        "case",
-        "case|" + key,
-        {
-            "title": s.clean(s.start, s.end).rstrip("。；;")[:80],
-            "kind": s.crime_kind(),
-            "joint": True,
-            "opened_on": date_json,
-            "summary": None,
-            "agencies": [],
-            "places": [],
-        },
-        s.span(),
-        0.7,
-    )
-    fields = {
-        "case": case.id,
-        "count": count,
-        "to_party": to_party.value if to_party else None,
-        "from_party": to_party.other.value if to_party else None,
-        "date": date_json,
-        "persons": names,
-    }
-    unresolved = [] if date_json else ["date: the text gives no date for this repatriation"]
-    if to_party is None:
-        unresolved.append("to_party: the text does not say to which side")
-    return [case, Proposal("repatriation", key, fields, s.span(), 0.75, unresolved)]

@@ -309,6 +309,7 @@ class DocState:
     last_totals: int = -1  # the paragraph of the last sentence of totals
     last_period: tuple[Any, Any] | None = None  # (start, end) of the last sentence of totals
     last_joint: bool = False  # whether the last totals were of both sides (一方 otherwise)
+    last_repatriation: tuple[int, list[str]] | None = None  # (paragraph, persons named) of the last one told
 
     def continues_totals(self, s: Sentence) -> bool:
         """Whether the sentence goes on with the totals told just before (同期間…, 其中…, 另…), in the same
