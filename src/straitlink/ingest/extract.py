@@ -16,7 +16,7 @@ from typing import Any
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Unit
-from straitlink.ingest import english, figures, meetings, repatriations, seizures
+from straitlink.ingest import english, figures, meetings, repatriations, seizures, tables
 from straitlink.ingest.dates import DateContext, header_date
 from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
 from straitlink.ingest.normalise import Folded, blocks, to_simplified
@@ -112,8 +112,15 @@ class Extractor:
             return
         if not self.started:
             self._start(block)
+        found_tables = tables.find(block)
         for sentence, paragraph in split(block, self.gazetteer, self.dates, self.paragraph):
             self.paragraph = paragraph
+            table = next((t for t in found_tables if t.start <= sentence.start < t.end), None) if found_tables else None
+            if table is not None:
+                if not table.emitted:  # a table's cells are read as one table, not as sentences
+                    table.emitted = True
+                    yield from self._deliver(tables.read(table, block, self.state, self.dates.document), False)
+                continue
             yield from self._sentence(sentence)
         self.doc.year = self.dates.year
 
@@ -143,7 +150,11 @@ class Extractor:
         finally:
             self.state.end(s, had_events=bool(found) and any(p.kind in ("seizure", "arrest", "case") for p in found))
         found += self._mentions(s)
-        headline = s.block.base == 0 and s.start < self.title_end
+        figures.note_cutoff(s, self.state)
+        yield from self._deliver(found, s.block.base == 0 and s.start < self.title_end)
+
+    def _deliver(self, found: list[Proposal], headline: bool) -> Iterator[Proposal]:
+        """The proposals not told before in this document; a headline's telling gives way to the body's."""
         for proposal in found:
             proposal.document = self.doc.id
             proposal.weak = headline

@@ -124,6 +124,13 @@ def _until(s: Sentence, d: DateMention) -> bool:
     return not any(e.end == at for e in s.dates)
 
 
+def note_cutoff(s: Sentence, state: DocState) -> None:
+    """Remember a cut-off date a sentence gives without figures (a table's caption: 「統計至102年12月31日」)."""
+    for d in s.dates:
+        if d.date is not None and (_until(s, d) or s.at(d.end, d.end + 1) == "止"):
+            state.as_of = d.date
+
+
 def has_zero(s: Sentence) -> bool:
     """Whether the sentence writes a zero in words (掛零), cheaply: most sentences hold no 零 at all."""
     return s.block.text.find("零", s.start, s.end) >= 0 and s.has(figure_vocabulary().zero)
@@ -178,12 +185,16 @@ def read(s: Sentence, state: DocState, doc: PartialDate | None, used: set[int]) 
         found = _metric(s, q, cut, previous)
         if found is None:
             continue
-        metric, label_en, label_start = found
+        metric, label_en, label_start, base = found
+        # What the next label-less figure takes: the base before any modifier (已完成 → requests.total).
+        after_this = base
         if metric == "suspects.total" and _REPATRIATED.search(s.at(cut, q.start)):
             metric, label_en = "repatriations.persons", "persons repatriated"  # 遣返刑事嫌疑犯: counted as returned
+            after_this = metric
         elif metric == "suspects.total" and ((previous or "").startswith("fraud.") or "诈骗" in s.at(cut, q.start)):
             metric, label_en = "fraud.suspects", "fraud suspects"  # the suspects of the fraud cases just counted
-        previous = metric
+            after_this = metric
+        previous = after_this
         if not joint:
             metric = _ONE_SIDE.get(metric, metric)
         q_start, q_end = start, end
@@ -247,31 +258,39 @@ def _best(label: str, terms: Iterable[MetricTerm]) -> tuple[MetricTerm, int, int
     return best
 
 
-def _metric(s: Sentence, q: QuantityText, cut: int, previous: str | None) -> tuple[str, str, int] | None:
-    """(metric, English label, where the label starts) for a quantity, from the words before it."""
+def _metric(s: Sentence, q: QuantityText, cut: int, previous: str | None) -> tuple[str, str, int, str] | None:
+    """(metric, English label, where the label starts, base metric) for a quantity, from the words before it."""
+    after = _AFTER.match(s.block.text, q.end, min(s.end, q.end + 8))
+    found = metric_of(s.at(cut, q.start), after.group() if after else "", q.unit, q.unit_text, previous)
+    return (found[0], found[1], cut + found[2], found[3]) if found is not None else None
+
+
+def metric_of(
+    label: str, after: str, unit: Unit | None, unit_text: str, previous: str | None
+) -> tuple[str, str, int, str] | None:
+    """(metric, English label, where in the label it starts, base metric) for a number counted in `unit`, from
+    the words before it (its label), else those after it, else the base of the figure before (`previous`)."""
     vocabulary = figure_vocabulary()
-    label = s.at(cut, q.start)
     modifier = None
     for candidate in vocabulary.modifiers:
         m = candidate.pattern.search(label)
-        if m is not None and (candidate.counts is None or q.unit_text in candidate.counts):
+        if m is not None and (candidate.counts is None or unit_text in candidate.counts):
             modifier = (candidate, m.start())
             break
     if modifier is not None and modifier[0].counts is not None:
         terms: Iterable[MetricTerm] = vocabulary.metrics  # a rate: the base is named, whatever its unit
     else:
-        terms = [t for t in vocabulary.metrics if _fits(t.counts, q.unit, q.unit_text)]
+        terms = [t for t in vocabulary.metrics if _fits(t.counts, unit, unit_text)]
     found = _best(label, terms)
     if found is None and modifier is None:
         # The label after its number (「破獲4件毒品案」), else what the figure before counted (「去年破獲9件」).
-        after = _AFTER.match(s.block.text, q.end, min(s.end, q.end + 8))
-        later = _best(after.group(), terms) if after is not None else None
+        later = _best(after, terms) if after else None
         if later is not None:
-            return later[0].metric, later[0].label_en, cut
+            return later[0].metric, later[0].label_en, 0, later[0].metric
         term = next((t for t in vocabulary.metrics if t.metric == previous), None)
-        if term is None or not _fits(term.counts, q.unit, q.unit_text):
+        if term is None or not _fits(term.counts, unit, unit_text):
             return None
-        return term.metric, term.label_en, cut
+        return term.metric, term.label_en, 0, term.metric
     base = found[0].metric if found else previous
     if base is None:
         return None
@@ -284,7 +303,7 @@ def _metric(s: Sentence, q: QuantityText, cut: int, previous: str | None) -> tup
             start = min(start, modifier[1])
     elif found is None:
         return None
-    return metric, label_en, cut + start
+    return metric, label_en, start, base
 
 
 def _figure(

@@ -48,6 +48,14 @@ _GLOSS = re.compile(r"(?<=[一-鿿])[(（][a-zāáǎàēéěèīíǐìōóǒòū
 _LINK = re.compile(r"(?:https?://|www\.)[A-Za-z0-9.-]+|[A-Za-z0-9-]+\.(?:com|cn|net|cc)\b")
 _ADVERT = re.compile(r"^\W{0,3}[【\[](?:[^】\]]{0,6})(?:廣告|广告|推廣|推广|熱門推薦|热门推荐|贊助|赞助)")
 _NAVIGATION = re.compile(r"[|｜>＞»›]")
+# A table flattened to one cell per line (copied from html or pdf): a cell is a short line without a sentence's
+# end, a value cell a number with its unit. A line break before a run of cells holding values is kept, so that
+# each cell stays a line of its own (ingest.tables reads them).
+_VALUE_CELL = re.compile(
+    r"\s*(?:約|约|近|逾)?\s*[0-9０-９][0-9０-９,，.．萬万億亿\s]*(?:餘|余|多)?\s*"
+    r"(?:件|人|名|公斤|千克|公克|克|公噸|噸|吨|%|％|起|個|个|批|艘|箱|人次)?\s*"
+)
+_CELL_WIDTH = 24
 _HEADER_WIDTH = 40  # a running header is a short line
 _SHORT = 0.72  # a line narrower than this share of the page's width ends its paragraph
 _MAX_BLOCK = 16_000  # characters; a block is cut at a line end once it grows past this
@@ -368,6 +376,7 @@ class Blocker:
         widest = max([self.widest, *widths])
         self.widest = widest
         pieces: list[tuple[int, int]] = []
+        before_table = _before_tables(content)
         for i, line in enumerate(content):
             stripped = line.text.strip()
             if "(" in line.text or "（" in line.text:
@@ -376,13 +385,31 @@ class Blocker:
                 pieces.append((line.start, line.start + len(line.text)))
             nxt = content[i + 1] if i + 1 < len(content) else None
             ends_paragraph = (
-                stripped[-1] in _TERMINAL
+                i in before_table
+                or stripped[-1] in _TERMINAL
                 or widths[i] < _SHORT * widest
                 or (nxt is not None and _ENUMERATOR.match(nxt.text) is not None)
             )
             if ends_paragraph and line.nl >= 0:
                 pieces.append((line.nl, line.nl + 1))
         return _fold_pieces(original, pieces, base)
+
+
+def _before_tables(content: list[_Line]) -> set[int]:
+    """Indexes of lines followed by a run of table cells that holds values within its first five lines."""
+    values = [i for i, line in enumerate(content) if _VALUE_CELL.fullmatch(line.text) is not None]
+    if len(values) < 2:
+        return set()  # no table here (most blocks): nothing to look at line by line
+
+    def cell(line: _Line) -> bool:
+        stripped = line.text.strip()
+        return 0 < len(stripped) <= _CELL_WIDTH and stripped[-1] not in _TERMINAL
+
+    found = set()
+    for i in range(len(content) - 1):
+        if cell(content[i + 1]) and any(i < v <= i + 5 for v in values):
+            found.add(i)
+    return found
 
 
 def _is_noise(line: str) -> bool:
