@@ -85,6 +85,10 @@ class Extractor:
         self.title_end = 0
         self.seen: dict[str, Proposal] = {}
         self.told_by_headline: dict[str, Proposal] = {}  # by a key without the date (_loose_key)
+        # A headline's proposals wait for the end of the first block: the body may replace them (a fuller
+        # telling) or withdraw them (a forum the other side did not attend is no meeting of the mechanism).
+        self.deferred: list[Proposal] = []
+        self.denied_meetings: set[str] = set()
 
     def _start(self, block: Folded) -> None:
         self.started = True
@@ -123,6 +127,11 @@ class Extractor:
                 continue
             yield from self._sentence(sentence)
         self.doc.year = self.dates.year
+        if self.deferred:
+            deferred, self.deferred = self.deferred, []
+            for p in deferred:
+                if not (p.weak and p.kind == "meeting" and p.fields["kind"] in self.denied_meetings):
+                    yield p
 
     def _sentence(self, s: Sentence) -> Iterator[Proposal]:
         self.state.begin(s)
@@ -133,10 +142,10 @@ class Extractor:
         # A sentence of totals counts persons; it does not tell of an arrest or a repatriation.
         totals = bool(s.quantities or figures.has_zero(s)) and figures.has_period(s, self.state)
         try:
-            if s.quantities or s.has(HANDOVER):
+            if s.quantities or s.has(HANDOVER) or seizures.tells_more(s, self.state):
                 found = seizures.read(s, self.gazetteer, self.state, year, totals=totals)
             if meetings.mentioned(s):
-                found += meetings.read(s, self.gazetteer, year)
+                found += meetings.read(s, self.gazetteer, year, self.denied_meetings)
             if totals:
                 found += figures.read(s, self.state, self.dates.document, _used_quantities(s, found))
             if s.quantities and any(q.unit is Unit.DOSE for q in s.quantities):
@@ -178,6 +187,9 @@ class Extractor:
                 continue
             if len(self.seen) < _MAX_SEEN:
                 self.seen[proposal.key] = proposal
+            if headline:
+                self.deferred.append(proposal)
+                continue
             yield proposal
 
     def _self_mentions(self, s: Sentence) -> list[Mention]:

@@ -41,7 +41,8 @@ _GAP_AFTER = re.compile(r"(?:的|之|重的)?")
 _BASIS = re.compile(r"(毛重|净重)[)）]?$")
 _BASIS_AFTER = re.compile(r"[(（]?(毛重|净重)")
 _LAUNCH = re.compile(r"(?:展开|发动|启动|执行|实施|开展)[^,，。；;]{0,24}?(?:行动|专案)")
-_ANAPHORA = re.compile(r"(?:[一二三四五六七八九十]+、)?(?:本案|该案|此案|全案|案经)")
+# 「本案係…」, 「海巡隊指出，本案係…」, 「據了解，該案線索…」: a sentence telling more of the case just told.
+_ANAPHORA = re.compile(r"(?:[一二三四五六七八九十]+、)?(?:[^，,。；;]{1,8}[，,])?(?:本案|该案|此案|全案|案经)")
 # A sentence telling more of the drugs just seized (「該批毒品係於5月14日在高雄港…起出」): their date and place.
 _SAME_DRUGS = re.compile(r"(?:该批|此批|这批|上述|上开|前述|该)(?:毒品|货物|海洛因|冰毒|安非他命|k他命)")
 # A seizure made at the same time as the one just told (同步, 同日): dated by it.
@@ -167,6 +168,9 @@ def read(
 ) -> list[Proposal]:
     """Every seizure, case, operation, intel hand-over, outcome and arrest one sentence tells."""
     out: list[Proposal] = []
+    if state.last_told is not None and _SAME_DRUGS.match(s.text):
+        _complete(s, gazetteer, state.last_told[1])  # 「該批毒品係於5月14日在高雄港…起出」
+        return out
     drugs = any(m.kind == "drug" for m in s.mentions)
     if not drugs and not any(q.unit is Unit.PERSON for q in s.quantities) and not s.has(HANDOVER):
         return out  # no drug, no one counted, no intel: nothing here for this reader
@@ -175,16 +179,21 @@ def read(
     found = [(g, verb) for g in groups if (verb := _verb(s, g.start)) is not None]
     count, caught, _ = suspects(s)
     seized = [p for g, verb in found if (p := _seizure(s, gazetteer, g, verb, count, caught, doc_year))]
-    if not seized and state.last_told is not None and _SAME_DRUGS.match(s.text):
-        _complete(s, gazetteer, state.last_told[1])
     if not seized and state.last_told is not None and _ANAPHORA.match(s.text):
         # 「本案係大陸公安部…提供之線索，經兩岸警方密切合作始告偵破」 tells more of the case just told.
         told, told_seizures = state.last_told
         if handovers or s.has(CROSS):
             told.fields["joint"] = True
+        for role in cases.roles(s, gazetteer, handovers):
+            known = next((r for r in told.fields["agencies"] if r["agency"] == role["agency"]), None)
+            if known is None:
+                told.fields["agencies"].append(role)
+            elif known["role"] == "participating":
+                known["role"] = role["role"]  # 「本案…報請桃園地檢署檢察官指揮偵辦」: what it did in the case
         out.extend(intel.proposals(s, state, handovers, told.id, told_seizures, doc_year, earlier=True))
         return out
     if not seized:
+        cases.note_directing(s, gazetteer, state)
         out.extend(intel.proposals(s, state, handovers, None, [], doc_year))
         if count and s.has(ARREST) and not totals:
             out.extend(cases.arrest(s, gazetteer, state, count, caught, doc_year))
@@ -218,6 +227,11 @@ def read(
         if intel_id is not None:
             out.append(intel.outcome(s, intel_id, case_id, seized, "intel named this vessel"))
     return out
+
+
+def tells_more(s: Sentence, state: DocState) -> bool:
+    """Whether the sentence tells more of the drugs just seized (「該批毒品係於…起出」)."""
+    return state.last_told is not None and _SAME_DRUGS.match(s.block.text, s.start) is not None
 
 
 def _complete(s: Sentence, gazetteer: Gazetteer, seized: list[Proposal]) -> None:

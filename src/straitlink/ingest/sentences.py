@@ -310,6 +310,7 @@ class DocState:
     last_period: tuple[Any, Any] | None = None  # (start, end) of the last sentence of totals
     last_joint: bool = False  # whether the last totals were of both sides (一方 otherwise)
     last_repatriation: tuple[int, list[str]] | None = None  # (paragraph, persons named) of the last one told
+    pending_directing: str | None = None  # a prosecutors' office directing, told before the case's seizure
 
     def continues_totals(self, s: Sentence) -> bool:
         """Whether the sentence goes on with the totals told just before (同期間…, 其中…, 另…), in the same
