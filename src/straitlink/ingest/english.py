@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import calendar
 import functools
+import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -47,6 +48,7 @@ _DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40},\s+(?P<when>[A-Z][a-z]+\.?\s+[0-
 _ABBREVIATIONS = ("sept", "jan", "feb", "mar", "apr", "aug", "oct", "nov", "dec", "no", "mr", "mrs", "dr", "st", "u.s")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _AFTER_NUMBER = re.compile(r"\s+(?:of them\s+)?(?:were|was|have been|had been|has been|are)\b")
+_DIGIT = re.compile(r"[0-9]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -77,6 +79,7 @@ def _words(words: Iterable[str]) -> re.Pattern[str]:
 @dataclass(frozen=True)
 class _Vocabulary:
     number: re.Pattern[str]
+    qualifier: re.Pattern[str]
     values: dict[str, int]
     qualifiers: dict[str, Qualifier]
     unit: re.Pattern[str]
@@ -97,11 +100,17 @@ def _vocabulary() -> _Vocabulary:
     values = {str(k).lower(): int(v) for k, v in data["numbers"].items()}
     qualifiers = {w: Qualifier(q) for q, words in data["qualifiers"].items() for w in words}
     spelled = "|".join(sorted((w for w in values if w not in ("a", "an")), key=len, reverse=True))
+    # The number first, its qualifier looked for just before it: a pattern starting with an optional qualifier
+    # would be tried at every character; one starting with a digit or a number word's first letter is not.
+    first = "".join(sorted({w[0] for w in values if w not in ("a", "an")} | {w[0].upper() for w in values}))
     number = re.compile(
-        r"(?:(?P<q>" + "|".join(sorted(map(re.escape, qualifiers), key=len, reverse=True)) + r")\s+)?"
-        r"(?<![\w$.,])(?P<n>[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|" + spelled + r")(?![\w,]*[0-9])"
-        r"(?:\s+(?P<mult>million|thousand))?",
+        rf"(?=[0-9{first}])(?<![\w$.,])(?P<n>[0-9]{{1,3}}(?:,[0-9]{{3}})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?|"
+        + spelled
+        + r")(?![\w,]*[0-9])(?:\s+(?P<mult>million|thousand))?",
         re.IGNORECASE,
+    )
+    qualifier = re.compile(
+        r"(?P<q>" + "|".join(sorted(map(re.escape, qualifiers), key=len, reverse=True)) + r")\s+$", re.IGNORECASE
     )
     units = {w.lower(): unit for unit, words in data["units"].items() for w in words}
     unit = re.compile(
@@ -113,6 +122,7 @@ def _vocabulary() -> _Vocabulary:
     metrics = tuple((str(m["metric"]), str(m["counts"]), _words(m["words"])) for m in data["metrics"])
     return _Vocabulary(
         number,
+        qualifier,
         values,
         qualifiers,
         unit,
@@ -213,7 +223,8 @@ def _counts(text: str, a: int, b: int, dates: list[tuple[int, int]]) -> list[_Co
         value = Decimal(raw.replace(",", "")) if raw[0].isdigit() else Decimal(vocabulary.values[raw])
         if m["mult"]:
             value *= 1_000_000 if m["mult"].lower() == "million" else 1000
-        qualifier = vocabulary.qualifiers.get((m["q"] or "").lower(), Qualifier.EXACT)
+        before = vocabulary.qualifier.search(text, max(a, m.start() - 16), m.start())
+        qualifier = vocabulary.qualifiers.get(before["q"].lower(), Qualifier.EXACT) if before else Qualifier.EXACT
         unit_match = vocabulary.unit.match(text, m.end(), b)
         unit = vocabulary.units[unit_match["unit"].lower()] if unit_match else None
         end = unit_match.end() if unit_match else m.end()
@@ -221,7 +232,7 @@ def _counts(text: str, a: int, b: int, dates: list[tuple[int, int]]) -> list[_Co
             unit = found[-1].unit  # 「of which 58,300 were completed」: counted as the figure before
         if text[m.end() : m.end() + 1] == "%":
             unit, end = "percent", m.end() + 1
-        found.append(_Count(m.start(), end, value, qualifier, unit))
+        found.append(_Count(before.start() if before else m.start(), end, value, qualifier, unit))
     return [c for c in found if c.unit is not None]
 
 
@@ -337,7 +348,7 @@ def extract(document: DocumentInfo, chunks: Iterable[str], *, date: PartialDate 
     reader = _Reader(document, date)
     vocabulary = _vocabulary()
     buffer, base, started = "", 0, False
-    for chunk in [*chunks, ""]:
+    for chunk in itertools.chain(chunks, [""]):  # "" closes: the last block, whatever its size
         buffer += chunk
         if chunk and len(buffer) < _BLOCK:
             continue
@@ -360,6 +371,8 @@ def extract(document: DocumentInfo, chunks: Iterable[str], *, date: PartialDate 
 def _block(reader: _Reader, block: str, base: int, vocabulary: _Vocabulary) -> Iterator[Proposal]:
     text = block
     for a, b in reader.sentences(text, 0):
+        if _DIGIT.search(text, a, b) is None and vocabulary.repatriate.search(text, a, b) is None:
+            continue  # no number written in digits and no repatriation: nothing this reader reads
         dates = list(_DATE.finditer(text, a, b))
         totals = vocabulary.totals.search(text, a, b) is not None or vocabulary.same_period.search(text, a, b)
         continues = reader.period is not None and " also " in text[a:b]
