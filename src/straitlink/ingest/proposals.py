@@ -68,7 +68,7 @@ class Proposal:
     unresolved: list[str] = field(default_factory=list)
     document: str = ""
     also: list[Source] = field(default_factory=list)
-    status: str = "new"  # new | known (already stored)
+    status: str = "new"  # new | known (already stored) | conflict (a stored record tells it otherwise; not stored)
     weak: bool = field(default=False, repr=False)  # told by a headline only: a later telling replaces it
 
     def __post_init__(self) -> None:
