@@ -21,6 +21,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, cast
 
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
 from sqlalchemy import JSON, Boolean, Connection, Date, Numeric, Table
 
 from straitlink.store import tables as t
@@ -54,6 +56,8 @@ TABLES: tuple[Table, ...] = tuple(_ALL_TABLES[name] for tables in KIND_TABLES.va
 REPLY = cast(Table, RequestReplyRow.__table__)
 REQUEST_DOCUMENT = cast(Table, RequestDocumentRow.__table__)
 _CHUNK = 500  # ids per IN list when reading rows back
+_SPAN = 5_000  # rows per range read at once on SQLite
+_MAX_ROWID = 2**63 - 1
 
 
 def element(table: str, text: str) -> int:
@@ -112,34 +116,62 @@ def _sql_value(column: Any, dialect: str) -> str:
     return f"CAST({name} AS TEXT)"
 
 
-def _select(table_name: str, dialect: str, where: str = "") -> str:
+def select_sql(table_name: str, dialect: str, where: str = "", *, joined: bool = False) -> str:
     """SELECT of each row's canonical text, built by the database: a JSON array of its columns' texts."""
     values = ", ".join(_sql_value(column, dialect) for column in _ALL_TABLES[table_name].columns)
+    if dialect == "sqlite" and joined:
+        return f"SELECT CAST(group_concat(json_array({values}), char(10)) AS BLOB) FROM {table_name}{where}"
     if dialect == "sqlite":
-        return f"SELECT json_array({values}) FROM {table_name}{where}"
+        return f"SELECT CAST(json_array({values}) AS BLOB) FROM {table_name}{where}"
     return f"SELECT CAST(array_to_json(ARRAY[{values}]) AS TEXT) FROM {table_name}{where}"
 
 
-def _sum(table: str, texts: Iterable[tuple[str]]) -> int:
+def _sum(table: str, texts: Iterable[bytes]) -> int:
     sha, prefix, total = hashlib.sha256, f"{table}\n".encode(), 0
-    for (text,) in texts:
-        total += int.from_bytes(sha(prefix + text.encode()).digest(), "big")
+    for text in texts:
+        total += int.from_bytes(sha(prefix + text).digest(), "big")
     return total
 
 
 def _cursor(conn: Connection) -> Any:
     raw: Any = conn.connection.driver_connection
-    return raw.cursor()
+    cursor = raw.cursor()
+    if conn.dialect.name == "postgresql":
+        cursor.adapters.register_loader("text", _Bytes)  # the UTF-8 the server sends, as the bytes hashed
+    return cursor
+
+
+class _Bytes(Loader):
+    """PostgreSQL text as the bytes the server sent, undecoded."""
+
+    def load(self, data: Buffer) -> bytes:
+        return bytes(data)
+
+
+def _texts(cursor: Any, sql: str, params: Sequence[Any] = ()) -> Iterator[bytes]:
+    """Each row's canonical text as UTF-8 bytes."""
+    cursor.execute(sql, params)
+    while rows := cursor.fetchmany(10_000):
+        for (text,) in rows:
+            yield text if isinstance(text, bytes) else text.encode("utf-8")
 
 
 def table_sum(conn: Connection, table: str) -> int:
     """The sum of one table's elements, as stored."""
     cursor = _cursor(conn)
     try:
-        cursor.execute(_select(table, conn.dialect.name))
-        total = 0
-        while rows := cursor.fetchmany(10_000):
-            total += _sum(table, rows)
+        if conn.dialect.name != "sqlite":
+            return _sum(table, _texts(cursor, select_sql(table, "postgresql")))
+        # SQLite joins a range of rows' texts into one value in C (a canonical text never holds a raw newline: JSON
+        # escapes it), which costs less than handing each row to Python.
+        ranged = select_sql(table, "sqlite", " WHERE rowid >= ? AND rowid <= ?", joined=True)
+        after = f"SELECT min(rowid) FROM {table} WHERE rowid > ?"
+        total, first = 0, cursor.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
+        while first is not None:
+            last = min(first + _SPAN - 1, _MAX_ROWID)
+            joined = cursor.execute(ranged, (first, last)).fetchone()[0]
+            total += _sum(table, joined.split(b"\n"))
+            first = cursor.execute(after, (last,)).fetchone()[0] if last < _MAX_ROWID else None  # past any gap
         return total
     finally:
         cursor.close()
@@ -160,8 +192,7 @@ def added(conn: Connection, kind: str, ids: Sequence[str]) -> int:
             for i in range(0, len(ids), _CHUNK):
                 chunk = list(ids[i : i + _CHUNK])
                 where = f' WHERE "{key}" IN ({", ".join([marker] * len(chunk))})'
-                cursor.execute(_select(name, conn.dialect.name, where), chunk)
-                total += _sum(name, cursor.fetchall())
+                total += _sum(name, _texts(cursor, select_sql(name, conn.dialect.name, where), chunk))
     finally:
         cursor.close()
     return total

@@ -15,6 +15,7 @@ say.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
@@ -175,7 +176,8 @@ def _walk_parallel(
     size = -(-(last - first + 1) // workers)
     ranges = [(lo, min(lo + size - 1, last)) for lo in range(first, last + 1, size)]
     url = engine.url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(max_workers=len(ranges)) as pool:
+    # Forked from a clean server process: a fork of this one could inherit a lock held by the records' reader thread.
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=multiprocessing.get_context("forkserver")) as pool:
         results = list(pool.map(_walk_range, [url] * len(ranges), *zip(*ranges, strict=True), [known] * len(ranges)))
     count, prev, done = 0, start_hash, first - 1
     for (lo, hi), (linked_to, (range_last, range_hash, range_count, problem)) in zip(ranges, results, strict=True):
