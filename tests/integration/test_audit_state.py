@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, text
 
 from straitlink.audit import state as record_state
@@ -39,8 +40,7 @@ REQUEST = {
 
 
 def _add(engine: Engine, kind: str, data: dict[str, Any]) -> str:
-    with UnitOfWork(engine) as uow:
-        return str(records.add_record(uow, kind_named(kind), data, actor="officer").id)
+    return str(records.add_record(engine, kind_named(kind), data, principal=officer()).id)
 
 
 @pytest.fixture
@@ -83,20 +83,13 @@ def world(engine: Engine, tmp_path: Path) -> dict[str, str]:
             "source": ids["document"],
         },
     )
-    desk = svc.Desk(Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: date(2025, 6, 30))
-    with UnitOfWork(engine) as uow:
-        request = svc.file_request(uow, desk, REQUEST, actor="officer", acting=Acting(Party.TW, Role.REQUESTING_SIDE))
+    files = FileStore(tmp_path / "files")
+    desk = svc.Desk(engine, Party.TW, files, load_rules(), calendars(), today=lambda: date(2025, 6, 30))
+    request = svc.file_request(desk, REQUEST, principal=officer(), acting=Acting(Party.TW, Role.REQUESTING_SIDE))
     ids["request"] = request.id
-    with UnitOfWork(engine) as uow:
-        svc.transition_request(
-            uow,
-            desk,
-            request.id,
-            svc.RequestStatus.SENT,
-            svc.StepInput(on=date(2025, 1, 21), text="函送"),
-            actor="officer",
-            acting=Acting(Party.TW, Role.CONTACT_POINT),
-        )
+    step = svc.StepInput(on=date(2025, 1, 21), text="函送")
+    sent, contact_point = svc.RequestStatus.SENT, Acting(Party.TW, Role.CONTACT_POINT)
+    svc.transition_request(desk, request.id, sent, step, principal=officer(), acting=contact_point)
     with engine.connect() as conn:
         ids["reply"] = str(conn.execute(text("SELECT id FROM request_reply")).scalar_one())
     assert verify_stored(engine).ok
@@ -230,3 +223,14 @@ def test_a_record_written_behind_the_application_before_any_entry_is_found(engin
         uow.commit()
     record, _ = first_bad_record(engine)
     assert record == {"kind": "case", "id": "c-raw", "field": None}
+
+
+def test_a_record_changed_through_its_use_case_verifies_and_its_new_state_is_guarded(
+    engine: Engine, world: dict[str, str]
+) -> None:
+    records.update_record(engine, kind_named("case"), world["case"], {"title": "新名"}, principal=officer())
+    assert verify_stored(engine).ok
+    sql(engine, "UPDATE legal_case SET title = '桃園機場K他命案' WHERE id = :id", id=world["case"])
+    record, reason = first_bad_record(engine)
+    assert record == {"kind": "case", "id": world["case"], "field": "title"}
+    assert '"新名"' in reason

@@ -58,8 +58,7 @@ def _fill(engine: Engine) -> None:
         quantities=[Quantity(Decimal("1.36"), Unit.T, qualifier=Qualifier.AT_LEAST)],
     )
     for name, record in (("case", case), ("seizure", seizure)):
-        with UnitOfWork(engine) as uow:
-            records.add_record(uow, kind_named(name), encode(record), actor="u")
+        records.add_record(engine, kind_named(name), encode(record), principal=officer("u"))
 
 
 def _export(engine: Engine, files: FileStore | None = None) -> str:
@@ -151,7 +150,7 @@ def _fill_workflow(engine: Engine, desk: svc.Desk) -> str:
     proof = (Upload("送達證書.pdf", PROOF),)
     _step(engine, desk, rid, RequestStatus.COMPLETED, executing, on=date(2025, 3, 3), text="已送達", documents=proof)
     with UnitOfWork(engine):
-        views.request_history(rid, principal=officer("reader"))  # a read: audited too
+        views.request_history(desk, rid, principal=officer("reader"))  # a read: audited too
     return rid
 
 

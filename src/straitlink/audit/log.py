@@ -8,14 +8,15 @@ row, which takes the database's single writer lock for the rest of the transacti
 what the use case reads after it is the latest committed state. The application never updates or deletes entries.
 
 Every entry also carries the digest of the stored records as its transaction leaves them (straitlink.audit.state);
-the head keeps the latest one, so a writer only adds the difference its own rows make (`delta`). `append` reads
-back the rows of the records its `create` entries name; a writer that changes rows otherwise passes the difference.
+the head keeps the latest one, so a writer only adds the difference its own rows make. `append` reads back the rows
+of the records its entries create, change or delete; a writer that changes or deletes records reads their rows
+first (`records_sum`, after the lock and before its first write) and passes that as `replaced`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -58,7 +59,7 @@ class Head:
 
 
 def _state(conn: Connection, stored: Any) -> int:
-    # A head without a digest was kept before digests were (straitlink.store.migrations 0004): take the tables'.
+    # A head without a digest was kept before digests were (straitlink.store.migrations 0005): take the tables'.
     return int.from_bytes(bytes(stored), "big") if stored is not None else record_state.stored(conn)
 
 
@@ -129,22 +130,40 @@ def chain(
     return rows
 
 
+_CHANGING = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.TRANSITION, AuditAction.DELETE)
+
+
+def records_sum(uow: UnitOfWork, records: Iterable[tuple[str, str]]) -> int:
+    """The sum of the digest's elements over these (kind, id) records' rows as they stand in this transaction."""
+    conn = uow.connection
+    return sum(record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(records))
+
+
 def created(conn: Connection, changes: Sequence[Change]) -> int:
-    """What the records the `create` changes name add to the digest, read back as stored."""
-    pairs = ((c.kind, c.record_id) for c in changes if c.action is AuditAction.CREATE)
+    """The sum over the rows, as stored now, of the records the changes create, change or delete."""
+    pairs = ((c.kind, c.record_id) for c in changes if c.action in _CHANGING)
     return sum(record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(pairs))
 
 
 def append(
-    uow: UnitOfWork, head: Head, changes: Sequence[Change], *, delta: int | None = None, now: datetime | None = None
+    uow: UnitOfWork,
+    head: Head,
+    changes: Sequence[Change],
+    *,
+    delta: int | None = None,
+    replaced: int = 0,
+    now: datetime | None = None,
 ) -> int:
     """Append one entry per change after the locked head; returns the last entry's number.
 
-    Without `delta`, the digest moves by the rows of the records the `create` changes name, as stored.
+    Without `delta`, the records' digest moves by the rows, as stored now, of the records the changes create, change
+    or delete, less `replaced`: what `records_sum` gave for the records changed or deleted, read after the lock and
+    before the first write (nothing for records created).
     """
     uow.flush()
     conn = uow.connection
-    rows = chain(head, changes, delta=created(conn, changes) if delta is None else delta, now=now)
+    moved = created(conn, changes) - replaced if delta is None else delta
+    rows = chain(head, changes, delta=moved, now=now)
     conn.execute(_ADD, rows)
     conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash, "state": head.state_bytes})
     return head.seq
