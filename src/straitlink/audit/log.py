@@ -59,7 +59,7 @@ class Head:
 
 
 def _state(conn: Connection, stored: Any) -> int:
-    # A head without a digest was kept before digests were (straitlink.store.migrations 0005): take the tables'.
+    # A head without a digest was kept before digests were (straitlink.store.migrations 0006): take the tables'.
     return int.from_bytes(bytes(stored), "big") if stored is not None else record_state.stored(conn)
 
 

@@ -1,7 +1,7 @@
 """the audit chain head keeps the digest of the stored records (straitlink.audit.state)
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 Create Date: 2026-12-06 13:30:00
 
 Every audit entry now carries the digest of the stored records as its transaction leaves them, and the head keeps
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
