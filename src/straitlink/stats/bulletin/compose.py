@@ -6,11 +6,14 @@ the renderers (Markdown, HTML, DOCX, PDF) lay the same Document out and add no w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from straitlink.catalog import load_catalog
 from straitlink.domain.cases import AgencyRole
+from straitlink.domain.dates import Part, PartialDate
+from straitlink.domain.errors import InvalidValue
 from straitlink.domain.meetings import Meeting
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Total, Unit
@@ -20,7 +23,7 @@ from straitlink.stats.bulletin.phrases import EN, ZH_TW
 from straitlink.stats.bulletin.terms import Words
 from straitlink.stats.listing import CaseDigest, IntelDigest, SeizureDigest
 from straitlink.stats.model import AGREEMENT_IN_FORCE, BASES, Statistics
-from straitlink.stats.reconcile import Reconciled
+from straitlink.stats.reconcile import Reconciled, Verdict
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,9 @@ class _Writer:
         lead = [a for a in c.agencies_in(AgencyRole.LEADING) if mine[a] is Party.CN]
         cn = [a for a in c.agencies_in(AgencyRole.PARTICIPATING, AgencyRole.LEADING) if mine[a] is Party.CN]
         cn = [a for a in cn if a not in lead] or ([] if lead else cn)
-        pieces = [when, self.say("case_title", title=w.text(_inner_quotes(c.title)))]
+        pieces = [when]
+        if w.chinese:  # English leaves free text stored only in Chinese to the Chinese editions
+            pieces.append(self.say("case_title", title=w.text(_inner_quotes(c.title))))
         if directing:
             pieces.append(self.say("case_directed", directing=self.names(directing), agencies=self.names(tw)))
         elif tw:
@@ -208,7 +213,7 @@ class _Writer:
                 party = w.party(op.personnel_party) if op.personnel_party else ""
                 sentences.append(self.say("case_operation", name=name, when=op_when, party=party,
                                           personnel=w.quantity(op.personnel)))  # fmt: skip
-            else:
+            elif w.chinese:
                 sentences.append(self.say("case_operation_plain", name=name, when=op_when))
         for s in c.seizures:
             if s.doses is not None and s.mass is not None:
@@ -231,7 +236,8 @@ class _Writer:
         provider = w.agency(i.provider_agency) if i.provider_agency else w.party(i.provider_party)
         recipient = w.party(i.recipient_party)
         if not i.seizures:
-            return self.say("intel_plain", date=when, provider=provider, recipient=recipient, summary=w.text(i.summary))
+            summary = w.text(i.summary) if w.chinese else ""
+            return self.say("intel_plain", date=when, provider=provider, recipient=recipient, summary=summary)
         places = [s.place for s in i.seizures if s.place]
         where = self.say("intel_where", place=self._places(places)) if places else ""
         seized = w.join([self.seized(s, when=when) for s in i.seizures])
@@ -262,10 +268,10 @@ class _Writer:
         places = self.say("meeting_where", places=self._places(m.places)) if m.places else ""
         who = self.say("meeting_who", participants=self.names(m.participants)) if m.participants else ""
         decided = ""
-        if m.decisions:
-            decided = self.say(
-                "meeting_decided", decisions=("；" if w.chinese else "; ").join(map(w.text, m.decisions))
-            )
+        if m.decisions and w.chinese:
+            decided = self.say("meeting_decided", decisions="；".join(map(w.text, m.decisions)))
+        elif m.decisions:
+            decided = self.say("meeting_decided", decisions=w.count(len(m.decisions)))
         return self.say("meeting", date=w.date(m.date), host=w.agency(m.host) if m.host else "",
                         kind=self.say(kind, sequence=m.sequence), title=w.text(_inner_quotes(m.title)), where=places,
                         who=who,
@@ -273,9 +279,7 @@ class _Writer:
 
     def meetings(self) -> Section:
         items = [self.meeting(m) for m in self.b.meetings]
-        return Section(
-            self.say("s_meetings"), (Items(tuple(items)),) if items else (Paragraph(self.say("no_meetings")),)
-        )
+        return Section(self.say("s_meetings"), (self.items(items),) if items else (Paragraph(self.say("no_meetings")),))
 
     def table(self) -> Section:
         s, w = self.b.current.seizures, self.w
@@ -316,7 +320,19 @@ class _Writer:
         rec = self.b.reconciliation
         if not rec.rows:
             return Section(self.say("s_annex"), (Paragraph(self.say("annex_none")),))
-        n = rec.counts()
+        # One statement published by several sources (the Ministry's bulletin and its Japanese edition) is one row,
+        # naming every source: the reader sees one figure with one verdict.
+        merged: dict[tuple[str, ...], list[str]] = {}
+        verdicts: dict[tuple[str, ...], str] = {}
+        for r in rec.rows:
+            row = self.reconciled(r)
+            merged.setdefault(row[:-1], [])
+            verdicts[row[:-1]] = str(r.verdict)
+            if row[-1] not in merged[row[:-1]]:
+                merged[row[:-1]].append(row[-1])
+        n = {str(v): 0 for v in Verdict}
+        for verdict in verdicts.values():
+            n[verdict] += 1
         blocks: list[Block] = [
             Paragraph(self.say("annex_intro")),
             Paragraph(self.say("annex_counts", match=n["match"], within=n["within_qualifier"],
@@ -324,38 +340,59 @@ class _Writer:
         ]  # fmt: skip
         columns = tuple(self.say(f"col_{c}") for c in ("metric", "period", "direction", "published", "computed",
                                                         "difference", "verdict", "source"))  # fmt: skip
-        blocks.append(TableBlock(None, columns, tuple(self.reconciled(r) for r in rec.rows)))
+        sep = "；" if self.w.chinese else "; "
+        blocks.append(TableBlock(None, columns, tuple((*row, sep.join(srcs)) for row, srcs in merged.items())))
         if rec.contradictions:
             rows = []
             for c in rec.contradictions:
-                sides = "; ".join(f"{self.published(f)} ({self.w.date(f.period_end)}, {self._source(s)})"
-                                  for f, s in zip(c.figures, c.sources, strict=True))  # fmt: skip
+                sep, side = ("；", "{}（{}，{}）") if self.w.chinese else ("; ", "{} ({}, {})")
+                sides = sep.join(side.format(self.published(f), self.w.date(f.period_end), self._source(s))
+                                 for f, s in zip(c.figures, c.sources, strict=True))  # fmt: skip
                 rows.append((self._metric(c.figures[0]), sides, self.say(f"contradiction_{c.code}")))
             cols = (self.say("col_metric"), self.say("col_published"), self.say("col_reason"))
             blocks.append(TableBlock(self.say("s_contradictions"), cols, tuple(rows)))
         return Section(self.say("s_annex"), tuple(blocks))
 
     def _metric(self, f: Any) -> str:
-        return self.w.text(f.label) if self.w.chinese else (f.label_en or f.metric)
+        """The metric in the bulletin's own vocabulary; a key it has no name for falls back to the source's words."""
+        named = self.w.metric(f.metric)
+        if named is not None:
+            return named.name
+        if self.w.chinese:
+            return self.w.text(f.label)
+        return re.sub(r"\s*\[[^]]*\]", "", f.label_en or "") or f.metric
 
     def _source(self, s: dict[str, Any]) -> str:
-        return str(s.get("publisher") or s.get("title") or s.get("id"))
+        return self.w.source(str(s.get("publisher") or s.get("title") or s.get("id")))
+
+    def _unit_word(self, f: Any) -> str | None:
+        named = self.w.metric(f.metric)
+        return named.unit if named is not None else None
 
     def published(self, f: Any) -> str:
         unit = f.unit if isinstance(f.unit, Unit) else Unit(f.unit)
-        return self.w.amount(f.value, f.qualifier, None, unit)
+        return self.w.amount(f.value, f.qualifier, None, unit, word=self._unit_word(f))
+
+    def _period(self, period: tuple[Any, Any]) -> str:
+        """A period as a source states it: 102年, 102年5月底, 102年8月7日, or from one day to another."""
+        stated = _as_stated(*period)
+        if stated is not None:
+            return self.w.date(stated)
+        return self.w.date(period[0]) + self.say("period_to") + self.w.date(period[1])
 
     def reconciled(self, r: Reconciled) -> tuple[str, ...]:
         w, f = self.w, r.figure
-        period = w.date(r.period[0]) + self.say("period_to") + w.date(r.period[1])
+        period = self._period(r.period)
         direction = self.say(f"dir_{f.direction}") if f.direction in ("tw_to_cn", "cn_to_tw", "both") else "—"
         computed = difference = "—"
         if r.computed is not None:
             c = r.computed
             # A computed count is shown in the published figure's unit (234人 beside 234人, not 234件).
-            unit = {"count": f.unit, "kg": Unit.KG, "dose": Unit.DOSE}.get(c.unit)
-            computed = w.amount(c.value, c.qualifier, c.upper, unit) if unit else w.number(c.value) + (
-                "%" if c.unit == "percent" else "")  # fmt: skip
+            unit = {"count": f.unit, "kg": Unit.KG, "dose": Unit.DOSE, "person": Unit.PERSON}.get(c.unit)
+            unit = unit or (Unit(c.unit) if c.unit in {u.value for u in Unit} else None)
+            word = self._unit_word(f) or ("%" if c.unit == "percent" else None)
+            computed = w.amount(c.value, c.qualifier, c.upper, unit or Unit.ITEM, word=word) if (
+                unit or word) else w.number(c.value)  # fmt: skip
         if r.difference is not None and r.difference != 0:
             difference = ("+" if r.difference > 0 else "−") + w.number(abs(r.difference))
         verdict = self.say(f"verdict_{r.verdict.value}")
@@ -372,6 +409,25 @@ class _Writer:
         if self.b.synthetic_records:
             notes.append(self.say("note_synthetic"))
         return Section(self.say("s_notes"), (Items(tuple(notes)),))
+
+
+def _as_stated(start: Any, end: Any) -> PartialDate | None:
+    """The one year, month, part of a month or day that spans exactly start..end, if there is one."""
+    candidates = [PartialDate(start.year)]
+    if start.month == end.month and start.year == end.year:
+        candidates += [PartialDate(start.year, start.month), PartialDate(start.year, start.month, start.day)]
+        # 「5月底」 before 「5月下旬」: the same days, but the Ministry writes the former.
+        parts = sorted((p for p in Part if _month_part(p)), key=lambda p: p is not Part.END)
+        candidates += [PartialDate(start.year, start.month, part=p) for p in parts]
+    return next((c for c in candidates if (c.earliest(), c.latest()) == (start, end)), None)
+
+
+def _month_part(part: Part) -> bool:
+    try:
+        PartialDate(2013, 5, part=part)
+    except InvalidValue:
+        return False
+    return True
 
 
 def _inner_quotes(title: str) -> str:
