@@ -157,20 +157,35 @@ def test_docx_holds_the_seizures_and_the_charts(data_dir: Path, tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_pdf_text_and_a_rendered_page(data_dir: Path, tmp_path: Path) -> None:
-    path = bulletin(data_dir, "zh-TW", "pdf", tmp_path)
+@pytest.mark.parametrize("lang", LANGS)
+def test_pdf_text_and_a_rendered_page(data_dir: Path, tmp_path: Path, lang: str) -> None:
+    path = bulletin(data_dir, lang, "pdf", tmp_path)
     reader = PdfReader(str(path))
-    text = re.sub(r"\s+", "", "".join(page.extract_text() for page in reader.pages))
-    for texts in seizure_facts("zh-TW"):
-        assert all(t in text for t in texts), texts
+    pages = [page.extract_text() for page in reader.pages]
+    text = re.sub(r"\s+", "", "".join(pages))
+    if lang != "en":
+        for texts in seizure_facts(lang):
+            assert all(t in text for t in texts), texts
+    assert scan("".join(pages), lang) == []  # the PDF speaks only its own language's words too
     # The charts are embedded as images (WeasyPrint may list them in every page's resources).
     assert sum(len(page.images) for page in reader.pages) >= 2
+    # The annex's eight columns get landscape pages; the rest is portrait.
+    shapes = [page.mediabox.width > page.mediabox.height for page in reader.pages]
+    assert not shapes[0] and any(shapes)
     subprocess.run(
         ["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "1", str(path), str(tmp_path / "page")], check=True
     )
     pixels = imread(next(tmp_path.glob("page*.png")))
     ink = (pixels[..., :3].mean(axis=2) < 0.5).mean()
     assert ink > 0.01, "the first page rendered blank"
+
+
+def test_html_keeps_numbers_with_their_units_on_one_line(data_dir: Path, tmp_path: Path) -> None:
+    cn = bulletin(data_dir, "zh-CN", "html", tmp_path).read_text(encoding="utf-8")
+    assert re.search(r'<span class="nb">[0-9]+万[0-9]{4}件</span>', cn)
+    en = bulletin(data_dir, "en", "html", tmp_path).read_text(encoding="utf-8")
+    assert '<span class="nb">229 kg</span>' in en and '<span class="nb">17 November 2013</span>' in en
+    assert '<table class="annex">' in en and "size: A4 landscape" in en
 
 
 def test_english_uses_catalogue_names(data_dir: Path, tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import matplotlib
 from matplotlib import font_manager
@@ -108,7 +109,7 @@ def _draw(
         axes.set_ylabel(ylabel)
         # No title in the image: the caption under it carries the title, in every format.
         axes.spines[["top", "right"]].set_visible(False)
-        axes.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+        axes.yaxis.set_major_formatter(lambda v, _pos: words.number(Decimal(round(v))))
         if series:
             axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         svg, png = io.StringIO(), io.BytesIO()

@@ -6,71 +6,35 @@ the renderers (Markdown, HTML, DOCX, PDF) lay the same Document out and add no w
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from straitlink.catalog import load_catalog
 from straitlink.domain.cases import AgencyRole
-from straitlink.domain.dates import Part, PartialDate
-from straitlink.domain.errors import InvalidValue
 from straitlink.domain.meetings import Meeting
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Total, Unit
-from straitlink.stats.bulletin.charts import Chart, requests_chart, seizures_chart, words_year
+from straitlink.stats.bulletin.annex import AnnexWriter
+from straitlink.stats.bulletin.charts import requests_chart, seizures_chart, words_year
+from straitlink.stats.bulletin.document import (
+    Block,
+    ChartBlock,
+    Document,
+    Items,
+    Paragraph,
+    Section,
+    TableBlock,
+)
 from straitlink.stats.bulletin.model import Bulletin
 from straitlink.stats.bulletin.phrases import EN, ZH_TW
 from straitlink.stats.bulletin.terms import Words
 from straitlink.stats.listing import CaseDigest, IntelDigest, SeizureDigest
 from straitlink.stats.model import AGREEMENT_IN_FORCE, BASES, Statistics
-from straitlink.stats.reconcile import Reconciled, Verdict
+
+# The renderers take the Document's blocks from here.
+__all__ = ["Block", "ChartBlock", "Document", "Items", "Paragraph", "Section", "TableBlock", "compose"]
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    kind: ClassVar[str] = "paragraph"
-
-
-@dataclass(frozen=True)
-class Items:
-    items: tuple[str, ...]
-    kind: ClassVar[str] = "items"
-
-
-@dataclass(frozen=True)
-class TableBlock:
-    caption: str | None
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    kind: ClassVar[str] = "table"
-
-
-@dataclass(frozen=True)
-class ChartBlock:
-    chart: Chart
-    data: TableBlock  # the plotted numbers, for formats that cannot hold an image
-    kind: ClassVar[str] = "chart"
-
-
-Block = Paragraph | Items | TableBlock | ChartBlock
-
-
-@dataclass(frozen=True)
-class Section:
-    heading: str
-    blocks: tuple[Block, ...]
-
-
-@dataclass(frozen=True)
-class Document:
-    lang: str
-    title: str
-    subtitle: str
-    sections: tuple[Section, ...]
-
-
-class _Writer:
+class _Writer(AnnexWriter):
     def items(self, texts: list[str]) -> Items:
         """A numbered list; English items start with a capital even when they start with a date."""
         return Items(tuple(t if self.w.chinese else t[:1].upper() + t[1:] for t in texts))
@@ -92,6 +56,14 @@ class _Writer:
 
     def names(self, ids: list[str]) -> str:
         return self.w.join([self.w.agency(a) for a in ids])
+
+    def the(self, name: str) -> str:
+        """An agency named in running English takes the article: "the Ministry of Justice held…"."""
+        return name if self.w.chinese or name.startswith("the ") else f"the {name}"
+
+    def subjects(self, ids: list[str]) -> str:
+        """Agencies as the subject or object of a sentence: each with its article in English."""
+        return self.w.join([self.the(self.w.agency(a)) for a in ids])
 
     # --- sections --------------------------------------------------------------------------------------------
 
@@ -233,7 +205,7 @@ class _Writer:
     def handover(self, i: IntelDigest) -> str:
         w = self.w
         when = w.date(i.date)
-        provider = w.agency(i.provider_agency) if i.provider_agency else w.party(i.provider_party)
+        provider = self.the(w.agency(i.provider_agency)) if i.provider_agency else w.party(i.provider_party)
         recipient = w.party(i.recipient_party)
         if not i.seizures:
             summary = w.text(i.summary) if w.chinese else ""
@@ -253,7 +225,7 @@ class _Writer:
             if o.weight_by_drug:
                 weights = self.w.join([self._drug_weight(d, t) for d, t in sorted(o.weight_by_drug.items())])
                 phrase = "intel_summary_suspects" if o.suspects else "intel_summary"
-                blocks.append(Paragraph(self.say(phrase, provider=self.w.provider(key),
+                blocks.append(Paragraph(self.say(phrase, provider=self.the(self.w.provider(key)),
                                                  handovers=self.w.count(o.handovers), weights=weights,
                                                  suspects=self.w.count(o.suspects))))  # fmt: skip
         return Section(self.say("s_intel"), tuple(blocks))
@@ -266,13 +238,13 @@ class _Writer:
         w = self.w
         kind = f"kind_{m.kind.value}" + ("_plain" if m.kind.value == "liaison_coordination" and not m.sequence else "")
         places = self.say("meeting_where", places=self._places(m.places)) if m.places else ""
-        who = self.say("meeting_who", participants=self.names(m.participants)) if m.participants else ""
+        who = self.say("meeting_who", participants=self.subjects(m.participants)) if m.participants else ""
         decided = ""
         if m.decisions and w.chinese:
             decided = self.say("meeting_decided", decisions="；".join(map(w.text, m.decisions)))
         elif m.decisions:
             decided = self.say("meeting_decided", decisions=w.count(len(m.decisions)))
-        return self.say("meeting", date=w.date(m.date), host=w.agency(m.host) if m.host else "",
+        return self.say("meeting", date=w.date(m.date), host=self.the(w.agency(m.host)) if m.host else "",
                         kind=self.say(kind, sequence=m.sequence), title=w.text(_inner_quotes(m.title)), where=places,
                         who=who,
                         decided=decided)  # fmt: skip
@@ -298,7 +270,7 @@ class _Writer:
         for key, t in (("row_drugs", s.drugs_weight_kg), ("row_precursors", s.precursors_weight_kg),
                        ("row_all", s.total_weight_kg)):  # fmt: skip
             rows.append((self.say(key), "", w.count(t.count), "", "", "", "", w.total(t), ""))
-        return Section(self.say("s_table"), (TableBlock(None, columns, tuple(rows)),))
+        return Section(self.say("s_table"), (TableBlock(None, columns, tuple(rows), "seizures"),))
 
     def charts(self) -> Section:
         labels = {k: self.say(k) for k in ("tw_to_cn", "cn_to_tw", "axis_requests", "axis_kg", "axis_year")}
@@ -316,91 +288,6 @@ class _Writer:
                                            else "—" for d in drugs)) for r in rows))  # fmt: skip
         return Section(self.say("s_charts"), (ChartBlock(requests, req_data), ChartBlock(seizures, seize_data)))
 
-    def annex(self) -> Section:
-        rec = self.b.reconciliation
-        if not rec.rows:
-            return Section(self.say("s_annex"), (Paragraph(self.say("annex_none")),))
-        # One statement published by several sources (the Ministry's bulletin and its Japanese edition) is one row,
-        # naming every source: the reader sees one figure with one verdict.
-        merged: dict[tuple[str, ...], list[str]] = {}
-        verdicts: dict[tuple[str, ...], str] = {}
-        for r in rec.rows:
-            row = self.reconciled(r)
-            merged.setdefault(row[:-1], [])
-            verdicts[row[:-1]] = str(r.verdict)
-            if row[-1] not in merged[row[:-1]]:
-                merged[row[:-1]].append(row[-1])
-        n = {str(v): 0 for v in Verdict}
-        for verdict in verdicts.values():
-            n[verdict] += 1
-        blocks: list[Block] = [
-            Paragraph(self.say("annex_intro")),
-            Paragraph(self.say("annex_counts", match=n["match"], within=n["within_qualifier"],
-                               discrepancy=n["discrepancy"], not_computable=n["not_computable"])),
-        ]  # fmt: skip
-        columns = tuple(self.say(f"col_{c}") for c in ("metric", "period", "direction", "published", "computed",
-                                                        "difference", "verdict", "source"))  # fmt: skip
-        sep = "；" if self.w.chinese else "; "
-        blocks.append(TableBlock(None, columns, tuple((*row, sep.join(srcs)) for row, srcs in merged.items())))
-        if rec.contradictions:
-            rows = []
-            for c in rec.contradictions:
-                sep, side = ("；", "{}（{}，{}）") if self.w.chinese else ("; ", "{} ({}, {})")
-                sides = sep.join(side.format(self.published(f), self.w.date(f.period_end), self._source(s))
-                                 for f, s in zip(c.figures, c.sources, strict=True))  # fmt: skip
-                rows.append((self._metric(c.figures[0]), sides, self.say(f"contradiction_{c.code}")))
-            cols = (self.say("col_metric"), self.say("col_published"), self.say("col_reason"))
-            blocks.append(TableBlock(self.say("s_contradictions"), cols, tuple(rows)))
-        return Section(self.say("s_annex"), tuple(blocks))
-
-    def _metric(self, f: Any) -> str:
-        """The metric in the bulletin's own vocabulary; a key it has no name for falls back to the source's words."""
-        named = self.w.metric(f.metric)
-        if named is not None:
-            return named.name
-        if self.w.chinese:
-            return self.w.text(f.label)
-        return re.sub(r"\s*\[[^]]*\]", "", f.label_en or "") or f.metric
-
-    def _source(self, s: dict[str, Any]) -> str:
-        return self.w.source(str(s.get("publisher") or s.get("title") or s.get("id")))
-
-    def _unit_word(self, f: Any) -> str | None:
-        named = self.w.metric(f.metric)
-        return named.unit if named is not None else None
-
-    def published(self, f: Any) -> str:
-        unit = f.unit if isinstance(f.unit, Unit) else Unit(f.unit)
-        return self.w.amount(f.value, f.qualifier, None, unit, word=self._unit_word(f))
-
-    def _period(self, period: tuple[Any, Any]) -> str:
-        """A period as a source states it: 102年, 102年5月底, 102年8月7日, or from one day to another."""
-        stated = _as_stated(*period)
-        if stated is not None:
-            return self.w.date(stated)
-        return self.w.date(period[0]) + self.say("period_to") + self.w.date(period[1])
-
-    def reconciled(self, r: Reconciled) -> tuple[str, ...]:
-        w, f = self.w, r.figure
-        period = self._period(r.period)
-        direction = self.say(f"dir_{f.direction}") if f.direction in ("tw_to_cn", "cn_to_tw", "both") else "—"
-        computed = difference = "—"
-        if r.computed is not None:
-            c = r.computed
-            # A computed count is shown in the published figure's unit (234人 beside 234人, not 234件).
-            unit = {"count": f.unit, "kg": Unit.KG, "dose": Unit.DOSE, "person": Unit.PERSON}.get(c.unit)
-            unit = unit or (Unit(c.unit) if c.unit in {u.value for u in Unit} else None)
-            word = self._unit_word(f) or ("%" if c.unit == "percent" else None)
-            computed = w.amount(c.value, c.qualifier, c.upper, unit or Unit.ITEM, word=word) if (
-                unit or word) else w.number(c.value)  # fmt: skip
-        if r.difference is not None and r.difference != 0:
-            difference = ("+" if r.difference > 0 else "−") + w.number(abs(r.difference))
-        verdict = self.say(f"verdict_{r.verdict.value}")
-        if r.code.endswith("_held") or r.code in ("direction_unstated", "units_differ"):
-            verdict += f"（{self.say('reason_' + r.code)}）" if w.chinese else f" ({self.say('reason_' + r.code)})"
-        return (self._metric(f), period, direction, self.published(f), computed, difference, verdict,
-                self._source(r.source))  # fmt: skip
-
     def notes(self) -> Section:
         notes = [self.say("note_weight")]
         if any(d.doses for d in self.b.current.seizures.by_drug.values()):
@@ -409,25 +296,6 @@ class _Writer:
         if self.b.synthetic_records:
             notes.append(self.say("note_synthetic"))
         return Section(self.say("s_notes"), (Items(tuple(notes)),))
-
-
-def _as_stated(start: Any, end: Any) -> PartialDate | None:
-    """The one year, month, part of a month or day that spans exactly start..end, if there is one."""
-    candidates = [PartialDate(start.year)]
-    if start.month == end.month and start.year == end.year:
-        candidates += [PartialDate(start.year, start.month), PartialDate(start.year, start.month, start.day)]
-        # 「5月底」 before 「5月下旬」: the same days, but the Ministry writes the former.
-        parts = sorted((p for p in Part if _month_part(p)), key=lambda p: p is not Part.END)
-        candidates += [PartialDate(start.year, start.month, part=p) for p in parts]
-    return next((c for c in candidates if (c.earliest(), c.latest()) == (start, end)), None)
-
-
-def _month_part(part: Part) -> bool:
-    try:
-        PartialDate(2013, 5, part=part)
-    except InvalidValue:
-        return False
-    return True
 
 
 def _inner_quotes(title: str) -> str:

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from docx import Document as new_document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -48,7 +49,17 @@ def render_docx(doc: Document) -> bytes:
     return out.getvalue()
 
 
+def _orient(word: Any, landscape: bool) -> None:
+    """Start a new section in landscape or portrait, as the PDF gives the annex's eight columns a wide page."""
+    section = word.add_section(WD_SECTION.NEW_PAGE)
+    width, height = sorted((section.page_width, section.page_height), reverse=landscape)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
+
+
 def _table(word: Any, block: TableBlock) -> None:
+    if block.name == "annex":
+        _orient(word, landscape=True)
     if block.caption:
         word.add_paragraph(block.caption, style="Caption")
     table = word.add_table(rows=1, cols=len(block.columns))
@@ -64,3 +75,5 @@ def _table(word: Any, block: TableBlock) -> None:
             cell.text = text
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(8)
+    if block.name == "annex":
+        _orient(word, landscape=False)
