@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, audit, ingest, records, request, stats
+from straitlink.cli import admin, audit, exchange, ingest, records, request, stats
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -38,4 +38,5 @@ records.register(app)
 stats.register(app)
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
+app.add_typer(exchange.app, name="exchange")
 ingest.register(app)
