@@ -154,6 +154,9 @@ def test_docx_holds_the_seizures_and_the_charts(data_dir: Path, tmp_path: Path) 
         assert_each_seizure_in_one_item(paragraphs, lang)
         with zipfile.ZipFile(path) as packed:
             assert len([n for n in packed.namelist() if n.startswith("word/media/")]) == 2
+        # The annex's eight columns get a landscape section, as in the PDF; the text around it stays portrait.
+        widths = [s.page_width > s.page_height for s in read_docx(str(path)).sections]
+        assert widths[0] is False and True in widths and widths[-1] is False
 
 
 @pytest.mark.slow
@@ -185,7 +188,7 @@ def test_html_keeps_numbers_with_their_units_on_one_line(data_dir: Path, tmp_pat
     assert re.search(r'<span class="nb">[0-9]+万[0-9]{4}件</span>', cn)
     en = bulletin(data_dir, "en", "html", tmp_path).read_text(encoding="utf-8")
     assert '<span class="nb">229 kg</span>' in en and '<span class="nb">17 November 2013</span>' in en
-    assert '<table class="annex">' in en and "size: A4 landscape" in en
+    assert '<section class="annex">' in en and '<table class="annex">' in en and "size: A4 landscape" in en
 
 
 def test_english_uses_catalogue_names(data_dir: Path, tmp_path: Path) -> None:

@@ -30,7 +30,7 @@ class AnnexWriter:
     def annex(self) -> Section:
         rec = self.b.reconciliation
         if not rec.rows:
-            return Section(self.say("s_annex"), (Paragraph(self.say("annex_none")),))
+            return Section(self.say("s_annex"), (Paragraph(self.say("annex_none")),), "annex")
         # One statement published by several sources (the Ministry's bulletin and its Japanese edition) is one row,
         # naming every source: the reader sees one figure with one verdict.
         merged: dict[tuple[str, ...], list[str]] = {}
@@ -63,7 +63,7 @@ class AnnexWriter:
                 contradictions.append((self._metric(c.figures[0]), sides, self.say(f"contradiction_{c.code}")))
             cols = (self.say("col_metric"), self.say("col_published"), self.say("col_reason"))
             blocks.append(TableBlock(self.say("s_contradictions"), cols, tuple(contradictions), "contradictions"))
-        return Section(self.say("s_annex"), tuple(blocks))
+        return Section(self.say("s_annex"), tuple(blocks), "annex")
 
     def _metric(self, f: Any) -> str:
         """The metric in the bulletin's own vocabulary; a key it has no name for falls back to the source's words."""

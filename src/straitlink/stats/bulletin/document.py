@@ -43,6 +43,7 @@ Block = Paragraph | Items | TableBlock | ChartBlock
 class Section:
     heading: str
     blocks: tuple[Block, ...]
+    name: str = ""  # which section it is (annex…), for layouts that set one apart
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,8 @@ def render_docx(doc: Document) -> bytes:
     word.add_heading(doc.title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     word.add_paragraph(doc.subtitle).alignment = WD_ALIGN_PARAGRAPH.CENTER
     for part in doc.sections:
+        if part.name == "annex":
+            _orient(word, landscape=True)
         word.add_heading(part.heading, level=1)
         for block in part.blocks:
             if isinstance(block, Paragraph):
@@ -44,6 +46,8 @@ def render_docx(doc: Document) -> bytes:
             elif isinstance(block, ChartBlock):
                 word.add_picture(io.BytesIO(block.chart.png), width=Cm(16.5))
                 word.add_paragraph(block.chart.title, style="Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if part.name == "annex":
+            _orient(word, landscape=False)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
@@ -58,8 +62,6 @@ def _orient(word: Any, landscape: bool) -> None:
 
 
 def _table(word: Any, block: TableBlock) -> None:
-    if block.name == "annex":
-        _orient(word, landscape=True)
     if block.caption:
         word.add_paragraph(block.caption, style="Caption")
     table = word.add_table(rows=1, cols=len(block.columns))
@@ -75,5 +77,3 @@ def _table(word: Any, block: TableBlock) -> None:
             cell.text = text
             for run in cell.paragraphs[0].runs:
                 run.font.size = Pt(8)
-    if block.name == "annex":
-        _orient(word, landscape=False)
