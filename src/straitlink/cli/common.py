@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import getpass
 import json
 import os
 import sys
@@ -19,8 +18,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import Engine
 
 from straitlink.config import Settings
+from straitlink.domain.access import Permission, Principal
 from straitlink.domain.errors import StraitLinkError
-from straitlink.store.db import make_engine
+from straitlink.services.access import principal_for, require
+from straitlink.services.accounts import count_accounts
+from straitlink.services.requests import Desk
+from straitlink.services.session import connect
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True, soft_wrap=True)
@@ -31,6 +34,7 @@ out = Console()
 class State:
     data_dir: Path | None = None
     database_url: str | None = None
+    user: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -39,8 +43,12 @@ class State:
 
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.settings.database_url)
+            self._engine = connect(self.settings.database_url)
         return self._engine
+
+    def desk(self) -> Desk:
+        """What the request use cases need of this instance, on this command's engine."""
+        return Desk.from_settings(self.settings, self.engine())
 
     def close(self) -> None:
         """Release the database when the command ends (SQLite checkpoints its write-ahead log here)."""
@@ -57,9 +65,26 @@ def state(ctx: typer.Context) -> State:
     return obj
 
 
-def actor(user: str | None) -> str:
-    """The acting user: --user, STRAITLINK_USER, or the login name."""
-    return user or os.environ.get("STRAITLINK_USER") or getpass.getuser()
+def principal(ctx: typer.Context, user: str | None = None) -> Principal:
+    """The acting account: the command's --user, the global --user, or STRAITLINK_USER; refused unless active."""
+    st = state(ctx)
+    name = user or st.user or os.environ.get("STRAITLINK_USER") or None
+    return principal_for(st.engine(), name)
+
+
+def allow(ctx: typer.Context, permission: Permission, what: str) -> Principal:
+    """The acting account, refused unless its roles grant `permission` (for commands that are not one use case)."""
+    acting = principal(ctx)
+    require(state(ctx).engine(), acting, permission, what)
+    return acting
+
+
+def setup_principal(ctx: typer.Context, user: str | None = None) -> Principal:
+    """Who runs a set-up command (demo, import): the installer while no account exists, else an account."""
+    st = state(ctx)
+    if count_accounts(st.engine()) == 0:
+        return Principal.system(st.settings.party)
+    return principal(ctx, user)
 
 
 def handles_errors(fn: F) -> F:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, audit, exchange, ingest, records, request, stats
+from straitlink.cli import admin, audit, exchange, ingest, records, request, stats, users
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -28,8 +28,11 @@ def main(
         str | None,
         typer.Option("--database-url", help="Database URL (STRAITLINK_DATABASE_URL; default SQLite)"),
     ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="The account acting (STRAITLINK_USER); see `straitlink user`")
+    ] = None,
 ) -> None:
-    ctx.obj = State(data_dir=data_dir, database_url=database_url)
+    ctx.obj = State(data_dir=data_dir, database_url=database_url, user=user)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -38,5 +41,6 @@ records.register(app)
 stats.register(app)
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
+app.add_typer(users.app, name="user")
 app.add_typer(exchange.app, name="exchange")
 ingest.register(app)

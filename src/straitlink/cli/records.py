@@ -10,8 +10,7 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import actor, handles_errors, out, print_json, state
-from straitlink.codec import encode
+from straitlink.cli.common import handles_errors, out, principal, print_json, state
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import ProvenanceKind
@@ -19,8 +18,9 @@ from straitlink.domain.records import Record
 from straitlink.services import records as svc
 from straitlink.services.forms import parse_fields, provenance_from_option
 from straitlink.services.kinds import KINDS, Kind, kind_named
-from straitlink.store.queries import ListFilter
-from straitlink.store.uow import UnitOfWork
+from straitlink.services.present import present
+from straitlink.services.records import ListFilter
+from straitlink.services.requests import file_request
 
 KIND_HELP = "Record kind: " + ", ".join(k.plural for k in KINDS)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -35,19 +35,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "figure": ("period_end", "metric", "value", "qualifier", "unit", "label"),
     "request": ("filed_on", "requesting_party", "type", "status", "subject"),
 }
-
-
-def record_json(uow: UnitOfWork, kind: Kind, records: list[Record]) -> list[dict[str, Any]]:
-    """Records in their JSON shape; seizures also carry their case's suspects."""
-    data = [encode(r) for r in records]
-    if kind.name == "seizure":
-        counts = svc.suspects_by_case(uow, [d["case"] for d in data if d["case"]])
-        for d in data:
-            d["suspects"] = counts.get(d["case"], {"total": 0, "caught_in_act": 0})["total"] if d["case"] else None
-    if kind.name == "case":
-        for d in data:
-            d["date"] = d.get("opened_on")
-    return data
 
 
 def _cell(value: Any) -> str:
@@ -96,7 +83,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add one record of KIND, given as field=value pairs or a JSON file."""
         k = kind_named(kind)
-        who = actor(user)
+        acting = principal(ctx, user)
+        who = acting.username
         data: dict[str, Any] = {}
         if file is not None:
             try:
@@ -108,9 +96,12 @@ def register(app: typer.Typer) -> None:
         data.update(parse_fields(k, fields or [], load_catalog()))
         if "provenance" not in data:
             data["provenance"] = provenance_from_option(source, actor=who)
-        with UnitOfWork(state(ctx).engine()) as uow:
-            record = svc.add_record(uow, k, data, actor=who)
-            shown = record_json(uow, k, [record])[0]
+        engine = state(ctx).engine()
+        if k.name == "request":
+            record: Record = file_request(state(ctx).desk(), data, principal=acting)
+        else:
+            record = svc.add_record(engine, k, data, principal=acting)
+        shown = present(engine, k, [record])[0]
         if as_json:
             print_json(shown)
         else:
@@ -153,8 +144,8 @@ def register(app: typer.Typer) -> None:
             exclude_provenance=frozenset({"synthetic"}) if no_synthetic else frozenset(),
             limit=limit,
         )
-        with UnitOfWork(state(ctx).engine()) as uow:
-            rows = record_json(uow, k, svc.list_records(uow, k, flt, actor=actor(user)))
+        engine = state(ctx).engine()
+        rows = present(engine, k, svc.list_records(engine, k, flt, principal=principal(ctx, user)))
         if as_json:
             print_json(rows)
         else:
@@ -171,8 +162,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show one record with every field and its provenance."""
         k = kind_named(kind)
-        with UnitOfWork(state(ctx).engine()) as uow:
-            shown = record_json(uow, k, [svc.get_record(uow, k, record_id, actor=actor(user))])[0]
+        engine = state(ctx).engine()
+        shown = present(engine, k, [svc.get_record(engine, k, record_id, principal=principal(ctx, user))])[0]
         if as_json:
             print_json(shown)
             return

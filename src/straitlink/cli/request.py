@@ -15,12 +15,13 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import actor, handles_errors, out, print_json, state
+from straitlink.cli.common import handles_errors, out, principal, print_json, state
 from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
+from straitlink.domain.replies import REPLY_KINDS
 from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
 from straitlink.domain.workflow import Acting, RefusalGround, Role, Transition
 from straitlink.services import request_views as views
@@ -28,8 +29,6 @@ from straitlink.services import requests as svc
 from straitlink.services.documents import Upload
 from straitlink.services.forms import parse_fields
 from straitlink.services.kinds import kind_named
-from straitlink.store.mapping import REQUESTS
-from straitlink.store.uow import UnitOfWork
 
 app = typer.Typer(help="Mutual-assistance requests and their workflow.", no_args_is_help=True)
 
@@ -60,7 +59,7 @@ def _day(value: str | None, field: str) -> date | None:
 
 
 def _party(value: str | None, ctx: typer.Context) -> Party:
-    return _enum(Party, value.upper(), "party") if value else state(ctx).settings.party
+    return _enum(Party, value.upper(), "party") if value else principal(ctx).party
 
 
 def _uploads(paths: list[Path] | None) -> tuple[Upload, ...]:
@@ -75,8 +74,7 @@ def _acting(
     ctx: typer.Context, request_id: str, t_of: Any, party: str | None, role: str | None, agency: str | None
 ) -> Acting:
     """The acting side and role: as given, or the first the workflow allows this party for the step."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request: AssistanceRequest = uow.repo(REQUESTS).get(request_id)
+    request = views.load_request(state(ctx).desk(), request_id, principal=principal(ctx))
     t: Transition = t_of(request)
     chosen = workflow.default_acting(t, request, _party(party, ctx), _enum(Role, role, "role") if role else None)
     if agency:
@@ -130,11 +128,7 @@ def file_(
             pair = f"type={catalog.find_request_type(text.strip(), field='type').id.value}"
         pairs.append(pair)
     data.update(parse_fields(kind_named("request"), pairs, catalog))
-    settings = state(ctx).settings
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.file_request(
-            uow, svc.Desk.from_settings(settings), data, actor=actor(user), documents=_uploads(document)
-        )
+    request = svc.file_request(state(ctx).desk(), data, principal=principal(ctx, user), documents=_uploads(document))
     _done(request, as_json, "filed")
 
 
@@ -174,17 +168,15 @@ def transition(
         materials_returned=materials_returned,
         documents=_uploads(document),
     )
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.transition_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            goal,
-            step,
-            actor=actor(user),
-            acting=acting,
-            expected_version=expected_version,
-        )
+    request = svc.transition_request(
+        state(ctx).desk(),
+        request_id,
+        goal,
+        step,
+        principal=principal(ctx, user),
+        acting=acting,
+        expected_version=expected_version,
+    )
     _done(request, as_json, "moved")
 
 
@@ -205,17 +197,15 @@ def assign(
     assignee = _agency(agency_name, "executing_agency") or agency_name
     t_of = lambda r: workflow.transition_for(r.status, RequestStatus.ASSIGNED)  # noqa: E731
     acting = _acting(ctx, request_id, t_of, party, role, None)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.assign_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            assignee,
-            svc.StepInput(on=_day(on, "on")),
-            actor=actor(user),
-            acting=acting,
-            expected_version=expected_version,
-        )
+    request = svc.assign_request(
+        state(ctx).desk(),
+        request_id,
+        assignee,
+        svc.StepInput(on=_day(on, "on")),
+        principal=principal(ctx, user),
+        acting=acting,
+        expected_version=expected_version,
+    )
     _done(request, as_json, "assigned")
 
 
@@ -234,16 +224,14 @@ def confirm(
 ) -> None:
     """Record the written confirmation of an urgent request first made in another form (Art. 13¶1)."""
     acting = _acting(ctx, request_id, lambda r: workflow.CONFIRMATION, party, role, None)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.confirm_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            svc.StepInput(on=_day(on, "on"), documents=_uploads(document)),
-            actor=actor(user),
-            acting=acting,
-            expected_version=expected_version,
-        )
+    request = svc.confirm_request(
+        state(ctx).desk(),
+        request_id,
+        svc.StepInput(on=_day(on, "on"), documents=_uploads(document)),
+        principal=principal(ctx, user),
+        acting=acting,
+        expected_version=expected_version,
+    )
     _done(request, as_json, "confirmed")
 
 
@@ -253,7 +241,7 @@ def reply(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument(help="The request's id")],
     text: Annotated[str | None, typer.Option("--text", help="What the reply says")] = None,
-    kind: Annotated[str, typer.Option(help="|".join(svc.REPLY_KINDS))] = "progress",
+    kind: Annotated[str, typer.Option(help="|".join(REPLY_KINDS))] = "progress",
     on: On = None,
     document: Documents = None,
     party: PartyOpt = None,
@@ -263,15 +251,13 @@ def reply(
 ) -> None:
     """Record a reply from one side to the other (progress, Art. 14¶1, or a note), with its documents."""
     acting = Acting(_party(party, ctx), _enum(Role, role, "role"))
-    with UnitOfWork(state(ctx).engine()) as uow:
-        reply_id = svc.reply_to_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            svc.ReplyInput(kind=kind, text=text, on=_day(on, "on"), documents=_uploads(document)),
-            actor=actor(user),
-            acting=acting,
-        )
+    reply_id = svc.reply_to_request(
+        state(ctx).desk(),
+        request_id,
+        svc.ReplyInput(kind=kind, text=text, on=_day(on, "on"), documents=_uploads(document)),
+        principal=principal(ctx, user),
+        acting=acting,
+    )
     if as_json:
         print_json({"reply": reply_id, "request": request_id})
     else:
@@ -287,8 +273,7 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Show a request with its deadlines, history, replies and documents (the read is audited)."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        view = views.show_request(uow, svc.Desk.from_settings(state(ctx).settings), request_id, actor=actor(user))
+    view = views.show_request(state(ctx).desk(), request_id, principal=principal(ctx, user))
     data = view.to_json()
     if as_json:
         print_json(data)
@@ -327,8 +312,7 @@ def history(
     as_json: AsJson = False,
 ) -> None:
     """The request's steps in order: when, by whom, in which role, and what they carried."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        steps = views.request_history(uow, request_id, actor=actor(user))
+    steps = views.request_history(state(ctx).desk(), request_id, principal=principal(ctx, user))
     if as_json:
         print_json([s.to_json() for s in steps])
         return
@@ -361,8 +345,7 @@ def list_(
         overdue=overdue,
         limit=limit,
     )
-    with UnitOfWork(state(ctx).engine()) as uow:
-        found = views.list_requests(uow, svc.Desk.from_settings(state(ctx).settings), flt, actor=actor(user))
+    found = views.list_requests(state(ctx).desk(), flt, principal=principal(ctx, user))
     if as_json:
         print_json([_summary(r, d) for r, d in found])
         return
@@ -388,16 +371,14 @@ def due(
     as_json: AsJson = False,
 ) -> None:
     """Deadlines that are overdue or due soon, per side and agency, each with its rule and article."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        items = views.due_requests(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            actor=actor(user),
-            within=within,
-            overdue_only=overdue,
-            agency=_agency(agency, "agency"),
-            party=_enum(Party, side.upper(), "side") if side else None,
-        )
+    items = views.due_requests(
+        state(ctx).desk(),
+        principal=principal(ctx, user),
+        within=within,
+        overdue_only=overdue,
+        agency=_agency(agency, "agency"),
+        party=_enum(Party, side.upper(), "side") if side else None,
+    )
     if as_json:
         print_json([i.to_json() for i in items])
         return
@@ -426,10 +407,7 @@ def document(
     as_json: AsJson = False,
 ) -> None:
     """Write a document's content to a file; the read is audited, with the purpose it may be used for."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        view, content = views.read_document(
-            uow, svc.Desk.from_settings(state(ctx).settings), document_id, actor=actor(user)
-        )
+    view, content = views.read_document(state(ctx).desk(), document_id, principal=principal(ctx, user))
     try:
         output.write_bytes(content)
     except OSError as exc:
