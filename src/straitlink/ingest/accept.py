@@ -51,11 +51,16 @@ class Accepted:
         return {"documents": self.documents, "stored": self.stored, "known": self.known, "skipped": self.skipped}
 
 
-def _seizure_key(data: dict[str, Any], year: int | None) -> tuple[str, str, str, str]:
-    """Drug, first quantity and year ("" when neither the seizure nor the document says which)."""
+def _seizure_key(data: dict[str, Any], year: int | None) -> tuple[str, str, str, str, str]:
+    """Drug, first quantity, year ("" when neither the seizure nor the document says which) and day (if given)."""
     first = data["quantities"][0]
-    when = (data.get("date") or {}).get("iso", "")[:4] or (str(year) if year else "")
-    return (data["drug"], first["value"], first["unit"], when)
+    iso = (data.get("date") or {}).get("iso", "")
+    when = iso[:4] or (str(year) if year else "")
+    return (data["drug"], first["value"], first["unit"], when, iso if len(iso) == 10 else "")
+
+
+def _agree(a: str, b: str) -> bool:
+    return a == b or not a or not b
 
 
 def mark_known(uow: UnitOfWork, document: DocumentInfo, proposals: list[Proposal]) -> int:
@@ -76,6 +81,11 @@ def mark_known(uow: UnitOfWork, document: DocumentInfo, proposals: list[Proposal
             p.status = "known"
             if p.kind == "seizure" and p.fields.get("case"):
                 known_cases.add(p.fields["case"])
+        elif p.kind == "seizure" and (other := _conflicting(uow, p)) is not None:
+            # The same seizure (drug, day, place) stored with another figure: the reviewer decides which is
+            # right; accepting it as a second record would count the drugs twice.
+            p.status = "conflict"
+            p.unresolved.append(f"quantities: seizure {other} of the same drug, day and place states other figures")
     known_intel: set[str] = set()
     for p in proposals:
         if p.kind == "case" and p.id in known_cases:
@@ -99,7 +109,8 @@ def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
             stored = encode(mapping.SEIZURES.from_row(row))
             if stored["quantities"]:
                 key = _seizure_key(stored, None)
-                if key[:3] == wanted[:3] and (key[3] == wanted[3] or not key[3] or not wanted[3]):
+                # Equal amounts seized on different days are different seizures.
+                if key[:3] == wanted[:3] and _agree(key[3], wanted[3]) and _agree(key[4], wanted[4]):
                     return True
         return False
     if p.kind == "meeting" and f.get("sequence") is not None:
@@ -120,6 +131,20 @@ def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
         )
         return any(encode(mapping.FIGURES.from_row(r))["value"] == f["value"] for r in uow.session.scalars(figures))
     return False
+
+
+def _conflicting(uow: UnitOfWork, p: Proposal) -> str | None:
+    """The id of a stored seizure of the same drug on the same day at the same place, told with other figures."""
+    f = p.fields
+    day = (f.get("date") or {}).get("iso", "")
+    if len(day) != 10 or not f.get("place") or not f.get("quantities"):
+        return None
+    for row in uow.session.scalars(select(t.SeizureRow).where(t.SeizureRow.drug == f["drug"])):
+        stored = encode(mapping.SEIZURES.from_row(row))
+        same = (stored.get("date") or {}).get("iso") == day and stored.get("place") == f["place"]
+        if same and stored["quantities"] and stored["quantities"][0] != f["quantities"][0]:
+            return str(row.id)
+    return None
 
 
 def _provenance(p: Proposal) -> dict[str, Any]:
@@ -191,7 +216,7 @@ def propose(
     for result in results:
         mark_known(uow, result.document, result.proposals)
         result.known = sum(1 for p in result.proposals if p.status == "known")
-        result.proposals = [p for p in result.proposals if p.status == "new"]
+        result.proposals = [p for p in result.proposals if p.status in ("new", "conflict")]
     return results
 
 
