@@ -150,7 +150,7 @@ def _fill_workflow(engine: Engine, desk: svc.Desk) -> str:
     proof = (Upload("送達證書.pdf", PROOF),)
     _step(engine, desk, rid, RequestStatus.COMPLETED, executing, on=date(2025, 3, 3), text="已送達", documents=proof)
     with UnitOfWork(engine):
-        views.request_history(desk, rid, principal=officer("reader"))  # a read: audited too
+        views.request_history(desk, rid, principal=officer("reader"))  # a read: in the access log
     return rid
 
 
