@@ -5,7 +5,8 @@ when a stored record states the same event (same drug, quantity and year; same m
 figure, value and period end), or, for what a document mentions, when the document itself is stored. Whatever
 hangs on a known seizure (its case, operation, outcome) is known with it. Accepting stores the documents
 (SourceDocument, with sha256 and text) and every new proposal as its record, with the span it came from as
-provenance: Provenance.from_document(document id, (start, end), quote).
+provenance: Provenance.from_document(document id, (start, end), quote). Every record stored gets its `create` audit
+entry, as `straitlink add` gives it, after the chain head accepting locks before its first write.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from straitlink.audit import log as audit_log
+from straitlink.audit.entries import AuditAction, Change, diff
 from straitlink.codec import decode, encode
 from straitlink.domain.cases import Person, PersonRole
 from straitlink.domain.dates import PartialDate
@@ -171,14 +174,18 @@ def accept(
     *,
     actor: str,
 ) -> Accepted:
-    """Store the documents and their new proposals as records, in one transaction (all or nothing)."""
+    """Store the documents and their new proposals as records, each audited, in one transaction (all or nothing)."""
     report = Accepted()
+    head = audit_log.lock(uow)  # before the first write, as every audited change
+    changes: list[Change] = []
     docs = uow.repo(mapping.DOCUMENTS)
     proposals: list[Proposal] = []
     for info, text, found in documents:
         stored = uow.session.scalar(select(t.SourceDocumentRow.id).where(t.SourceDocumentRow.sha256 == info.sha256))
         if stored is None:
-            docs.add(_document(info, text, actor))
+            document = _document(info, text, actor)
+            docs.add(document)
+            changes.append(_created(actor, mapping.DOCUMENTS.kind, document, info.id))
             uow.flush()
         elif stored != info.id:
             # The same bytes are stored under another id (the demo's bulletin): cite that one.
@@ -195,15 +202,25 @@ def accept(
             # A savepoint per proposal: one that cannot be stored is reported and the others still go in.
             savepoint = uow.session.begin_nested()
             try:
-                _store(uow, p, persons_by_case, report)
+                added = _store(uow, p, persons_by_case, report)
                 uow.flush()
                 savepoint.commit()
             except StraitLinkError as exc:
                 savepoint.rollback()
                 report.stored, persons_by_case = counts, persons
                 report.skipped.append(f"{p.kind} {p.id}: {exc.message}")
+                continue
+            changes += [_created(actor, kind_name, record, p.document) for kind_name, record in added]
+    if changes:
+        audit_log.append(uow, head, changes)
     uow.commit()
     return report
+
+
+def _created(actor: str, kind: str, record: Record, document: str) -> Change:
+    """The `create` entry of one accepted record, naming the document it was accepted from."""
+    what = diff(None, encode(record))
+    return Change(actor, AuditAction.CREATE, kind_named(kind).mapper.kind, record.id, what, {"ingest": document})
 
 
 def propose(
@@ -220,25 +237,31 @@ def propose(
     return results
 
 
-def _store(uow: UnitOfWork, p: Proposal, persons_by_case: dict[str, list[str]], report: Accepted) -> None:
+def _store(
+    uow: UnitOfWork, p: Proposal, persons_by_case: dict[str, list[str]], report: Accepted
+) -> list[tuple[str, Record]]:
+    """Store one proposal (and the persons it counts); returns each record stored with its kind."""
     if p.kind == "seizure":
-        _add(uow, "seizure", p, p.fields)
-        _persons(uow, p, p.fields.get("case"), p.fields.get("suspects"), PersonRole.SUSPECT, persons_by_case, report)
+        added = [("seizure", _add(uow, "seizure", p, p.fields))]
+        suspects = p.fields.get("suspects")
+        added += _persons(uow, p, p.fields.get("case"), suspects, PersonRole.SUSPECT, persons_by_case, report)
     elif p.kind == "arrest":
-        _persons(uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.SUSPECT, persons_by_case, report)
-        return
+        return _persons(
+            uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.SUSPECT, persons_by_case, report
+        )
     elif p.kind == "repatriation":
-        _persons(uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.FUGITIVE, persons_by_case, report)
-        return
+        count = p.fields.get("count")
+        return _persons(uow, p, p.fields.get("case"), count, PersonRole.FUGITIVE, persons_by_case, report)
     elif p.kind == "outcome":
         data = dict(p.fields)
         data["persons"] = persons_by_case.get(str(data.get("case")), [])
-        _add(uow, "outcome", p, data)
+        added = [("outcome", _add(uow, "outcome", p, data))]
     elif p.kind == "figure":
-        _add(uow, "figure", p, {**p.fields, "source": p.document})
+        added = [("figure", _add(uow, "figure", p, {**p.fields, "source": p.document}))]
     else:
-        _add(uow, p.kind, p, p.fields)
+        added = [(p.kind, _add(uow, p.kind, p, p.fields))]
     report.count(p.kind)
+    return added
 
 
 def _add(uow: UnitOfWork, kind_name: str, p: Proposal, data: dict[str, Any]) -> Record:
@@ -259,15 +282,16 @@ def _persons(
     role: PersonRole,
     persons_by_case: dict[str, list[str]],
     report: Accepted,
-) -> None:
-    """The suspects (or fugitives) a proposal counts, as persons of its case, once per case."""
+) -> list[tuple[str, Record]]:
+    """The suspects (or fugitives) a proposal counts, as persons of its case, once per case; returns those stored."""
     if not isinstance(case, str) or not isinstance(count, int) or count <= 0 or case in persons_by_case:
-        return
+        return []
     if not uow.repo(mapping.CASES).exists(case):
-        return
+        return []
     names = [str(n) for n in p.fields.get("persons") or []]
     party = p.fields.get("to_party")
     ids = []
+    added: list[tuple[str, Record]] = []
     for i in range(min(count, _MAX_PERSONS)):
         person = Person(
             id=stable_id(case, role.value, str(i)),
@@ -281,5 +305,7 @@ def _persons(
         if not uow.repo(mapping.PERSONS).exists(person.id):
             uow.repo(mapping.PERSONS).add(person)
             ids.append(person.id)
+            added.append((mapping.PERSONS.kind, person))
     persons_by_case[case] = ids
     report.count("person", len(ids))
+    return added
