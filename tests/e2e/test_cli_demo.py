@@ -28,6 +28,7 @@ EXPECTED = sorted(
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("demo") / "data"
+    assert runner.invoke(app, ["--data-dir", str(directory), "init"]).exit_code == 0
     result = runner.invoke(app, ["--data-dir", str(directory), "demo", "--json"])
     assert result.exit_code == 0, result.stderr
     return directory

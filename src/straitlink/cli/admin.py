@@ -20,7 +20,7 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def init(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
         """Create the database or upgrade it to the current schema, and load the catalogue."""
-        count = init_database(state(ctx).engine())
+        count = init_database(state(ctx).engine(create=True))
         if as_json:
             print_json({"database": state(ctx).settings.database_url, "catalog_entries": count})
         else:

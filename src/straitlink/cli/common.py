@@ -15,12 +15,13 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import Engine
 
 from straitlink.config import Settings
-from straitlink.domain.errors import StraitLinkError
-from straitlink.store.db import make_engine
+from straitlink.domain.errors import StoreUnavailable, StraitLinkError
+from straitlink.store.db import make_engine, require_initialised
 
 F = TypeVar("F", bound=Callable[..., Any])
 err = Console(stderr=True, soft_wrap=True)
@@ -37,9 +38,19 @@ class State:
     def settings(self) -> Settings:
         return Settings.load(data_dir=self.data_dir, database_url=self.database_url)
 
-    def engine(self) -> Engine:
+    def engine(self, *, create: bool = False) -> Engine:
+        """The database's engine; only a command that may create the database (`init`) passes `create`."""
         if self._engine is None:
-            self._engine = make_engine(self.settings.database_url)
+            settings = self.settings
+            settings.check_data_dir(create=create)
+            engine = make_engine(settings.database_url, create=create)
+            if not create:
+                try:
+                    require_initialised(engine)
+                except StoreUnavailable:
+                    engine.dispose()
+                    raise
+            self._engine = engine
         return self._engine
 
     def close(self) -> None:
@@ -72,7 +83,8 @@ def handles_errors(fn: F) -> F:
         except StraitLinkError as exc:
             if kwargs.get("as_json"):
                 print(json.dumps(exc.to_json(), ensure_ascii=False))
-            err.print(f"[red]error:[/red] {exc.message}", markup=True, highlight=False)
+            # The message quotes what the user typed: escaped, so a value like "[/red]" is shown, not interpreted.
+            err.print(f"[red]error:[/red] {escape(exc.message)}", markup=True, highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

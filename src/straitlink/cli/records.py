@@ -17,7 +17,7 @@ from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.services import records as svc
-from straitlink.services.forms import parse_fields, provenance_from_option
+from straitlink.services.forms import form_data, provenance_from_option
 from straitlink.services.kinds import KINDS, Kind, kind_named
 from straitlink.store.queries import ListFilter
 from straitlink.store.uow import UnitOfWork
@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
                 raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
             if not isinstance(data, dict):
                 raise InvalidValue("file", str(file), "expected a JSON object")
-        data.update(parse_fields(k, fields or [], load_catalog()))
+        data = form_data(k, data, fields or [], load_catalog())
         if "provenance" not in data:
             data["provenance"] = provenance_from_option(source, actor=who)
         with UnitOfWork(state(ctx).engine()) as uow:
@@ -143,9 +143,12 @@ def register(app: typer.Typer) -> None:
                 raise InvalidValue("provenance", p, "one of user|document|peer|synthetic") from None
         if party is not None and party.upper() not in ("TW", "CN"):
             raise InvalidValue("party", party, "TW or CN")
+        first, last = _date_option(start, "from", end=False), _date_option(end, "to", end=True)
+        if first is not None and last is not None and first > last:
+            raise InvalidValue("from", start, f"after --to {end!r}")
         flt = ListFilter(
-            start=_date_option(start, "from", end=False),
-            end=_date_option(end, "to", end=True),
+            start=first,
+            end=last,
             party=party.upper() if party else None,
             agency=catalog.find_agency(agency).id if agency else None,
             drug=catalog.find_drug(drug).id if drug else None,

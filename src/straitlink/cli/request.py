@@ -26,7 +26,7 @@ from straitlink.domain.workflow import Acting, RefusalGround, Role, Transition
 from straitlink.services import request_views as views
 from straitlink.services import requests as svc
 from straitlink.services.documents import Upload
-from straitlink.services.forms import parse_fields
+from straitlink.services.forms import form_data
 from straitlink.services.kinds import kind_named
 from straitlink.store.mapping import REQUESTS
 from straitlink.store.uow import UnitOfWork
@@ -129,7 +129,7 @@ def file_(
         if name.strip() == "type" and sep:  # a request type by any of its names (送達文書, 送达文书, …)
             pair = f"type={catalog.find_request_type(text.strip(), field='type').id.value}"
         pairs.append(pair)
-    data.update(parse_fields(kind_named("request"), pairs, catalog))
+    data = form_data(kind_named("request"), data, pairs, catalog)
     settings = state(ctx).settings
     with UnitOfWork(state(ctx).engine()) as uow:
         request = svc.file_request(

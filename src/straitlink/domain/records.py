@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 
 from straitlink.domain.provenance import Provenance
+from straitlink.domain.text import check_texts
 
 # Demo, synthetic and imported records get ids derived from a stable key, so loading twice adds nothing.
 ID_NAMESPACE = uuid.UUID("6f1c2a7e-3d1b-4c55-9a0e-5b7d1e2f9a10")
@@ -28,3 +29,6 @@ class Record:
     id: str
     provenance: Provenance
     version: int = 1
+
+    def __post_init__(self) -> None:
+        check_texts(self)

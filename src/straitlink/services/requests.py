@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from sqlalchemy import func, select
+
 from straitlink.audit import log as audit
 from straitlink.audit.entries import AuditAction, Change, diff, timestamp
 from straitlink.codec import encode
@@ -37,6 +39,7 @@ from straitlink.services.request_writes import (
 )
 from straitlink.store import tables as t
 from straitlink.store.mapping import REQUESTS
+from straitlink.store.tables_workflow import RequestDocumentRow
 from straitlink.store.uow import UnitOfWork
 
 # Both sides keep UTC+8 all year, so "today" is the same day on both.
@@ -91,6 +94,32 @@ def _agency_party(uow: UnitOfWork, agency: str, field: str) -> Party:
     return Party(row.party)
 
 
+def _check_sides(uow: UnitOfWork, record: AssistanceRequest) -> None:
+    """The requesting agency belongs to the requesting side, the executing agency to the other."""
+    party = record.requesting_party
+    if record.requesting_agency and _agency_party(uow, record.requesting_agency, "requesting_agency") is not party:
+        raise InvalidValue(
+            "requesting_agency", record.requesting_agency, f"is not an agency of the requesting side {party.value}"
+        )
+    if record.executing_agency and _agency_party(uow, record.executing_agency, "executing_agency") is party:
+        raise InvalidValue(
+            "executing_agency", record.executing_agency, f"is an agency of the requesting side {party.value}"
+        )
+
+
+def _proof_on_file(uow: UnitOfWork, request: AssistanceRequest) -> int:
+    """Documents the requested side already sent with its replies: proof attached to a progress reply counts too."""
+    stmt = (
+        select(func.count())
+        .select_from(RequestDocumentRow)
+        .where(
+            RequestDocumentRow.request_id == request.id,
+            RequestDocumentRow.from_party == request.requested_party.value,
+        )
+    )
+    return int(uow.connection.execute(stmt).scalar_one())
+
+
 def _check_version(request: AssistanceRequest, expected: int | None) -> None:
     if expected is not None and expected != request.version:
         raise Conflict(
@@ -134,6 +163,7 @@ def file_request_record(
     files: Sequence[CheckedFile] = (),
 ) -> AssistanceRequest:
     """Store a built, reference-checked request as filed, with its first step, documents and audit entries."""
+    _check_sides(uow, record)
     acting = acting or Acting(record.requesting_party, Role.REQUESTING_SIDE)
     step = workflow.file(record, Actor.of(actor, acting))
     head = audit.lock(uow)
@@ -182,7 +212,7 @@ def transition_request(
         ground=step.ground,
         executing_agency=step.executing_agency,
         executing_agency_party=agency_party,
-        documents=len(files),
+        documents=len(files) + _proof_on_file(uow, loaded.request),
         materials_returned=step.materials_returned,
     )
     decided = workflow.apply(loaded.request, target, Actor.of(actor, acting), payload, last_step_on=loaded.last_step_on)
@@ -253,6 +283,10 @@ def reply_to_request(
     request = loaded.request
     if request.status is RequestStatus.FILED:
         raise InvalidValue("status", request.status.value, "a request is replied to once it has been sent")
+    if not request.status.is_open and reply.kind != "note":
+        raise InvalidValue(
+            "status", request.status.value, f"the request is closed: it takes no more {reply.kind} replies, only notes"
+        )
     text = (reply.text or "").strip() or None
     if text is None and not reply.documents:
         raise MissingField("text", "a reply carries a text or documents")

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
+from straitlink.domain.errors import InvalidValue
 from straitlink.store import tables as t
 
 
@@ -23,6 +24,22 @@ class ListFilter:
     provenance: frozenset[str] = field(default_factory=frozenset)
     exclude_provenance: frozenset[str] = field(default_factory=frozenset)
     limit: int | None = None
+
+    def __post_init__(self) -> None:
+        check_period(self.start, self.end)
+        check_limit(self.limit)
+
+
+def check_period(start: date | None, end: date | None) -> None:
+    """Refuse a period that ends before it starts."""
+    if start is not None and end is not None and start > end:
+        raise InvalidValue("from", start.isoformat(), f"after --to {end.isoformat()}")
+
+
+def check_limit(limit: int | None) -> None:
+    """Refuse a limit that would list nothing (0) or mean nothing (negative)."""
+    if limit is not None and limit < 1:
+        raise InvalidValue("limit", limit, "at least 1 (leave it out to list everything)")
 
 
 def _case_agency_party(party: str) -> Any:
@@ -45,6 +62,12 @@ def _period(row: Any, stmt: Select[Any], flt: ListFilter) -> Select[Any]:
         lo, hi = row.period_end, row.period_end
     elif hasattr(row, "date_earliest"):
         lo, hi = row.date_earliest, row.date_latest
+    elif row is t.PersonRow:
+        # A person has no date of its own: it is in the period when its case is.
+        if flt.start is None and flt.end is None:
+            return stmt
+        cases = _period(t.CaseRow, select(t.CaseRow.id), flt)
+        return stmt.where(row.case_id.in_(cases))
     else:
         return stmt
     if flt.start is not None:
