@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from straitlink.audit import checkpoint as cp
@@ -15,6 +16,7 @@ from straitlink.audit import log
 from straitlink.audit.verify import Report, verify_stored
 from straitlink.cli.common import err, handles_errors, out, print_json, state
 from straitlink.domain.errors import InvalidValue
+from straitlink.services.ids import resolve_any
 from straitlink.store.uow import UnitOfWork
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
@@ -44,7 +46,7 @@ def _report(report: Report, as_json: bool, what: str) -> None:
         out.print(f"{what}: {report.checked} entries verified, last {report.last_seq} ({report.last_hash.hex()[:16]}…)")
     if report.problem is not None:
         if not as_json:
-            err.print(f"[red]tampered:[/red] {report.problem.reason}", markup=True, highlight=False)
+            err.print(f"[red]tampered:[/red] {escape(report.problem.reason)}", markup=True, highlight=False)
         raise typer.Exit(TAMPERED_EXIT)
 
 
@@ -81,6 +83,8 @@ def log_(
 ) -> None:
     """Show a record's audit history, or the latest entries."""
     with UnitOfWork(state(ctx).engine()) as uow:
+        if record is not None:
+            record = resolve_any(uow, record, kind)
         entries = log.entries(uow, record_id=record, kind=kind, limit=limit)
     if as_json:
         print_json([e.to_json() for e in entries])
@@ -112,7 +116,7 @@ def sign_checkpoint(
     earlier = _checkpoint(checkpoint, public_key)
     report = verify_stored(engine, checkpoint=(earlier.seq, earlier.hash) if earlier else None)
     if report.problem is not None:
-        err.print(f"[red]not signing:[/red] {report.problem.reason}", markup=True, highlight=False)
+        err.print(f"[red]not signing:[/red] {escape(report.problem.reason)}", markup=True, highlight=False)
         raise typer.Exit(TAMPERED_EXIT)
     signed_seq, digest = report.last_seq, report.last_hash
     if seq is not None and seq != report.last_seq:

@@ -21,11 +21,14 @@ from sqlalchemy import Engine
 
 from straitlink.config import Settings
 from straitlink.domain.errors import StoreUnavailable, StraitLinkError
+from straitlink.services.ids import resolve_id
 from straitlink.store.db import make_engine, require_initialised
+from straitlink.store.uow import UnitOfWork
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True, soft_wrap=True)
-out = Console()
+# What is printed quotes what users typed and stored: never read as markup ("[/red]") or emoji codes (":x:").
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
+out = Console(markup=False, emoji=False, highlight=False)
 
 
 @dataclass
@@ -66,6 +69,12 @@ def state(ctx: typer.Context) -> State:
         obj = State()
         ctx.find_root().obj = obj
     return obj
+
+
+def full_id(ctx: typer.Context, kind: str, text: str, *, field: str = "id") -> str:
+    """The full id of a `kind` record given by its id or a unique prefix of 8 or more characters (as lists show)."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        return resolve_id(uow, kind, text, field=field)
 
 
 def actor(user: str | None) -> str:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, audit, ingest, records, request, stats
+from straitlink.cli import admin, audit, ingest, records, request, request_lists, stats  # noqa: F401
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -36,6 +36,7 @@ def main(
 admin.register(app)
 records.register(app)
 stats.register(app)
+# request_lists adds `request list|due` to request.app on import.
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
 ingest.register(app)

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import actor, handles_errors, out, print_json, state
+from straitlink.cli.common import actor, full_id, handles_errors, out, print_json, state
 from straitlink.codec import encode
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
@@ -18,6 +18,7 @@ from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.services import records as svc
 from straitlink.services.forms import form_data, provenance_from_option
+from straitlink.services.ids import resolve_references
 from straitlink.services.kinds import KINDS, Kind, kind_named
 from straitlink.store.queries import ListFilter
 from straitlink.store.uow import UnitOfWork
@@ -109,6 +110,8 @@ def register(app: typer.Typer) -> None:
         if "provenance" not in data:
             data["provenance"] = provenance_from_option(source, actor=who)
         with UnitOfWork(state(ctx).engine()) as uow:
+            data = resolve_references(uow, k, data)
+        with UnitOfWork(state(ctx).engine()) as uow:
             record = svc.add_record(uow, k, data, actor=who)
             shown = record_json(uow, k, [record])[0]
         if as_json:
@@ -174,6 +177,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show one record with every field and its provenance."""
         k = kind_named(kind)
+        record_id = full_id(ctx, k.name, record_id)
         with UnitOfWork(state(ctx).engine()) as uow:
             shown = record_json(uow, k, [svc.get_record(uow, k, record_id, actor=actor(user))])[0]
         if as_json:

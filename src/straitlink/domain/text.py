@@ -66,16 +66,26 @@ def limit_of(owner: str, field: str) -> tuple[int, bool]:
     return LIMITS.get((owner, field)) or LIMITS.get(("Record", field)) or (ONE_LINE, False)
 
 
+_PLAN: dict[type, tuple[tuple[str, int, bool], ...]] = {}
+
+
+def _plan(cls: type) -> tuple[tuple[str, int, bool], ...]:
+    """Each field of a dataclass with its limit, computed once per class (records are checked on every load)."""
+    plan = _PLAN.get(cls)
+    if plan is None:
+        plan = _PLAN[cls] = tuple((f.name, *limit_of(cls.__name__, f.name)) for f in dataclasses.fields(cls))
+    return plan
+
+
 def check_texts(obj: Any) -> None:
     """Check every text field (and every text in a list field) of a record or value dataclass."""
-    owner = type(obj).__name__
-    for f in dataclasses.fields(obj):
-        value = getattr(obj, f.name)
+    values = vars(obj)
+    for name, limit, lines in _plan(type(obj)):
+        value = values[name]
         if isinstance(value, str):
-            limit, lines = limit_of(owner, f.name)
-            check_text(f.name, value, limit=limit, lines=lines)
+            if len(value) > limit or (_MULTI_LINE_BAD if lines else _ONE_LINE_BAD).search(value):
+                check_text(name, value, limit=limit, lines=lines)
         elif isinstance(value, list):
-            limit, lines = limit_of(owner, f.name)
             for i, item in enumerate(value):
                 if isinstance(item, str):
-                    check_text(f"{f.name}[{i}]", item, limit=limit, lines=lines)
+                    check_text(f"{name}[{i}]", item, limit=limit, lines=lines)
