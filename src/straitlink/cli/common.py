@@ -19,8 +19,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import Engine
 
+from straitlink.catalog import Catalog
 from straitlink.config import Settings
 from straitlink.domain.errors import StoreUnavailable, StraitLinkError
+from straitlink.services.agencies import catalog_with_added
 from straitlink.services.ids import resolve_id
 from straitlink.store.db import make_engine, require_initialised
 from straitlink.store.uow import UnitOfWork
@@ -75,6 +77,12 @@ def full_id(ctx: typer.Context, kind: str, text: str, *, field: str = "id") -> s
     """The full id of a `kind` record given by its id or a unique prefix of 8 or more characters (as lists show)."""
     with UnitOfWork(state(ctx).engine()) as uow:
         return resolve_id(uow, kind, text, field=field)
+
+
+def catalog(ctx: typer.Context) -> Catalog:
+    """The shipped catalogue with the agencies added here (`straitlink agency add`), for resolving names."""
+    with UnitOfWork(state(ctx).engine()) as uow:
+        return catalog_with_added(uow)
 
 
 def actor(user: str | None) -> str:

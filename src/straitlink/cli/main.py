@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, audit, exchange, ingest, records, request, request_lists, stats  # noqa: F401
+from straitlink.cli import admin, agency, audit, exchange, ingest, records, request, request_lists, stats  # noqa: F401
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -39,5 +39,6 @@ stats.register(app)
 # request_lists adds `request list|due` to request.app on import.
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
+app.add_typer(agency.app, name="agency")
 app.add_typer(exchange.app, name="exchange")
 ingest.register(app)

@@ -9,8 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.catalog import load_catalog
-from straitlink.cli.common import actor, full_id, handles_errors, out, print_json, state
+from straitlink.cli.common import actor, catalog, full_id, handles_errors, out, print_json, state
 from straitlink.codec import encode
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
@@ -24,6 +23,13 @@ from straitlink.store.queries import ListFilter
 from straitlink.store.uow import UnitOfWork
 
 KIND_HELP = "Record kind: " + ", ".join(k.plural for k in KINDS)
+FIELDS_HELP = (
+    "field=value pairs, each field once. Names in either script (K他命, 高雄地檢署), ROC or ISO dates "
+    "(102年11月17日). List fields take several values: agencies=directing:高雄地檢署,leading:公安部 (ROLE:AGENCY, "
+    "roles directing|leading|participating|intel_provider, separated by ','); quantities=600 塊;229 公斤 毛重 "
+    "(separated by ';'; 約, 餘, 左右, 萬 and 毛重/淨重 are understood); vessels=金滿發/巴拿馬/貨輪 (NAME/FLAG/KIND, "
+    "separated by ','); places=桃園機場,高雄港. Record references (case=…) take an id or its first 8 characters."
+)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "document": ("id", "title", "publisher", "published_on"),
     "case": ("date", "title", "kind", "joint", "places"),
@@ -55,6 +61,10 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
+        if "agency" in value and "role" in value:
+            return f"{value['role']}:{value['agency']}"
+        if "name" in value and "flag_state" in value:
+            return "/".join(str(value[k]) for k in ("name", "flag_state", "kind") if value.get(k))
         if "roc" in value:
             return str(value["roc"])
         if "unit" in value:
@@ -89,13 +99,13 @@ def register(app: typer.Typer) -> None:
     def add(
         ctx: typer.Context,
         kind: Annotated[str, typer.Argument(help="Record kind (singular or plural)")],
-        fields: Annotated[list[str] | None, typer.Argument(help="field=value pairs")] = None,
+        fields: Annotated[list[str] | None, typer.Argument(help=FIELDS_HELP)] = None,
         file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")] = None,
         source: Annotated[str | None, typer.Option(help="DOCUMENT[:START-END] the record comes from")] = None,
         user: Annotated[str | None, typer.Option(help="Acting user (default: STRAITLINK_USER or login)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the stored record as JSON")] = False,
     ) -> None:
-        """Add one record of KIND, given as field=value pairs or a JSON file."""
+        """Add one record of KIND, given as field=value pairs or a JSON file (whose values may be written as pairs are)."""
         k = kind_named(kind)
         who = actor(user)
         data: dict[str, Any] = {}
@@ -106,7 +116,7 @@ def register(app: typer.Typer) -> None:
                 raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
             if not isinstance(data, dict):
                 raise InvalidValue("file", str(file), "expected a JSON object")
-        data = form_data(k, data, fields or [], load_catalog())
+        data = form_data(k, data, fields or [], catalog(ctx))
         if "provenance" not in data:
             data["provenance"] = provenance_from_option(source, actor=who)
         with UnitOfWork(state(ctx).engine()) as uow:
@@ -137,7 +147,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List records of KIND, filtered by period, party, agency, drug and provenance."""
         k = kind_named(kind)
-        catalog = load_catalog()
+        names = catalog(ctx)
         kinds = set()
         for p in provenance or []:
             try:
@@ -153,8 +163,8 @@ def register(app: typer.Typer) -> None:
             start=first,
             end=last,
             party=party.upper() if party else None,
-            agency=catalog.find_agency(agency).id if agency else None,
-            drug=catalog.find_drug(drug).id if drug else None,
+            agency=names.find_agency(agency).id if agency else None,
+            drug=names.find_drug(drug).id if drug else None,
             provenance=frozenset(kinds),
             exclude_provenance=frozenset({"synthetic"}) if no_synthetic else frozenset(),
             limit=limit,
@@ -187,3 +197,12 @@ def register(app: typer.Typer) -> None:
         for name, value in shown.items():
             table.add_row(name, _cell(value) if name != "provenance" else json.dumps(value, ensure_ascii=False))
         out.print(table)
+        if k.name == "case":
+            with UnitOfWork(state(ctx).engine()) as uow:
+                for name, records in svc.case_records(uow, record_id).items():
+                    related = kind_named(name)
+                    out.print(
+                        render_table(related, record_json(uow, related, records))
+                        if records
+                        else f"{related.plural}: none"
+                    )

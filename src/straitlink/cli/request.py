@@ -14,8 +14,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.catalog import load_catalog
-from straitlink.cli.common import actor, full_id, handles_errors, out, print_json, state
+from straitlink.cli.common import actor, catalog, full_id, handles_errors, out, print_json, state
 from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.dates import PartialDate, Precision
@@ -67,8 +66,8 @@ def _uploads(paths: list[Path] | None) -> tuple[Upload, ...]:
     return tuple(Upload.from_path(p) for p in paths or [])
 
 
-def _agency(name: str | None, field: str) -> str | None:
-    return load_catalog().find_agency(name, field=field).id if name else None
+def _agency(ctx: typer.Context, name: str | None, field: str) -> str | None:
+    return catalog(ctx).find_agency(name, field=field).id if name else None
 
 
 def _acting(
@@ -80,7 +79,7 @@ def _acting(
     t: Transition = t_of(request)
     chosen = workflow.default_acting(t, request, _party(party, ctx), _enum(Role, role, "role") if role else None)
     if agency:
-        return Acting(chosen.party, chosen.role, _agency(agency, "agency"))
+        return Acting(chosen.party, chosen.role, _agency(ctx, agency, "agency"))
     return chosen
 
 
@@ -110,14 +109,14 @@ def file_(
             raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
         if not isinstance(data, dict):
             raise InvalidValue("file", str(file), "expected a JSON object")
-    catalog = load_catalog()
+    names = catalog(ctx)
     pairs = []
     for pair in fields or []:
         name, sep, text = pair.partition("=")
         if name.strip() == "type" and sep:  # a request type by any of its names (送達文書, 送达文书, …)
-            pair = f"type={catalog.find_request_type(text.strip(), field='type').id.value}"
+            pair = f"type={names.find_request_type(text.strip(), field='type').id.value}"
         pairs.append(pair)
-    data = form_data(kind_named("request"), data, pairs, catalog)
+    data = form_data(kind_named("request"), data, pairs, names)
     settings = state(ctx).settings
     with UnitOfWork(state(ctx).engine()) as uow:
         request = svc.file_request(
@@ -159,7 +158,7 @@ def transition(
         on=_day(on, "on"),
         text=text,
         ground=_enum(RefusalGround, ground, "ground") if ground else None,
-        executing_agency=_agency(executing_agency, "executing_agency"),
+        executing_agency=_agency(ctx, executing_agency, "executing_agency"),
         materials_returned=materials_returned,
         documents=_uploads(document),
     )
@@ -192,7 +191,7 @@ def assign(
 ) -> None:
     """Assign a received request to an agency of the requested side."""
     request_id = full_id(ctx, "request", request_id)
-    assignee = _agency(agency_name, "executing_agency") or agency_name
+    assignee = _agency(ctx, agency_name, "executing_agency") or agency_name
     t_of = lambda r: workflow.transition_for(r.status, RequestStatus.ASSIGNED)  # noqa: E731
     acting = _acting(ctx, request_id, t_of, party, role, None)
     with UnitOfWork(state(ctx).engine()) as uow:

@@ -62,7 +62,7 @@ def list_(
         statuses=frozenset(_enum(RequestStatus, s, "status") for s in status or []),
         type=load_catalog().find_request_type(type_, field="type").id if type_ else None,
         direction=_enum(Direction, direction, "direction") if direction else None,
-        agency=_agency(agency, "agency"),
+        agency=_agency(ctx, agency, "agency"),
         overdue=overdue,
         limit=limit,
         include_synthetic=include_synthetic or not overdue,
@@ -103,7 +103,7 @@ def due(
             actor=actor(user),
             within=within,
             overdue_only=overdue,
-            agency=_agency(agency, "agency"),
+            agency=_agency(ctx, agency, "agency"),
             party=_party_option(party, "party"),
             include_synthetic=include_synthetic,
         )

@@ -99,3 +99,18 @@ def suspects_by_case(uow: UnitOfWork, case_ids: list[str]) -> dict[str, dict[str
         entry["total"] += 1
         entry["caught_in_act"] += int(bool(caught))
     return out
+
+
+def case_records(uow: UnitOfWork, case_id: str) -> dict[str, list[Record]]:
+    """What a case holds: its operations, seizures, persons, and the intel whose outcomes name it."""
+    related: dict[str, list[Record]] = {}
+    for name, row in (("operation", t.OperationRow), ("seizure", t.SeizureRow), ("person", t.PersonRow)):
+        mapper = kind_named(name).mapper
+        rows = uow.session.scalars(select(row).where(row.case_id == case_id).order_by(row.id))
+        related[name] = [mapper.from_row(r) for r in rows]
+    intel = select(t.OutcomeRow.intel).where(t.OutcomeRow.case_id == case_id)
+    rows = uow.session.scalars(
+        select(t.IntelReportRow).where(t.IntelReportRow.id.in_(intel)).order_by(t.IntelReportRow.id)
+    )
+    related["intel"] = [kind_named("intel").mapper.from_row(r) for r in rows]
+    return related
