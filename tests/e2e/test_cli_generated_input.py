@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -105,3 +106,31 @@ def test_request_commands_with_generated_input(
     check(data_dir, ["request", "reply", request_id or "x", "--text", text])
     check(data_dir, ["request", "list", "--status", target, "--limit", within])
     check(data_dir, ["request", "due", "--within", within, "--agency", text or "x"])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**20), 10**20) | texts,
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.sampled_from([*FIELD_NAMES, "value", "unit"]), inner, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@GENERATED
+@given(kind=KIND_NAMES, data=st.dictionaries(st.sampled_from(FIELD_NAMES), json_values, max_size=6))
+def test_add_with_a_generated_json_file(data_dir: Path, kind: str, data: dict[str, object]) -> None:
+    file = data_dir.parent / "generated.json"
+    file.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    check(data_dir, ["add", kind, "--file", str(file)])
+
+
+@GENERATED
+@given(
+    fields=st.lists(pairs | st.sampled_from(["party=CN", "party=TW", "name_zh_hant=某市局"]), max_size=5), name=texts
+)
+def test_agency_commands_with_generated_input(data_dir: Path, fields: list[str], name: str) -> None:
+    check(data_dir, ["agency", "add", *fields])
+    check(data_dir, ["agency", "show", name or "x"])
+    check(data_dir, ["agency", "edit", name or "x", *fields])

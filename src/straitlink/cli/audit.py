@@ -17,6 +17,7 @@ from straitlink.audit.verify import Report, verify_stored
 from straitlink.cli.common import err, handles_errors, out, print_json, state
 from straitlink.domain.errors import InvalidValue
 from straitlink.services.ids import resolve_any
+from straitlink.store.queries import check_limit
 from straitlink.store.uow import UnitOfWork
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
@@ -81,7 +82,8 @@ def log_(
     limit: Annotated[int, typer.Option(help="Without --record: the latest this many")] = 50,
     as_json: AsJson = False,
 ) -> None:
-    """Show a record's audit history, or the latest entries."""
+    """Show a record's audit history (its id or first 8 characters), or the latest entries."""
+    check_limit(limit)
     with UnitOfWork(state(ctx).engine()) as uow:
         if record is not None:
             record = resolve_any(uow, record, kind)

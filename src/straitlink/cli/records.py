@@ -105,7 +105,7 @@ def register(app: typer.Typer) -> None:
         user: Annotated[str | None, typer.Option(help="Acting user (default: STRAITLINK_USER or login)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the stored record as JSON")] = False,
     ) -> None:
-        """Add one record of KIND, given as field=value pairs or a JSON file (whose values may be written as pairs are)."""
+        """Add one record of KIND from field=value pairs or a JSON file (its values in JSON shape or as pairs)."""
         k = kind_named(kind)
         who = actor(user)
         data: dict[str, Any] = {}
