@@ -24,6 +24,7 @@ demo: install
 lint: install
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy
@@ -39,6 +40,7 @@ docs: install
 # Full-size benchmarks (minutes; PostgreSQL needed). `make bench-quick` runs small sizes of the same scripts.
 bench: install
 	$(BIN)/python bench/bench_transitions.py
+	$(BIN)/python bench/bench_reads.py
 	$(BIN)/python bench/bench_audit_verify.py
 	$(BIN)/python bench/bench_stats.py
 	$(BIN)/python bench/bench_ingest.py
@@ -46,6 +48,7 @@ bench: install
 
 bench-quick: install
 	$(BIN)/python bench/bench_transitions.py --quick
+	$(BIN)/python bench/bench_reads.py --quick
 	$(BIN)/python bench/bench_audit_verify.py --quick
 	$(BIN)/python bench/bench_stats.py --scale 0.01
 	$(BIN)/python bench/bench_ingest.py --runs 1

@@ -24,6 +24,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
+from straitlink.domain.access import AccountRole, Principal
+from straitlink.domain.marking import Classification
 from straitlink.domain.parties import Party
 from straitlink.domain.requests import RequestStatus
 from straitlink.domain.workflow import Acting, Role
@@ -33,7 +35,6 @@ from straitlink.services.documents import FileStore
 from straitlink.services.setup import init_database
 from straitlink.store.db import make_engine, normalise_url
 from straitlink.store.tables_workflow import AuditEntryRow, RequestTransitionRow
-from straitlink.store.uow import UnitOfWork
 
 TARGET = 0.5
 PG_URL = os.environ.get("STRAITLINK_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
@@ -73,6 +74,9 @@ def postgres_engine() -> Iterator[Engine]:
         admin.dispose()
 
 
+OFFICER = Principal("bench", Party.TW, frozenset({AccountRole.LIAISON_OFFICER}), Classification.SECRET, "moj")
+
+
 def measure(engine: Engine, n: int, chunk: int = 50) -> tuple[float, float]:
     """(transitions per second through the use case, bare INSERTs of the same rows per second).
 
@@ -81,17 +85,18 @@ def measure(engine: Engine, n: int, chunk: int = 50) -> tuple[float, float]:
     init_database(engine)
     warm = 20
     with tempfile.TemporaryDirectory() as tmp:
-        desk = svc.Desk(Party.TW, FileStore(Path(tmp)), load_rules(), calendars(), today=lambda: date(2025, 6, 1))
+        desk = svc.Desk(
+            engine, Party.TW, FileStore(Path(tmp)), load_rules(), calendars(), today=lambda: date(2025, 6, 1)
+        )
         ids = []
         for _ in range(n + warm):
-            with UnitOfWork(engine) as uow:
-                ids.append(svc.file_request(uow, desk, CONTENTS, actor="bench").id)
+            ids.append(svc.file_request(desk, CONTENTS, principal=OFFICER).id)
         acting = Acting(Party.TW, Role.CONTACT_POINT)
         step = svc.StepInput(on=date(2025, 1, 21))
 
         def send(rid: str) -> None:
-            with UnitOfWork(engine) as uow:
-                svc.transition_request(uow, desk, rid, RequestStatus.SENT, step, actor="bench", acting=acting)
+            # The use case checks the principal's permission first, as every request step does.
+            svc.transition_request(desk, rid, RequestStatus.SENT, step, principal=OFFICER, acting=acting)
 
         for rid in ids[:warm]:
             send(rid)

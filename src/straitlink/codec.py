@@ -17,6 +17,7 @@ from typing import Any
 from straitlink.domain.cases import AgencyParticipation, AgencyRole, Vessel
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue, MissingField, StraitLinkError
+from straitlink.domain.marking import Marking
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Quantity, canonical
 from straitlink.domain.records import Record
@@ -30,7 +31,7 @@ def encode_value(value: Any) -> Any:
         return value.value
     if isinstance(value, Decimal):
         return canonical(value)
-    if isinstance(value, PartialDate | Quantity | Provenance):
+    if isinstance(value, PartialDate | Quantity | Provenance | Marking):
         return value.to_json()
     if isinstance(value, date):
         return value.isoformat()
@@ -44,9 +45,20 @@ def encode_value(value: Any) -> Any:
 
 
 def encode(record: Record) -> dict[str, Any]:
-    """A record as a JSON object: id first, its own fields in declaration order, then version and provenance."""
-    names = [f.name for f in dataclasses.fields(record) if f.name not in ("version", "provenance")]
-    return {name: encode_value(getattr(record, name)) for name in (*names, "version", "provenance")}
+    """A record as a JSON object: id first, its own fields in declaration order, then version, provenance, marking."""
+    return {name: encode_value(getattr(record, name)) for name in _json_order(type(record))}
+
+
+_JSON_ORDER: dict[type, tuple[str, ...]] = {}
+_TRAILING = ("version", "provenance", "marking")
+
+
+def _json_order(cls: type) -> tuple[str, ...]:
+    names = _JSON_ORDER.get(cls)
+    if names is None:
+        own = tuple(f.name for f in dataclasses.fields(cls) if f.name not in _TRAILING)
+        names = _JSON_ORDER[cls] = (*own, *_TRAILING)
+    return names
 
 
 def encode_changes(before: Record, after: Record) -> dict[str, list[Any]]:
@@ -105,6 +117,8 @@ def _decode(field: str, hint: Any, raw: Any) -> Any:
         return Quantity.from_json(raw)
     if hint is Provenance:
         return Provenance.from_json(raw)
+    if hint is Marking:
+        return Marking.from_json(raw, field=field)
     if hint is AgencyParticipation:
         if not isinstance(raw, dict) or not isinstance(raw.get("agency"), str):
             raise InvalidValue(field, raw, 'expected {"agency": …, "role": …}')

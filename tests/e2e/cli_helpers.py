@@ -24,9 +24,42 @@ FIELDS = [
 ]
 
 
+# The accounts `init` makes for the tests: (name, roles, agency, clearance). officer-a holds the roles of a
+# liaison office's whole desk, so that one account walks through export, audit and statistics too.
+TEST_ACCOUNTS = (
+    ("officer-a", ("liaison_officer", "admin", "analyst"), "moj", "secret"),
+    ("analyst-1", ("analyst",), "moj", "secret"),
+)
+
+# The audit entries `init_with_accounts` writes before a test's own: the admin, then each test account.
+ACCOUNT_ENTRIES = 1 + len(TEST_ACCOUNTS)
+
+
+def init_with_accounts(data_dir: Path, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    """`straitlink init --admin admin`, then the test accounts, each acting as the admin."""
+    base = ["--data-dir", str(data_dir)]
+    result = runner.invoke(app, [*base, "init", "--admin", "admin"], env=env)
+    if result.exit_code != 0:
+        return result.exit_code, result.stdout, result.stderr
+    for name, roles, agency, clearance in TEST_ACCOUNTS:
+        add = ["--user", "admin", "user", "add", name, "--agency", agency, "--clearance", clearance]
+        add += [part for role in roles for part in ("--role", role)]
+        added = runner.invoke(app, [*base, *add], env=env)
+        assert added.exit_code == 0 or "already exists" in added.stderr, added.stderr
+    return result.exit_code, result.stdout, result.stderr
+
+
+STEPS = {"transition", "assign", "confirm", "reply"}
+
+
 def run(data_dir: Path, *args: str, party: str = "TW") -> tuple[int, str, str]:
-    """(exit code, stdout, stderr) of `straitlink --data-dir DATA_DIR ARGS` as officer-a of `party`."""
-    env = {"STRAITLINK_USER": "officer-a", "STRAITLINK_PARTY": party}
+    """(exit code, stdout, stderr) of `straitlink --data-dir DATA_DIR ARGS` as officer-a, TW's contact point, who
+    records the steps the other side (`party`) reported."""
+    env = {"STRAITLINK_USER": "officer-a", "STRAITLINK_PARTY": "TW"}
+    if party != "TW" and args[:1] == ("request",) and args[1] in STEPS and "--party" not in args:
+        args = (*args, "--party", party)
+    if args == ("init",):
+        return init_with_accounts(data_dir, env)
     result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env=env)
     return result.exit_code, result.stdout, result.stderr
 

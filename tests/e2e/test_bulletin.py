@@ -42,7 +42,7 @@ BASIS = {"gross": "毛重", "net": "淨重", "unstated": ""}
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("bulletin") / "data"
     for command in (["init"], ["demo", "--json"]):
-        result = runner.invoke(app, ["--data-dir", str(folder), *command])
+        result = runner.invoke(app, ["--data-dir", str(folder), *command], env={"STRAITLINK_USER": "demo-admin"})
         assert result.exit_code == 0, result.stderr
     return folder
 
@@ -50,7 +50,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def bulletin(data_dir: Path, lang: str, fmt: str, out: Path) -> Path:
     target = out / f"bulletin-{lang}.{fmt}"
     args = ["--data-dir", str(data_dir), "bulletin", "--from", PERIOD[0], "--to", PERIOD[1], "--lang", lang]
-    result = runner.invoke(app, [*args, "--format", fmt, "-o", str(target)])
+    result = runner.invoke(app, [*args, "--format", fmt, "-o", str(target)], env={"STRAITLINK_USER": "demo-analyst"})
     assert result.exit_code == 0, result.stderr
     return target
 

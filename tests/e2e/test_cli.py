@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import init_with_accounts
 from typer.testing import CliRunner
 
 from straitlink.cli.main import app
@@ -14,7 +15,10 @@ runner = CliRunner()
 
 
 def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env={"STRAITLINK_USER": "officer-a"})
+    env = {"STRAITLINK_USER": "officer-a"}
+    if args == ("init",):
+        return init_with_accounts(data_dir, env)
+    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env=env)
     return result.exit_code, result.stdout, result.stderr
 
 

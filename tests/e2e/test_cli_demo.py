@@ -11,6 +11,8 @@ from typer.testing import CliRunner
 from straitlink.cli.main import app
 
 runner = CliRunner()
+ADMIN = {"STRAITLINK_USER": "demo-admin"}
+LIAISON = {"STRAITLINK_USER": "demo-liaison"}
 # As the bulletin states them: drug, quantities (value, unit, basis, qualifier), ISO date and precision.
 EXPECTED = sorted(
     [
@@ -28,14 +30,16 @@ EXPECTED = sorted(
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("demo") / "data"
-    assert runner.invoke(app, ["--data-dir", str(directory), "init"]).exit_code == 0
-    result = runner.invoke(app, ["--data-dir", str(directory), "demo", "--json"])
+    assert runner.invoke(app, ["--data-dir", str(directory), "init"], env=ADMIN).exit_code == 0
+    result = runner.invoke(app, ["--data-dir", str(directory), "demo", "--json"], env=ADMIN)
     assert result.exit_code == 0, result.stderr
     return directory
 
 
 def test_seed_seizures_exactly(data_dir: Path) -> None:
-    result = runner.invoke(app, ["--data-dir", str(data_dir), "list", "seizures", "--no-synthetic", "--json"])
+    result = runner.invoke(
+        app, ["--data-dir", str(data_dir), "list", "seizures", "--no-synthetic", "--json"], env=LIAISON
+    )
     assert result.exit_code == 0
     seizures = json.loads(result.stdout)
     got = sorted(
@@ -54,19 +58,21 @@ def test_seed_seizures_exactly(data_dir: Path) -> None:
 
 
 def test_demo_twice_adds_nothing(data_dir: Path) -> None:
-    result = runner.invoke(app, ["--data-dir", str(data_dir), "demo", "--json"])
+    result = runner.invoke(app, ["--data-dir", str(data_dir), "demo", "--json"], env=ADMIN)
     assert result.exit_code == 0
     assert not any(json.loads(result.stdout)["added"].values())
 
 
 def test_the_demo_audit_chain_verifies_and_a_request_shows_its_history(data_dir: Path) -> None:
-    result = runner.invoke(app, ["--data-dir", str(data_dir), "audit", "verify", "--json"])
+    result = runner.invoke(app, ["--data-dir", str(data_dir), "audit", "verify", "--json"], env=ADMIN)
     assert result.exit_code == 0, result.stdout
     assert json.loads(result.stdout)["ok"] is True
     listing = ["request", "list", "--status", "completed", "--limit", "1", "--json"]
-    listed = runner.invoke(app, ["--data-dir", str(data_dir), *listing])
+    listed = runner.invoke(app, ["--data-dir", str(data_dir), *listing], env=LIAISON)
     request = json.loads(listed.stdout)[0]
-    shown = runner.invoke(app, ["--data-dir", str(data_dir), "request", "history", request["id"], "--json"])
+    shown = runner.invoke(
+        app, ["--data-dir", str(data_dir), "request", "history", request["id"], "--json"], env=LIAISON
+    )
     history = json.loads(shown.stdout)
     assert [s["action"] for s in history][:3] == ["file", "send", "receive"]
     assert history[-1]["action"] == "complete" and history[-1]["on"] == request["closed_on"]

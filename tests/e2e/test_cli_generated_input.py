@@ -35,11 +35,17 @@ LIST_OPTIONS = st.lists(
 )
 
 
+# The access log records reads and refusals by design (who tried what); everything else must stay as it was.
+LOGS = {"access_log"}
+
+
 def snapshot(engine: Engine) -> str:
-    """A digest of every row of every table, in key order: equal digests, equal databases."""
+    """A digest of every row of every table but the access log, in key order: equal digests, equal databases."""
     digest = hashlib.sha256()
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
+            if table.name in LOGS:
+                continue
             for row in conn.execute(select(table).order_by(*table.primary_key.columns)):
                 digest.update(repr(tuple(row)).encode())
     return digest.hexdigest()

@@ -7,7 +7,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from cli_helpers import FIELDS, ok_json, run
+from cli_helpers import ACCOUNT_ENTRIES, FIELDS, ok_json, run
 
 
 @pytest.fixture
@@ -125,14 +125,15 @@ def test_audit_verify_names_the_first_tampered_entry(data_dir: Path) -> None:
     rid = file_request(data_dir)
     ok_json(data_dir, "request", "transition", rid, "sent", "--on", "2025-01-21")
     code, out, _ = run(data_dir, "audit", "verify")
-    assert code == 0 and "2 entries verified" in out
+    step = ACCOUNT_ENTRIES + 2
+    assert code == 0 and f"{step} entries verified" in out
     with sqlite3.connect(data_dir / "straitlink.db") as db:
-        db.execute("UPDATE audit_entry SET body = replace(body, 'officer-a', 'someone-else') WHERE seq = 2")
+        db.execute("UPDATE audit_entry SET body = replace(body, 'officer-a', 'someone-else') WHERE seq = ?", (step,))
     code, out, err = run(data_dir, "audit", "verify", "--json")
     assert code == 1
-    assert json.loads(out)["first_bad_entry"] == 2
+    assert json.loads(out)["first_bad_entry"] == step
     code, _, err = run(data_dir, "audit", "verify")
-    assert code == 1 and "entry 2" in err
+    assert code == 1 and f"entry {step}" in err
 
 
 def test_checkpoint_sign_and_verify(data_dir: Path, tmp_path: Path) -> None:
@@ -141,10 +142,10 @@ def test_checkpoint_sign_and_verify(data_dir: Path, tmp_path: Path) -> None:
     assert run(data_dir, "audit", "keygen", "--private", str(private), "--public", str(public))[0] == 0
     assert private.stat().st_mode & 0o077 == 0
     assert run(data_dir, "audit", "checkpoint", "--key", str(private), "-o", str(checkpoint))[0] == 0
-    assert json.loads(checkpoint.read_text())["seq"] == 1
+    assert json.loads(checkpoint.read_text())["seq"] == ACCOUNT_ENTRIES + 1
     file_request(data_dir)
     good = ok_json(data_dir, "audit", "verify", "--checkpoint", str(checkpoint), "--public-key", str(public))
-    assert good["ok"] and good["last_seq"] == 2
+    assert good["ok"] and good["last_seq"] == ACCOUNT_ENTRIES + 2
     assert run(data_dir, "audit", "keygen", "--private", str(tmp_path / "k2"), "--public", str(tmp_path / "p2"))[0] == 0
     code, _, err = run(
         data_dir, "audit", "verify", "--checkpoint", str(checkpoint), "--public-key", str(tmp_path / "p2")
@@ -157,9 +158,10 @@ def test_archive_through_a_signed_checkpoint(data_dir: Path, tmp_path: Path) -> 
         file_request(data_dir)
     key, pub = tmp_path / "k", tmp_path / "p"
     run(data_dir, "audit", "keygen", "--private", str(key), "--public", str(pub))
+    b = ACCOUNT_ENTRIES
     checkpoint, archive = tmp_path / "cp-2.json", tmp_path / "audit-1-2.jsonl"
-    assert run(data_dir, "audit", "checkpoint", "--key", str(key), "--seq", "2", "-o", str(checkpoint))[0] == 0
-    assert run(data_dir, "audit", "export", "--through", "2", "-o", str(archive))[0] == 0
+    assert run(data_dir, "audit", "checkpoint", "--key", str(key), "--seq", str(b + 2), "-o", str(checkpoint))[0] == 0
+    assert run(data_dir, "audit", "export", "--through", str(b + 2), "-o", str(archive))[0] == 0
     checked = ok_json(
         data_dir,
         "audit",
@@ -171,18 +173,18 @@ def test_archive_through_a_signed_checkpoint(data_dir: Path, tmp_path: Path) -> 
         "--public-key",
         str(pub),
     )
-    assert (checked["ok"], checked["last_seq"]) == (True, 2)
+    assert (checked["ok"], checked["last_seq"]) == (True, b + 2)
     with sqlite3.connect(data_dir / "straitlink.db") as db:
-        db.execute("DELETE FROM audit_entry WHERE seq <= 2")
+        db.execute("DELETE FROM audit_entry WHERE seq <= ?", (b + 2,))
     assert run(data_dir, "audit", "verify")[0] == 1  # entries 1–2 are gone …
     live = ok_json(data_dir, "audit", "verify", "--checkpoint", str(checkpoint), "--public-key", str(pub))
-    assert (live["ok"], live["checked"], live["last_seq"]) == (True, 1, 3)  # … which the checkpoint accounts for
+    assert (live["ok"], live["checked"], live["last_seq"]) == (True, 1, b + 3)  # … which the checkpoint accounts for
     trusted = ("--checkpoint", str(checkpoint), "--public-key", str(pub))
-    code, out, _ = run(data_dir, "audit", "checkpoint", "--key", str(key), "--seq", "9", *trusted, "--json")
+    code, out, _ = run(data_dir, "audit", "checkpoint", "--key", str(key), "--seq", str(b + 9), *trusted, "--json")
     assert code == 2 and json.loads(out)["field"] == "seq"
     later, second = tmp_path / "cp-3.json", tmp_path / "audit-3-3.jsonl"
     assert run(data_dir, "audit", "checkpoint", "--key", str(key), *trusted, "-o", str(later))[0] == 0
-    assert json.loads(later.read_text())["seq"] == 3
-    assert run(data_dir, "audit", "export", "--through", "3", "-o", str(second))[0] == 0
+    assert json.loads(later.read_text())["seq"] == b + 3
+    assert run(data_dir, "audit", "export", "--through", str(b + 3), "-o", str(second))[0] == 0
     args = ("--archive", str(second), "--after", str(checkpoint), "--checkpoint", str(later), "--public-key", str(pub))
     assert ok_json(data_dir, "audit", "verify", *args)["checked"] == 1

@@ -16,7 +16,7 @@ runner = CliRunner()
 
 
 def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env={"STRAITLINK_USER": "analyst"})
+    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env={"STRAITLINK_USER": "demo-analyst"})
     return result.exit_code, result.stdout, result.stderr
 
 

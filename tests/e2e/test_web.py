@@ -5,20 +5,20 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
+from straitlink.domain.access import Principal
+from straitlink.domain.parties import Party
 from straitlink.services import records as svc
 from straitlink.services.kinds import kind_named
-from straitlink.store.uow import UnitOfWork
 from straitlink.web.app import create_app
 
 
 def test_index_and_listing(engine: Engine) -> None:
-    with UnitOfWork(engine) as uow:
-        svc.add_record(
-            uow,
-            kind_named("seizure"),
-            {"drug": "ketamine", "quantities": [{"value": "500", "unit": "kg"}], "place": "quanzhou"},
-            actor="tester",
-        )
+    svc.add_record(
+        engine,
+        kind_named("seizure"),
+        {"drug": "ketamine", "quantities": [{"value": "500", "unit": "kg"}], "place": "quanzhou"},
+        principal=Principal.system(Party.TW, "tester"),
+    )
     client = TestClient(create_app(engine))
     index = client.get("/")
     assert index.status_code == 200

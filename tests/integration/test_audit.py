@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, text
 
 from straitlink.audit import checkpoint as cp
@@ -55,8 +56,10 @@ def test_diff_lists_changed_fields_only() -> None:
 def logged(engine: Engine) -> Engine:
     """A database with ENTRIES audit entries, one per added case."""
     for i in range(ENTRIES):
-        with UnitOfWork(engine) as uow:
-            records.add_record(uow, kind_named("case"), {"title": f"案{i}", "kind": "drugs", "joint": True}, actor="o")
+        with UnitOfWork(engine):
+            records.add_record(
+                engine, kind_named("case"), {"title": f"案{i}", "kind": "drugs", "joint": True}, principal=officer("o")
+            )
     assert verify_stored(engine).ok
     return engine
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import DBAPIError
 
@@ -23,8 +24,10 @@ SPAN = 4  # ranges 1–4, 5–8, 9–12: entries 4 and 5 sit on either side of a
 @pytest.fixture
 def logged(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
     for i in range(ENTRIES):
-        with UnitOfWork(engine) as uow:
-            records.add_record(uow, kind_named("case"), {"title": f"案{i}", "kind": "drugs", "joint": True}, actor="o")
+        with UnitOfWork(engine):
+            records.add_record(
+                engine, kind_named("case"), {"title": f"案{i}", "kind": "drugs", "joint": True}, principal=officer("o")
+            )
     monkeypatch.setattr(bulk, "SPAN", dict.fromkeys(bulk.SPAN, SPAN))
     return engine
 

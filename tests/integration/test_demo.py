@@ -13,6 +13,7 @@ from importlib import resources
 from typing import Any
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, Select, func, select
 
 from straitlink.audit import log as audit
@@ -241,31 +242,31 @@ def test_the_demo_leaves_an_audit_chain_verify_accepts_with_one_create_per_recor
 def test_a_few_requests_show_replies_and_documents_whose_content_is_stored(
     engine: Engine, report: DemoReport, files: FileStore
 ) -> None:
-    desk = Desk(Party.TW, files, load_rules(), calendars())
+    desk = Desk(engine, Party.TW, files, load_rules(), calendars())
     with engine.connect() as conn:
         shown = conn.scalars(select(RequestReplyRow.request_id).where(RequestReplyRow.kind == "progress")).all()
     assert 10 <= len(shown) <= 20
-    with UnitOfWork(engine) as uow:
-        view = views.show_request(uow, desk, shown[0], actor="reader")
+    with UnitOfWork(engine):
+        view = views.show_request(desk, shown[0], principal=officer("reader"))
     assert view.steps and view.steps[-1].to_status == view.request.status.value
     (document,) = [d for r in view.replies if r.kind == "progress" for d in r.documents]
-    with UnitOfWork(engine) as uow:
-        _, content = views.read_document(uow, desk, document.id, actor="reader")
+    with UnitOfWork(engine):
+        _, content = views.read_document(desk, document.id, principal=officer("reader"))
     assert "SYNTHETIC" in content.decode("utf-8") and document.media_type.startswith("text/plain")
 
 
 def test_a_request_filed_after_the_demo_continues_its_history_ids_and_audit_chain(
     engine: Engine, report: DemoReport, files: FileStore
 ) -> None:
-    desk = Desk(Party.TW, files, load_rules(), calendars())
+    desk = Desk(engine, Party.TW, files, load_rules(), calendars())
     contents = {"purpose": "p", "matters": "m", "case_summary": "c", "execution_needs": "e"}
     data = {"type": "notification", "subject": "通報", "requesting_agency": "moj", **contents}
-    with UnitOfWork(engine) as uow:
-        request = svc.file_request(uow, desk, data, actor="officer")
+    with UnitOfWork(engine):
+        request = svc.file_request(desk, data, principal=officer("officer"))
     contact_point = Acting(Party.TW, Role.CONTACT_POINT)
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine):
         svc.transition_request(
-            uow, desk, request.id, RequestStatus.SENT, svc.StepInput(), actor="officer", acting=contact_point
+            desk, request.id, RequestStatus.SENT, svc.StepInput(), principal=officer("officer"), acting=contact_point
         )
     with engine.connect() as conn:
         T = RequestTransitionRow

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, func, select
 
 from straitlink.audit import log as audit
@@ -21,7 +23,7 @@ from straitlink.domain.errors import (
     MissingField,
     NotPermitted,
 )
-from straitlink.domain.intel import Classification
+from straitlink.domain.marking import Classification
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.reference import RequestType
@@ -30,6 +32,7 @@ from straitlink.domain.workflow import Acting, RefusalGround, Role
 from straitlink.services import records
 from straitlink.services import request_views as views
 from straitlink.services import requests as svc
+from straitlink.services.access import access_entries
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore, Upload
 from straitlink.services.kinds import kind_named
@@ -51,8 +54,8 @@ CONTENTS = {
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> svc.Desk:
-    return svc.Desk(Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: TODAY)
+def desk(engine: Engine, tmp_path: Path) -> svc.Desk:
+    return svc.Desk(engine, Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: TODAY)
 
 
 def cp(party: Party) -> Acting:
@@ -62,15 +65,21 @@ def cp(party: Party) -> Acting:
 def file(engine: Engine, desk: svc.Desk, **data: Any) -> AssistanceRequest:
     fields = {"type": "document_service", "subject": "送達", "filed_on": "2025-01-20", **CONTENTS, **data}
     acting = Acting(Party(fields.get("requesting_party", "TW")), Role.REQUESTING_SIDE)
-    with UnitOfWork(engine) as uow:
-        return svc.file_request(uow, desk, fields, actor="officer", acting=acting)
+    with UnitOfWork(engine):
+        return svc.file_request(desk, fields, principal=officer("officer"), acting=acting)
 
 
 def step(engine: Engine, desk: svc.Desk, rid: str, target: S, acting: Acting, **kw: Any) -> AssistanceRequest:
     expected = kw.pop("expected_version", None)
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine):
         return svc.transition_request(
-            uow, desk, rid, target, svc.StepInput(**kw), actor="officer", acting=acting, expected_version=expected
+            desk,
+            rid,
+            target,
+            svc.StepInput(**kw),
+            principal=officer("officer"),
+            acting=acting,
+            expected_version=expected,
         )
 
 
@@ -100,7 +109,7 @@ def test_a_request_goes_through_the_workflow_and_every_step_is_recorded(
     r = step(engine, desk, r.id, S.RECEIVED, cp(requesting), on=date(2025, 2, 3), text="補充地址")
     with UnitOfWork(engine) as uow:
         r = svc.assign_request(
-            uow, desk, r.id, agency, svc.StepInput(on=date(2025, 2, 5)), actor="officer", acting=cp(requested)
+            desk, r.id, agency, svc.StepInput(on=date(2025, 2, 5)), principal=officer("officer"), acting=cp(requested)
         )
     r = step(engine, desk, r.id, S.IN_EXECUTION, executing, on=date(2025, 2, 6))
     r = step(engine, desk, r.id, S.POSTPONED, executing, on=date(2025, 2, 7), text="偵查中")
@@ -117,7 +126,7 @@ def test_a_request_goes_through_the_workflow_and_every_step_is_recorded(
     )
     assert r.version == 10  # one version per step after filing
     with UnitOfWork(engine) as uow:
-        view = views.show_request(uow, desk, r.id, actor="reader")
+        view = views.show_request(desk, r.id, principal=officer("reader"))
     actions = [s.action for s in view.steps]
     assert actions == [
         "file", "send", "receive", "request_info", "supplement", "assign", "start", "postpone", "resume", "complete",
@@ -137,10 +146,13 @@ def test_a_request_goes_through_the_workflow_and_every_step_is_recorded(
     assert proof.purpose == (CONTENTS["purpose"] if requested is not desk.party else None)
     with UnitOfWork(engine) as uow:
         entries = audit.entries(uow, record_id=r.id)
-    assert [e.action for e in entries] == ["create"] + ["transition"] * 9 + ["read"]
+    assert [e.action for e in entries] == ["create"] + ["transition"] * 9
     assert entries[1].diff == {"sent_on": [None, "2025-01-21"], "status": ["filed", "sent"], "version": [1, 2]}
     assert entries[1].context["party"] == requesting.value and entries[1].actor == "officer"
-    assert entries[-1].actor == "reader" and entries[-1].context["purpose"] == CONTENTS["purpose"]
+    # Reads go to the access log, which does not queue on the chain's head.
+    (read,) = access_entries(engine, record_id=r.id)
+    assert (read.username, read.outcome) == ("reader", "read")
+    assert json.loads(read.detail or "{}")["purpose"] == CONTENTS["purpose"]
     assert verify_stored(engine).ok
 
 
@@ -148,7 +160,9 @@ def test_an_incomplete_request_is_refused_and_nothing_is_stored(engine: Engine, 
     before = counts(engine)
     with UnitOfWork(engine) as uow, pytest.raises(IncompleteRequest) as info:
         svc.file_request(
-            uow, desk, {"type": "evidence_collection", "subject": "s", "requesting_agency": "moj"}, actor="officer"
+            desk,
+            {"type": "evidence_collection", "subject": "s", "requesting_agency": "moj"},
+            principal=officer("officer"),
         )
     assert info.value.missing == ["purpose", "matters", "case_summary", "execution_needs"]
     with UnitOfWork(engine) as uow:
@@ -195,9 +209,8 @@ def test_the_same_file_is_stored_once(engine: Engine, desk: svc.Desk, tmp_path: 
     for rid in (a.id, b.id):
         step(engine, desk, rid, S.SENT, cp(Party.TW), on=date(2025, 1, 21))
         with UnitOfWork(engine) as uow:
-            svc.reply_to_request(
-                uow, desk, rid, svc.ReplyInput("note", "附件", documents=(letter, Upload("copy.pdf", PDF))),
-                actor="officer", acting=cp(Party.TW),
+            svc.reply_to_request(desk, rid, svc.ReplyInput("note", "附件", documents=(letter, Upload("copy.pdf", PDF))),
+                principal=officer("officer"), acting=cp(Party.TW),
             )  # fmt: skip
     with UnitOfWork(engine) as uow:
         assert uow.session.scalar(select(func.count()).select_from(StoredFileRow)) == 1
@@ -216,11 +229,13 @@ def test_the_same_file_is_stored_once(engine: Engine, desk: svc.Desk, tmp_path: 
     ],
 )
 def test_document_limits_refuse_and_store_nothing(engine: Engine, tmp_path: Path, upload: Upload, field: str) -> None:
-    small = svc.Desk(Party.TW, FileStore(tmp_path / "files", max_bytes=2048), load_rules(), calendars(), lambda: TODAY)
+    small = svc.Desk(
+        engine, Party.TW, FileStore(tmp_path / "files", max_bytes=2048), load_rules(), calendars(), lambda: TODAY
+    )
     before = counts(engine)
-    with UnitOfWork(engine) as uow, pytest.raises(DocumentRejected) as info:
+    with UnitOfWork(engine), pytest.raises(DocumentRejected) as info:
         svc.file_request(
-            uow, small, {"type": "document_service", "subject": "s", **CONTENTS}, actor="o", documents=[upload]
+            small, {"type": "document_service", "subject": "s", **CONTENTS}, principal=officer("o"), documents=[upload]
         )
     assert info.value.field == field and upload.filename in info.value.message
     assert counts(engine) == before
@@ -228,15 +243,14 @@ def test_document_limits_refuse_and_store_nothing(engine: Engine, tmp_path: Path
 
 
 def test_the_type_comes_from_the_content_not_the_name(engine: Engine, desk: svc.Desk) -> None:
-    with UnitOfWork(engine) as uow:
-        r = svc.file_request(
-            uow, desk, {"type": "document_service", "subject": "s", **CONTENTS}, actor="o",
+    with UnitOfWork(engine):
+        r = svc.file_request(desk, {"type": "document_service", "subject": "s", **CONTENTS}, principal=officer("o"),
             documents=[Upload("scan.txt", PDF), Upload("note.pdf", "說明文字\n".encode())],
         )  # fmt: skip
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine):
         docs = {
             d.filename: d.media_type
-            for reply in views.show_request(uow, desk, r.id, actor="o").replies
+            for reply in views.show_request(desk, r.id, principal=officer("o")).replies
             for d in reply.documents
         }
     assert docs == {"scan.txt": "application/pdf", "note.pdf": "text/plain; charset=utf-8"}
@@ -247,17 +261,21 @@ def test_reading_material_from_the_other_side_is_audited_with_its_purpose(engine
     step(engine, desk, r.id, S.SENT, cp(Party.CN), on=date(2025, 1, 21))
     evidence = svc.ReplyInput("note", "證據", documents=(Upload("evidence.png", b"\x89PNG\r\n\x1a\n0000"),))
     with UnitOfWork(engine) as uow:
-        svc.reply_to_request(uow, desk, r.id, evidence, actor="officer", acting=cp(Party.CN))
+        svc.reply_to_request(desk, r.id, evidence, principal=officer("officer"), acting=cp(Party.CN))
     with UnitOfWork(engine) as uow:
-        (doc,) = [d for reply in views.show_request(uow, desk, r.id, actor="o").replies for d in reply.documents]
+        (doc,) = [
+            d for reply in views.show_request(desk, r.id, principal=officer("o")).replies for d in reply.documents
+        ]
     assert doc.from_other_side and doc.purpose == "刑事偵查"
     with UnitOfWork(engine) as uow:
-        view, content = views.read_document(uow, desk, doc.id, actor="analyst")
+        view, content = views.read_document(desk, doc.id, principal=officer("analyst"))
     assert content.startswith(b"\x89PNG") and view.purpose == "刑事偵查"
     with UnitOfWork(engine) as uow:
-        created, read = audit.entries(uow, record_id=doc.id, kind="document")
+        (created,) = audit.entries(uow, record_id=doc.id, kind="document")
     assert created.action == "create" and created.diff["purpose"] == [None, "刑事偵查"]
-    assert (read.action, read.actor, read.context["purpose"], read.context["from_party"]) == (
+    (read,) = access_entries(engine, record_id=doc.id)
+    context = json.loads(read.detail or "{}")
+    assert (read.outcome, read.username, context["purpose"], context["from_party"]) == (
         "read",
         "analyst",
         "刑事偵查",
@@ -273,12 +291,12 @@ def test_due_and_overdue_lists_per_side_and_agency(engine: Engine, desk: svc.Des
         step(engine, desk, r.id, S.SENT, cp(Party.TW), on=sent)
     step(engine, desk, served.id, S.RECEIVED, cp(Party.CN), on=date(2025, 4, 10))  # due 2025-07-10
     step(engine, desk, late.id, S.RECEIVED, cp(Party.CN), on=date(2025, 3, 1))  # due 2025-06-01: overdue
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine):
         svc.assign_request(
-            uow, desk, late.id, "spc", svc.StepInput(on=date(2025, 3, 2)), actor="o", acting=cp(Party.CN)
+            desk, late.id, "spc", svc.StepInput(on=date(2025, 3, 2)), principal=officer("o"), acting=cp(Party.CN)
         )
-    with UnitOfWork(engine) as uow:
-        items = views.due_requests(uow, desk, actor="o", within=14)
+    with UnitOfWork(engine):
+        items = views.due_requests(desk, principal=officer("o"), within=14)
     shown = [(i.party, i.agency, i.request_id, i.deadline.rule, i.deadline.due) for i in items]
     assert shown == [
         ("CN", None, served.id, "document-service-three-months", date(2025, 7, 10)),
@@ -286,20 +304,24 @@ def test_due_and_overdue_lists_per_side_and_agency(engine: Engine, desk: svc.Des
         ("TW", "moj", urgent.id, "urgent-written-confirmation", date(2025, 7, 5)),
     ]
     assert items[1].deadline.state.value == "overdue" and items[1].deadline.days_left == -29
-    with UnitOfWork(engine) as uow:
-        assert [i.request_id for i in views.due_requests(uow, desk, actor="o", within=3)] == [late.id]
-        assert [i.request_id for i in views.due_requests(uow, desk, actor="o", party=Party.TW)] == [urgent.id]
-        assert [i.request_id for i in views.due_requests(uow, desk, actor="o", agency="spc")] == [late.id]
-        found = views.list_requests(uow, desk, views.RequestFilter(overdue=True), actor="o")
+    with UnitOfWork(engine):
+        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), within=3)] == [late.id]
+        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), party=Party.TW)] == [urgent.id]
+        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), agency="spc")] == [late.id]
+        found = views.list_requests(desk, views.RequestFilter(overdue=True), principal=officer("o"))
         assert [r.id for r, _ in found] == [late.id]
-        found = views.list_requests(uow, desk, views.RequestFilter(type=RequestType.EVIDENCE_COLLECTION), actor="o")
+        found = views.list_requests(
+            desk, views.RequestFilter(type=RequestType.EVIDENCE_COLLECTION), principal=officer("o")
+        )
         assert [r.id for r, _ in found] == [urgent.id]
-        found = views.list_requests(uow, desk, views.RequestFilter(statuses=frozenset({S.ASSIGNED})), actor="o")
+        found = views.list_requests(desk, views.RequestFilter(statuses=frozenset({S.ASSIGNED})), principal=officer("o"))
         assert [r.id for r, _ in found] == [late.id]
-    with UnitOfWork(engine) as uow:
-        svc.confirm_request(uow, desk, urgent.id, svc.StepInput(on=date(2025, 6, 30)), actor="o", acting=cp(Party.TW))
-    with UnitOfWork(engine) as uow:
-        assert [i.request_id for i in views.due_requests(uow, desk, actor="o", party=Party.TW)] == []
+    with UnitOfWork(engine):
+        svc.confirm_request(
+            desk, urgent.id, svc.StepInput(on=date(2025, 6, 30)), principal=officer("o"), acting=cp(Party.TW)
+        )
+    with UnitOfWork(engine):
+        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), party=Party.TW)] == []
 
 
 def _synthetic(rid: str, received: date, closed: date | None, status: S) -> AssistanceRequest:
@@ -328,7 +350,9 @@ def test_processing_times_from_recorded_steps_and_from_date_columns(engine: Engi
     step(engine, desk, r.id, S.SENT, cp(Party.TW), on=date(2013, 1, 3))
     step(engine, desk, r.id, S.RECEIVED, cp(Party.CN), on=date(2013, 1, 5))
     with UnitOfWork(engine) as uow:
-        svc.assign_request(uow, desk, r.id, "spc", svc.StepInput(on=date(2013, 1, 12)), actor="o", acting=cp(Party.CN))
+        svc.assign_request(
+            desk, r.id, "spc", svc.StepInput(on=date(2013, 1, 12)), principal=officer("o"), acting=cp(Party.CN)
+        )
     with UnitOfWork(engine) as uow:
         rows = processing_times(uow, start=date(2013, 1, 1), end=date(2013, 12, 31))
         real_only = processing_times(uow, start=None, end=None, exclude_synthetic=True)
@@ -353,33 +377,39 @@ def test_generic_adds_and_classified_reads_are_audited(engine: Engine) -> None:
     parties = {"provider_party": "CN", "recipient_party": "TW"}
     with UnitOfWork(engine) as uow:
         secret = records.add_record(
-            uow, intel, {**parties, "summary": "線報", "classification": "secret"}, actor="officer"
+            engine, intel, {**parties, "summary": "線報", "classification": "secret"}, principal=officer("officer")
         )
     with UnitOfWork(engine) as uow:
         open_ = records.add_record(
-            uow, intel, {**parties, "summary": "公開", "classification": "unclassified"}, actor="officer"
+            engine,
+            intel,
+            {**parties, "summary": "公開", "classification": "unclassified"},
+            principal=officer("officer"),
         )
     for rid in (secret.id, open_.id):
         with UnitOfWork(engine) as uow:
-            records.get_record(uow, intel, rid, actor="reader")
+            records.get_record(engine, intel, rid, principal=officer("reader"))
     with UnitOfWork(engine) as uow:
         secret_log = audit.entries(uow, record_id=secret.id)
         open_log = audit.entries(uow, record_id=open_.id)
-    assert [(e.action, e.actor) for e in secret_log] == [("create", "officer"), ("read", "reader")]
+    assert [(e.action, e.actor) for e in secret_log] == [("create", "officer")]
     assert secret_log[0].diff["summary"] == [None, "線報"]
-    assert secret_log[1].context == {"classification": Classification.SECRET.value}
     assert [e.action for e in open_log] == ["create"]
+    (read,) = access_entries(engine, record_id=secret.id)
+    assert (read.username, read.outcome, read.detail) == ("reader", "read", Classification.SECRET.value)
+    assert access_entries(engine, record_id=open_.id) == []
 
 
-def test_a_generic_add_of_a_request_goes_through_filing(engine: Engine) -> None:
+def test_a_request_is_filed_through_the_workflow_not_added(engine: Engine, desk: svc.Desk) -> None:
     kind = kind_named("request")
     bare = {"type": "notification", "subject": "s", "requesting_party": "TW", "filed_on": "2025-01-02"}
-    with UnitOfWork(engine) as uow, pytest.raises(IncompleteRequest):
-        records.add_record(uow, kind, bare, actor="o")
-    with UnitOfWork(engine) as uow:
-        r = records.add_record(uow, kind, {**bare, **CONTENTS}, actor="o")
-    with UnitOfWork(engine) as uow:
-        assert [s.action for s in views.request_history(uow, r.id, actor="o")] == ["file"]
-    with UnitOfWork(engine) as uow, pytest.raises(InvalidValue) as info:
-        records.add_record(uow, kind, {**bare, **CONTENTS, "status": "completed"}, actor="o")
+    with pytest.raises(InvalidValue) as refused:
+        records.add_record(engine, kind, {**bare, **CONTENTS}, principal=officer("o"))
+    assert refused.value.field == "kind"
+    with pytest.raises(IncompleteRequest):
+        svc.file_request(desk, bare, principal=officer("o"))
+    r = svc.file_request(desk, {**bare, **CONTENTS}, principal=officer("o"))
+    assert [s.action for s in views.request_history(desk, r.id, principal=officer("o"))] == ["file"]
+    with pytest.raises(InvalidValue) as info:
+        svc.file_request(desk, {**bare, **CONTENTS, "status": "completed"}, principal=officer("o"))
     assert info.value.field == "status"

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, func, select
 
 from straitlink.audit.verify import verify_stored
@@ -40,8 +41,10 @@ CONTENTS = {
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> svc.Desk:
-    return svc.Desk(Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: date(2025, 6, 1))
+def desk(engine: Engine, tmp_path: Path) -> svc.Desk:
+    return svc.Desk(
+        engine, Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: date(2025, 6, 1)
+    )
 
 
 def run_together(*jobs: Callable[[], Any]) -> list[Any]:
@@ -66,20 +69,19 @@ def test_two_writers_from_the_same_version_one_wins_one_conflicts(engine: Engine
     rounds = 4
     for _ in range(rounds):
         with UnitOfWork(engine) as uow:
-            request = svc.file_request(uow, desk, CONTENTS, actor="filer")
+            request = svc.file_request(desk, CONTENTS, principal=officer("filer"))
         go = threading.Barrier(2, timeout=30)
 
         def send(user: str, on: date, rid: str = request.id, go: threading.Barrier = go) -> Callable[[], Any]:
             def job() -> AssistanceRequest:
                 go.wait()  # both saw version 1 and submit at the same moment
-                with UnitOfWork(engine) as uow:
+                with UnitOfWork(engine):
                     return svc.transition_request(
-                        uow,
                         desk,
                         rid,
                         RequestStatus.SENT,
                         svc.StepInput(on=on),
-                        actor=user,
+                        principal=officer(user),
                         acting=Acting(Party.TW, Role.CONTACT_POINT),
                         expected_version=1,
                     )
@@ -105,14 +107,18 @@ def test_two_writers_from_the_same_version_one_wins_one_conflicts(engine: Engine
 
 def test_the_versioned_update_refuses_a_stale_base(engine: Engine, desk: svc.Desk) -> None:
     with UnitOfWork(engine) as uow:
-        request = svc.file_request(uow, desk, CONTENTS, actor="filer")
+        request = svc.file_request(desk, CONTENTS, principal=officer("filer"))
     actor = workflow.Actor("u", Party.TW, Role.CONTACT_POINT)
     stale, step = workflow.apply(request, RequestStatus.SENT, actor, workflow.Payload(on=date(2025, 1, 21)))
     with UnitOfWork(engine) as uow:
         svc.transition_request(
-            uow, desk, request.id, RequestStatus.WITHDRAWN, svc.StepInput(text="x"), actor="u",
+            desk,
+            request.id,
+            RequestStatus.WITHDRAWN,
+            svc.StepInput(text="x"),
+            principal=officer("u"),
             acting=Acting(Party.TW, Role.REQUESTING_SIDE),
-        )  # fmt: skip
+        )
     with UnitOfWork(engine) as uow, pytest.raises(Conflict) as info:
         loaded = writes.lock_and_load(uow, request.id)
         loaded.request = request  # as read at version 1; the request is at version 2 now
@@ -129,10 +135,12 @@ def test_the_audit_chain_stays_linear_under_concurrent_writers(engine: Engine, d
     def writer(n: int) -> Callable[[], int]:
         def job() -> int:
             for i in range(each):
-                with UnitOfWork(engine) as uow:
-                    records.add_record(uow, case, {"title": f"{n}-{i}", "kind": "drugs", "joint": True}, actor=f"w{n}")
-                with UnitOfWork(engine) as uow:
-                    svc.file_request(uow, desk, CONTENTS, actor=f"w{n}")
+                with UnitOfWork(engine):
+                    records.add_record(
+                        engine, case, {"title": f"{n}-{i}", "kind": "drugs", "joint": True}, principal=officer(f"w{n}")
+                    )
+                with UnitOfWork(engine):
+                    svc.file_request(desk, CONTENTS, principal=officer(f"w{n}"))
             return each
 
         return job

@@ -8,6 +8,7 @@ from pathlib import Path
 from hypothesis import event, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from principals import officer
 from sqlalchemy import Engine, func, select
 
 from straitlink.audit.verify import verify_stored
@@ -44,9 +45,9 @@ class StoredRequestLife(RuleBasedStateMachine):
             "requesting_agency": AGENCY[requesting],
             **{n: "x" for n in wf.REQUIRED_CONTENTS if n != "requesting_agency"},
         }
-        with UnitOfWork(self.engine) as uow:
+        with UnitOfWork(self.engine):
             self.request = svc.file_request(
-                uow, self.desk, data, actor="u", acting=wf.Acting(requesting, wf.Role.REQUESTING_SIDE)
+                self.desk, data, principal=officer("u"), acting=wf.Acting(requesting, wf.Role.REQUESTING_SIDE)
             )
         self.steps = 1
 
@@ -96,11 +97,16 @@ class StoredRequestLife(RuleBasedStateMachine):
         except StraitLinkError:
             expected = None
         try:
-            with UnitOfWork(self.engine) as uow:
+            with UnitOfWork(self.engine):
                 stored = svc.transition_request(
-                    uow, self.desk, self.request.id, goal, step, actor="u", acting=wf.Acting(party, role, agency),
+                    self.desk,
+                    self.request.id,
+                    goal,
+                    step,
+                    principal=officer("u"),
+                    acting=wf.Acting(party, role, agency),
                     expected_version=self.request.version,
-                )  # fmt: skip
+                )
         except StraitLinkError:
             assert expected is None  # the service refuses exactly what the domain refuses
             return
@@ -119,7 +125,9 @@ class StoredRequestLife(RuleBasedStateMachine):
 
 
 def test_random_use_case_sequences_keep_store_model_and_chain_in_step(engine: Engine, tmp_path: Path) -> None:
-    desk = svc.Desk(Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: date(2030, 1, 1))
+    desk = svc.Desk(
+        engine, Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: date(2030, 1, 1)
+    )
     run_state_machine_as_test(
         lambda: StoredRequestLife(engine, desk),
         settings=settings(max_examples=20, stateful_step_count=20, deadline=None),

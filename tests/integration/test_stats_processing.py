@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, func, insert, select, text
 from test_stats_rollups import PERIODS, TODAY, random_world
 from test_stats_world import build_world
@@ -55,9 +56,9 @@ CONTENTS = {"requesting_agency": "moj", "purpose": "p", "matters": "m", "case_su
 
 def _through_the_workflow(engine: Engine, desk: svc.Desk, filed: str, steps: list[tuple[S, date]]) -> str:
     """A Taiwanese notification filed on `filed` and taken through `steps` (target, date) by the right sides."""
-    with UnitOfWork(engine) as uow:
+    with UnitOfWork(engine):
         fields = {"type": "notification", "subject": "通報", "filed_on": filed, **CONTENTS}
-        r = svc.file_request(uow, desk, fields, actor="o", acting=Acting(Party.TW, Role.REQUESTING_SIDE))
+        r = svc.file_request(desk, fields, principal=officer("o"), acting=Acting(Party.TW, Role.REQUESTING_SIDE))
     acting = {
         S.SENT: Acting(Party.TW, Role.CONTACT_POINT),
         S.RECEIVED: Acting(Party.CN, Role.CONTACT_POINT),
@@ -66,12 +67,14 @@ def _through_the_workflow(engine: Engine, desk: svc.Desk, filed: str, steps: lis
         S.COMPLETED: Acting(Party.CN, Role.EXECUTING_AGENCY, "spc"),
     }
     for target, on in steps:
-        with UnitOfWork(engine) as uow:
+        with UnitOfWork(engine):
             if target is S.ASSIGNED:
-                svc.assign_request(uow, desk, r.id, "spc", svc.StepInput(on=on), actor="o", acting=acting[target])
+                svc.assign_request(
+                    desk, r.id, "spc", svc.StepInput(on=on), principal=officer("o"), acting=acting[target]
+                )
                 continue
             step = svc.StepInput(on=on, text="done" if target is S.COMPLETED else None)
-            svc.transition_request(uow, desk, r.id, target, step, actor="o", acting=acting[target])
+            svc.transition_request(desk, r.id, target, step, principal=officer("o"), acting=acting[target])
     return r.id
 
 
@@ -112,7 +115,7 @@ def world(module_db_url: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     random_world(engine, size=2)
     build_world(engine)
     desk = svc.Desk(
-        Party.TW, FileStore(tmp_path_factory.mktemp("files")), load_rules(), calendars(), today=lambda: TODAY
+        engine, Party.TW, FileStore(tmp_path_factory.mktemp("files")), load_rules(), calendars(), today=lambda: TODAY
     )
     _requests_of_2024(engine, desk)
     yield engine

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, func, insert, select, text
 from test_stats_world import build_world
 from typer.testing import CliRunner
@@ -24,6 +25,8 @@ from typer.testing import CliRunner
 from straitlink.catalog.loader import load_catalog
 from straitlink.cli.main import app
 from straitlink.demo.load import load_demo
+from straitlink.domain.access import AccountRole
+from straitlink.domain.accounts import Account
 from straitlink.domain.cases import Case, CaseKind, Person
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
@@ -35,6 +38,7 @@ from straitlink.domain.seizures import Seizure
 from straitlink.domain.workflow import Acting, Role
 from straitlink.services import records
 from straitlink.services import requests as svc
+from straitlink.services.accounts import create_account
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore
 from straitlink.services.kinds import kind_named
@@ -149,30 +153,30 @@ def random_world(engine: Engine, seed: int = 7, size: int = 1) -> None:
 
 
 @pytest.fixture
-def desk(tmp_path: Path) -> svc.Desk:
-    return svc.Desk(Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: TODAY)
+def desk(engine: Engine, tmp_path: Path) -> svc.Desk:
+    return svc.Desk(engine, Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars(), today=lambda: TODAY)
 
 
 def _complete_a_request_through_the_workflow(engine: Engine, desk: svc.Desk) -> str:
     fields = {"type": "notification", "subject": "通報", "filed_on": "2025-01-20", "requesting_agency": "moj",
               "purpose": "p", "matters": "m", "case_summary": "c", "execution_needs": "e"}  # fmt: skip
-    with UnitOfWork(engine) as uow:
-        r = svc.file_request(uow, desk, fields, actor="o", acting=Acting(Party.TW, Role.REQUESTING_SIDE))
+    with UnitOfWork(engine):
+        r = svc.file_request(desk, fields, principal=officer("o"), acting=Acting(Party.TW, Role.REQUESTING_SIDE))
     steps = [
         (S.SENT, Acting(Party.TW, Role.CONTACT_POINT), date(2025, 1, 21)),
         (S.RECEIVED, Acting(Party.CN, Role.CONTACT_POINT), date(2025, 1, 24)),
     ]
     for target, acting, on in steps:
-        with UnitOfWork(engine) as uow:
-            svc.transition_request(uow, desk, r.id, target, svc.StepInput(on=on), actor="o", acting=acting)
-    with UnitOfWork(engine) as uow:
+        with UnitOfWork(engine):
+            svc.transition_request(desk, r.id, target, svc.StepInput(on=on), principal=officer("o"), acting=acting)
+    with UnitOfWork(engine):
         acting = Acting(Party.CN, Role.CONTACT_POINT)
-        svc.assign_request(uow, desk, r.id, "spc", svc.StepInput(on=date(2025, 2, 5)), actor="o", acting=acting)
+        svc.assign_request(desk, r.id, "spc", svc.StepInput(on=date(2025, 2, 5)), principal=officer("o"), acting=acting)
     executing = Acting(Party.CN, Role.EXECUTING_AGENCY, "spc")
     for target, on in ((S.IN_EXECUTION, date(2025, 2, 6)), (S.COMPLETED, date(2025, 3, 3))):
-        with UnitOfWork(engine) as uow:
+        with UnitOfWork(engine):
             step = svc.StepInput(on=on, text="done" if target is S.COMPLETED else None)
-            svc.transition_request(uow, desk, r.id, target, step, actor="o", acting=executing)
+            svc.transition_request(desk, r.id, target, step, principal=officer("o"), acting=executing)
     return r.id
 
 
@@ -181,10 +185,16 @@ def test_every_write_path_keeps_the_rollups_equal_to_a_recount(engine: Engine, d
     # Use cases: a request through the workflow to completed; a case, a suspect and a seizure added.
     rid = _complete_a_request_through_the_workflow(engine, desk)
     with UnitOfWork(engine) as uow:
-        records.add_record(uow, kind_named("case"), {"id": "uc", "title": "u", "kind": "drugs", "joint": True,
-                                                     "opened_on": {"iso": "2025-02-03"}}, actor="o")  # fmt: skip
+        records.add_record(
+            engine,
+            kind_named("case"),
+            {"id": "uc", "title": "u", "kind": "drugs", "joint": True, "opened_on": {"iso": "2025-02-03"}},
+            principal=officer("o"),
+        )
     with UnitOfWork(engine) as uow:
-        records.add_record(uow, kind_named("person"), {"id": "up", "case": "uc", "role": "suspect"}, actor="o")
+        records.add_record(
+            engine, kind_named("person"), {"id": "up", "case": "uc", "role": "suspect"}, principal=officer("o")
+        )
     seizure = Seizure(
         id="us", provenance=Provenance.by_user("o"), drug="heroin", case="uc", date=PartialDate.parse("2025-02-03"),
         quantities=[Quantity.parse("600 block"), Quantity.parse("229 kg gross"), Quantity.parse("200 kg net")],
@@ -411,7 +421,11 @@ def test_the_migration_backfills_the_rollups_from_rows_already_stored(empty_engi
 
 def test_verify_rollups_reports_a_difference_and_exits_1(engine: Engine, db_url: str) -> None:
     random_world(engine, seed=5)
-    runner = CliRunner()
+    with UnitOfWork(engine) as uow:
+        analyst = Account("analyst", Party.TW, frozenset({AccountRole.ANALYST}), "moj")
+        create_account(uow, analyst, None, own_party=Party.TW, actor="admin")
+        uow.commit()
+    runner = CliRunner(env={"STRAITLINK_USER": "analyst"})
     ok = runner.invoke(app, ["--database-url", db_url, "stats", "--verify-rollups"])
     assert ok.exit_code == 0, ok.stderr
     assert "rollups match the raw rows" in ok.stdout

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine, text
 
 from straitlink.domain.cases import AgencyParticipation, AgencyRole, Case, CaseKind, Operation, Person, Vessel
@@ -121,8 +122,8 @@ def test_leaving_without_commit_rolls_back(engine: Engine) -> None:
 def test_unknown_reference_is_named(engine: Engine) -> None:
     kind = kind_named("seizure")
     data = {"drug": "not-a-drug", "quantities": [{"value": "1", "unit": "kg"}]}
-    with UnitOfWork(engine) as uow, pytest.raises(UnknownReference) as info:
-        svc.add_record(uow, kind, data, actor="tester")
+    with UnitOfWork(engine), pytest.raises(UnknownReference) as info:
+        svc.add_record(engine, kind, data, principal=officer("tester"))
     assert info.value.field == "drug"
 
 

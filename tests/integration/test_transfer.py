@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from principals import officer
 from sqlalchemy import Engine
 
 from conftest import fresh_pg_database
@@ -122,20 +123,22 @@ CONTENTS = {
 }
 
 
-def _desk(directory: Path) -> svc.Desk:
-    return svc.Desk(Party.TW, FileStore(directory), load_rules(), calendars(), today=lambda: TODAY)
+def _desk(engine: Engine, directory: Path) -> svc.Desk:
+    return svc.Desk(engine, Party.TW, FileStore(directory), load_rules(), calendars(), today=lambda: TODAY)
 
 
 def _step(engine: Engine, desk: svc.Desk, rid: str, target: RequestStatus, acting: Acting, **kw: Any) -> None:
-    with UnitOfWork(engine) as uow:
-        svc.transition_request(uow, desk, rid, target, svc.StepInput(**kw), actor="officer", acting=acting)
+    with UnitOfWork(engine):
+        svc.transition_request(desk, rid, target, svc.StepInput(**kw), principal=officer("officer"), acting=acting)
 
 
 def _fill_workflow(engine: Engine, desk: svc.Desk) -> str:
     """A request taken from filing to completion with its proof, a progress report with a document, and reads."""
     _fill(engine)
-    with UnitOfWork(engine) as uow:
-        rid = svc.file_request(uow, desk, CONTENTS, actor="officer", acting=Acting(Party.TW, Role.REQUESTING_SIDE)).id
+    with UnitOfWork(engine):
+        rid = svc.file_request(
+            desk, CONTENTS, principal=officer("officer"), acting=Acting(Party.TW, Role.REQUESTING_SIDE)
+        ).id
     cn = Acting(Party.CN, Role.CONTACT_POINT)
     _step(engine, desk, rid, RequestStatus.SENT, Acting(Party.TW, Role.CONTACT_POINT), on=date(2025, 1, 21))
     _step(engine, desk, rid, RequestStatus.RECEIVED, cn, on=date(2025, 1, 24))
@@ -143,12 +146,12 @@ def _fill_workflow(engine: Engine, desk: svc.Desk) -> str:
     executing = Acting(Party.CN, Role.EXECUTING_AGENCY, "spc")
     _step(engine, desk, rid, RequestStatus.IN_EXECUTION, executing, on=date(2025, 1, 28))
     report = svc.ReplyInput("progress", "送達中", date(2025, 2, 3), (Upload("進度.txt", "已聯繫受送達人\n".encode()),))
-    with UnitOfWork(engine) as uow:
-        svc.reply_to_request(uow, desk, rid, report, actor="officer", acting=cn)
+    with UnitOfWork(engine):
+        svc.reply_to_request(desk, rid, report, principal=officer("officer"), acting=cn)
     proof = (Upload("送達證書.pdf", PROOF),)
     _step(engine, desk, rid, RequestStatus.COMPLETED, executing, on=date(2025, 3, 3), text="已送達", documents=proof)
-    with UnitOfWork(engine) as uow:
-        views.request_history(uow, rid, actor="reader")  # a read: audited too
+    with UnitOfWork(engine):
+        views.request_history(rid, principal=officer("reader"))  # a read: audited too
     return rid
 
 
@@ -170,14 +173,14 @@ def _seen(engine: Engine, desk: svc.Desk, rid: str) -> tuple[Any, ...]:
     """What a user sees of the request: its history, replies and documents, and its audit entries."""
     with UnitOfWork(engine) as uow:
         entries = [e.to_json() for e in audit.entries(uow, record_id=rid)]
-        view = views.show_request(uow, desk, rid, actor="reader").to_json()
+        view = views.show_request(desk, rid, principal=officer("reader")).to_json()
     return view, entries
 
 
 def test_the_workflow_files_and_audit_chain_survive_export_import_export(
     engine: Engine, target: Engine, tmp_path: Path
 ) -> None:
-    desk, copy_desk = _desk(tmp_path / "files"), _desk(tmp_path / "copy-files")
+    desk, copy_desk = _desk(engine, tmp_path / "files"), _desk(target, tmp_path / "copy-files")
     rid = _fill_workflow(engine, desk)
     first = _export(engine, desk.files)
     data = json.loads(first)
@@ -198,14 +201,16 @@ def test_the_workflow_files_and_audit_chain_survive_export_import_export(
     assert _seen(target, copy_desk, rid) == _seen(engine, desk, rid)
     # The files' content came along, into the copy's own file store.
     with UnitOfWork(target) as uow:
-        shas = {d.sha256 for r in views.show_request(uow, copy_desk, rid, actor="o").replies for d in r.documents}
+        shas = {
+            d.sha256 for r in views.show_request(copy_desk, rid, principal=officer("o")).replies for d in r.documents
+        }
     assert {copy_desk.files.read(sha) for sha in shas} == {PROOF, "已聯繫受送達人\n".encode()}
     # New steps on the copy continue its history and its chain.
     with UnitOfWork(target) as uow:
         note = svc.ReplyInput("note", "結案")
-        svc.reply_to_request(uow, copy_desk, rid, note, actor="o", acting=Acting(Party.TW, Role.CONTACT_POINT))
+        svc.reply_to_request(copy_desk, rid, note, principal=officer("o"), acting=Acting(Party.TW, Role.CONTACT_POINT))
     with UnitOfWork(target) as uow:
-        svc.file_request(uow, copy_desk, CONTENTS, actor="o")  # its first step takes the next history id
+        svc.file_request(copy_desk, CONTENTS, principal=officer("o"))  # its first step takes the next history id
     assert verify_stored(target).ok
 
 
@@ -247,7 +252,7 @@ def _damaged(text: str, damage: str) -> str:
 def test_a_damaged_workflow_or_chain_is_refused_and_nothing_is_written(
     engine: Engine, target: Engine, tmp_path: Path, damage: str, field: str
 ) -> None:
-    desk = _desk(tmp_path / "files")
+    desk = _desk(engine, tmp_path / "files")
     _fill_workflow(engine, desk)
     text = _damaged(_export(engine, desk.files), damage)
     before = _export(target)

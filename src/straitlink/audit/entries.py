@@ -27,6 +27,7 @@ class AuditAction(StrEnum):
     TRANSITION = "transition"
     DELETE = "delete"
     READ = "read"
+    SEAL = "seal"  # a batch of access-log rows folded into the chain (straitlink.audit.seal)
 
 
 @dataclass(frozen=True)

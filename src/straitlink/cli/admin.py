@@ -2,35 +2,58 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from straitlink.cli.common import actor, handles_errors, out, print_json, progress_bar, state
+from straitlink.cli.common import handles_errors, out, print_json, progress_bar, setup_principal, state
+from straitlink.cli.users import read_password
+from straitlink.domain.access import AccountRole, Permission
 from straitlink.domain.errors import ImportRejected, InvalidValue
+from straitlink.services.access import require
+from straitlink.services.accounts import count_accounts
 from straitlink.services.documents import FileStore
-from straitlink.services.setup import init_database
+from straitlink.services.session import unit_of_work
+from straitlink.services.setup import create_first_admin, demo_accounts, init_database
 from straitlink.services.transfer import export_database, import_database
-from straitlink.store.uow import UnitOfWork
 
 
 def register(app: typer.Typer) -> None:
     @app.command("init")
     @handles_errors
-    def init(ctx: typer.Context, as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False) -> None:
-        """Create the database or upgrade it to the current schema, and load the catalogue."""
-        count = init_database(state(ctx).engine(create=True))
+    def init(
+        ctx: typer.Context,
+        admin: Annotated[
+            str | None, typer.Option("--admin", help="Create the first admin account, if none exists")
+        ] = None,
+        password_stdin: Annotated[bool, typer.Option("--password-stdin", help="The admin's password on stdin")] = False,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+    ) -> None:
+        """Create the database or upgrade it to the current schema, load the catalogue, and add the first admin."""
+        engine = state(ctx).engine(create=True)
+        count = init_database(engine)
+        created = None
+        if admin is not None:
+            created = create_first_admin(engine, admin, read_password(password_stdin), state(ctx).settings.party)
+        admins = count_accounts(engine, role=AccountRole.ADMIN)
         if as_json:
-            print_json({"database": state(ctx).settings.database_url, "catalog_entries": count})
-        else:
-            out.print(f"database ready: {count} catalogue entries")
+            print_json({"database": state(ctx).settings.database_url, "catalog_entries": count, "admin": created})
+            return
+        out.print(f"database ready: {count} catalogue entries")
+        if created:
+            out.print(f"added the first admin account {created}")
+        elif admins == 0:
+            out.print("no admin account yet: `straitlink init --admin NAME` adds the first one")
 
     @app.command("demo")
     @handles_errors
     def demo(
         ctx: typer.Context,
         seed: Annotated[int | None, typer.Option(help="Seed of the synthetic history")] = None,
+        user: Annotated[str | None, typer.Option(help="Acting admin (needed once accounts exist)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
     ) -> None:
         """Load the seed bulletin's world and the synthetic history (running it twice adds nothing)."""
@@ -40,16 +63,21 @@ def register(app: typer.Typer) -> None:
         engine = state(ctx).engine()
         init_database(engine)
         files = FileStore(settings.data_dir / "files")
+        acting = setup_principal(ctx, user)
         with progress_bar(not as_json) as progress:
             report = (
                 load_demo(engine, progress=progress, files=files, party=settings.party)
                 if seed is None
                 else load_demo(engine, progress=progress, seed=seed, files=files, party=settings.party)
             )
+        password = os.environ.get("STRAITLINK_DEMO_PASSWORD") or secrets.token_urlsafe(12)
+        made = demo_accounts(engine, password, party=settings.party, principal=acting)
         if as_json:
-            print_json(report.to_json())
-        else:
-            out.print(report.summary())
+            print_json({**report.to_json(), "accounts": made, "password": password if made else None})
+            return
+        out.print(report.summary())
+        if made:
+            out.print(f"demo accounts (password {password}, shown only now): " + ", ".join(made))
 
     @app.command("serve")
     @handles_errors
@@ -72,11 +100,13 @@ def register(app: typer.Typer) -> None:
     def export(
         ctx: typer.Context,
         output: Annotated[Path, typer.Option("-o", "--output", help="File to write")],
+        user: Annotated[str | None, typer.Option(help="Acting admin")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="JSON summary instead of a bar")] = False,
     ) -> None:
-        """Write the whole database as one JSON document."""
+        """Write the whole database as one JSON document (admins)."""
+        require(state(ctx).engine(), setup_principal(ctx, user), Permission.DATA_TRANSFER, "export the database")
         files = FileStore(state(ctx).settings.data_dir / "files")
-        with UnitOfWork(state(ctx).engine()) as uow, progress_bar(not as_json) as progress:
+        with unit_of_work(state(ctx).engine()) as uow, progress_bar(not as_json) as progress:
             text = export_database(uow, files=files, progress=progress)
         try:
             output.write_text(text, encoding="utf-8")
@@ -102,9 +132,11 @@ def register(app: typer.Typer) -> None:
             raise ImportRejected(f"file: {str(file)!r} cannot be read ({exc})", field="file", value=file) from None
         engine = state(ctx).engine()
         init_database(engine)
+        acting = setup_principal(ctx, user)
+        require(engine, acting, Permission.DATA_TRANSFER, "import a database")
         files = FileStore(state(ctx).settings.data_dir / "files")
-        with UnitOfWork(engine) as uow, progress_bar(not as_json) as progress:
-            counts = import_database(uow, text, actor=actor(user), files=files, progress=progress)
+        with unit_of_work(engine) as uow, progress_bar(not as_json) as progress:
+            counts = import_database(uow, text, actor=acting.username, files=files, progress=progress)
         if as_json:
             print_json(counts)
         else:

@@ -10,11 +10,10 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import actor, handles_errors, out, print_json, state
+from straitlink.cli.common import handles_errors, out, principal, print_json, state
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Agency
 from straitlink.services import agencies as svc
-from straitlink.store.uow import UnitOfWork
 
 app = typer.Typer(help="Agencies of both sides: the shipped catalogue and those added here.", no_args_is_help=True)
 
@@ -80,8 +79,7 @@ def add(
 ) -> None:
     """Add an agency the catalogue does not ship (a city bureau, a local court), e.g. party=CN 廈門市公安局."""
     data = _pairs(fields or [], file)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        agency = svc.add_agency(uow, data, actor=actor(user))
+    agency = svc.add_agency(state(ctx).engine(), data, principal=principal(ctx, user))
     if as_json:
         print_json(svc.agency_json(agency, shipped=False))
     else:
@@ -100,12 +98,11 @@ def list_(
     if party is not None and party.strip().upper() not in ("TW", "CN"):
         raise InvalidValue("party", party, "TW or CN")
     shipped = _shipped()
-    with UnitOfWork(state(ctx).engine()) as uow:
-        found = [
-            a
-            for a in svc.stored_agencies(uow)
-            if (party is None or a.party.value == party.strip().upper()) and not (added and a.id in shipped)
-        ]
+    found = [
+        a
+        for a in svc.list_agencies(state(ctx).engine())
+        if (party is None or a.party.value == party.strip().upper()) and not (added and a.id in shipped)
+    ]
     if as_json:
         print_json([svc.agency_json(a, shipped=a.id in shipped) for a in found])
         return
@@ -123,8 +120,7 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Show one agency, found by id or name, with its parent and the agencies under it."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        catalog = svc.catalog_with_added(uow)
+    catalog = svc.catalog_for(state(ctx).engine())
     agency = catalog.find_agency(name, field="agency")
     children = catalog.children(agency.id)
     shipped = _shipped()
@@ -158,8 +154,7 @@ def edit(
     data = _pairs(fields or [], None)
     if not data:
         raise InvalidValue("fields", "", "give at least one field=value to change")
-    with UnitOfWork(state(ctx).engine()) as uow:
-        agency = svc.edit_agency(uow, name, data, actor=actor(user))
+    agency = svc.edit_agency(state(ctx).engine(), name, data, principal=principal(ctx, user))
     if as_json:
         print_json(svc.agency_json(agency, shipped=False))
     else:

@@ -13,12 +13,15 @@ from rich.table import Table
 
 from straitlink.audit import checkpoint as cp
 from straitlink.audit import log
+from straitlink.audit.seal import check_seals, seal
 from straitlink.audit.verify import Report, verify_stored
-from straitlink.cli.common import err, handles_errors, out, print_json, state
+from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.domain.access import Permission
 from straitlink.domain.errors import InvalidValue
+from straitlink.domain.listing import check_limit
+from straitlink.services.access import access_entries
 from straitlink.services.ids import resolve_any
-from straitlink.store.queries import check_limit
-from straitlink.store.uow import UnitOfWork
+from straitlink.services.session import unit_of_work
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
 AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
@@ -64,13 +67,53 @@ def verify(
     as_json: AsJson = False,
 ) -> None:
     """Walk the chain; exit 1 naming the first entry altered, removed, inserted or reordered."""
+    allow(ctx, Permission.AUDIT_READ, "verify the audit log")
     signed = _checkpoint(checkpoint, public_key)
     if archive is not None:
         start = _checkpoint(after, public_key)
         _report(cp.verify_archive(archive, checkpoint=signed, after=start), as_json, str(archive))
         return
     report = verify_stored(state(ctx).engine(), checkpoint=(signed.seq, signed.hash) if signed else None)
+    for problem in check_seals(state(ctx).engine()) if report.ok else []:
+        err.print(f"[red]tampered:[/red] seal entry {problem.seq}: {problem.reason}", markup=True, highlight=False)
+        raise typer.Exit(TAMPERED_EXIT)
     _report(report, as_json, "audit log")
+
+
+@app.command("seal")
+@handles_errors
+def seal_(ctx: typer.Context, as_json: AsJson = False) -> None:
+    """Fold the access log's rows written since the last seal into one chain entry (run it from cron or a timer)."""
+    acting = allow(ctx, Permission.AUDIT_READ, "seal the access log")
+    done = seal(state(ctx).engine(), actor=acting.username)
+    if as_json:
+        print_json(done.to_json())
+    elif done.seq is None:
+        out.print("nothing to seal")
+    else:
+        out.print(f"sealed access-log rows {done.first}–{done.last} ({done.count}) as entry {done.seq}")
+
+
+@app.command("access")
+@handles_errors
+def access_(
+    ctx: typer.Context,
+    record: Annotated[str | None, typer.Option("--record", help="Reads and refusals of one record (its id)")] = None,
+    account: Annotated[str | None, typer.Option("--account", help="Those of one account")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many")] = 200,
+    as_json: AsJson = False,
+) -> None:
+    """The access log: reads of classified records and every refusal, oldest first."""
+    allow(ctx, Permission.AUDIT_READ, "read the access log")
+    found = access_entries(state(ctx).engine(), record_id=record, username=account, limit=limit)
+    if as_json:
+        print_json([e.to_json() for e in found])
+        return
+    table = Table("#", "at", "account", "action", "record", "outcome", "detail", title="access log")
+    for e in found:
+        shown = f"{e.kind or ''} {(e.record_id or '')[:8]}".strip()
+        table.add_row(str(e.id), e.at, e.username or "", e.action, shown, e.outcome, (e.detail or "")[:80])
+    out.print(table)
 
 
 @app.command("log")
@@ -84,9 +127,10 @@ def log_(
 ) -> None:
     """Show a record's audit history (its id or first 8 characters), or the latest entries."""
     check_limit(limit)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        if record is not None:
-            record = resolve_any(uow, record, kind)
+    allow(ctx, Permission.AUDIT_READ, "read the audit log")
+    if record is not None:
+        record = resolve_any(state(ctx).engine(), record, kind)
+    with unit_of_work(state(ctx).engine()) as uow:
         entries = log.entries(uow, record_id=record, kind=kind, limit=limit)
     if as_json:
         print_json([e.to_json() for e in entries])
@@ -114,6 +158,7 @@ def sign_checkpoint(
     as_json: AsJson = False,
 ) -> None:
     """Sign the hash of the chain's last entry (or of entry --seq): a checkpoint to keep outside the database."""
+    allow(ctx, Permission.AUDIT_READ, "sign audit checkpoints")
     engine = state(ctx).engine()
     earlier = _checkpoint(checkpoint, public_key)
     report = verify_stored(engine, checkpoint=(earlier.seq, earlier.hash) if earlier else None)
@@ -122,7 +167,7 @@ def sign_checkpoint(
         raise typer.Exit(TAMPERED_EXIT)
     signed_seq, digest = report.last_seq, report.last_hash
     if seq is not None and seq != report.last_seq:
-        with UnitOfWork(engine) as uow:
+        with unit_of_work(engine) as uow:
             found = log.hash_of(uow, seq)
         if found is None:
             raise InvalidValue("seq", seq, f"no such entry (the log holds entries up to {report.last_seq})")
@@ -168,6 +213,7 @@ def export(
     as_json: AsJson = False,
 ) -> None:
     """Write entries 1..THROUGH to an archive file that `audit verify --archive` checks."""
+    allow(ctx, Permission.AUDIT_READ, "export the audit log")
     try:
         with state(ctx).engine().connect() as conn, output.open("w", encoding="utf-8") as fh:
             count = cp.export_archive(conn, through, fh)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import getpass
 import json
 import os
 import sys
@@ -21,11 +20,14 @@ from sqlalchemy import Engine
 
 from straitlink.catalog import Catalog
 from straitlink.config import Settings
-from straitlink.domain.errors import StoreUnavailable, StraitLinkError
-from straitlink.services.agencies import catalog_with_added
+from straitlink.domain.access import Permission, Principal
+from straitlink.domain.errors import StraitLinkError
+from straitlink.services.access import principal_for, require
+from straitlink.services.accounts import count_accounts
+from straitlink.services.agencies import catalog_for
 from straitlink.services.ids import resolve_id
-from straitlink.store.db import make_engine, require_initialised
-from straitlink.store.uow import UnitOfWork
+from straitlink.services.requests import Desk
+from straitlink.services.session import connect
 
 F = TypeVar("F", bound=Callable[..., Any])
 # What is printed quotes what users typed and stored: never read as markup ("[/red]") or emoji codes (":x:").
@@ -37,6 +39,7 @@ out = Console(markup=False, emoji=False, highlight=False)
 class State:
     data_dir: Path | None = None
     database_url: str | None = None
+    user: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -44,19 +47,16 @@ class State:
         return Settings.load(data_dir=self.data_dir, database_url=self.database_url)
 
     def engine(self, *, create: bool = False) -> Engine:
-        """The database's engine; only a command that may create the database (`init`) passes `create`."""
+        """The database's engine; only `init`, which may create the database, passes `create`."""
         if self._engine is None:
             settings = self.settings
             settings.check_data_dir(create=create)
-            engine = make_engine(settings.database_url, create=create)
-            if not create:
-                try:
-                    require_initialised(engine)
-                except StoreUnavailable:
-                    engine.dispose()
-                    raise
-            self._engine = engine
+            self._engine = connect(settings.database_url, create=create)
         return self._engine
+
+    def desk(self) -> Desk:
+        """What the request use cases need of this instance, on this command's engine."""
+        return Desk.from_settings(self.settings, self.engine())
 
     def close(self) -> None:
         """Release the database when the command ends (SQLite checkpoints its write-ahead log here)."""
@@ -75,19 +75,34 @@ def state(ctx: typer.Context) -> State:
 
 def full_id(ctx: typer.Context, kind: str, text: str, *, field: str = "id") -> str:
     """The full id of a `kind` record given by its id or a unique prefix of 8 or more characters (as lists show)."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        return resolve_id(uow, kind, text, field=field)
+    return resolve_id(state(ctx).engine(), kind, text, field=field)
 
 
 def catalog(ctx: typer.Context) -> Catalog:
     """The shipped catalogue with the agencies added here (`straitlink agency add`), for resolving names."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        return catalog_with_added(uow)
+    return catalog_for(state(ctx).engine())
 
 
-def actor(user: str | None) -> str:
-    """The acting user: --user, STRAITLINK_USER, or the login name."""
-    return user or os.environ.get("STRAITLINK_USER") or getpass.getuser()
+def principal(ctx: typer.Context, user: str | None = None) -> Principal:
+    """The acting account: the command's --user, the global --user, or STRAITLINK_USER; refused unless active."""
+    st = state(ctx)
+    name = user or st.user or os.environ.get("STRAITLINK_USER") or None
+    return principal_for(st.engine(), name)
+
+
+def allow(ctx: typer.Context, permission: Permission, what: str) -> Principal:
+    """The acting account, refused unless its roles grant `permission` (for commands that are not one use case)."""
+    acting = principal(ctx)
+    require(state(ctx).engine(), acting, permission, what)
+    return acting
+
+
+def setup_principal(ctx: typer.Context, user: str | None = None) -> Principal:
+    """Who runs a set-up command (demo, import): the installer while no account exists, else an account."""
+    st = state(ctx)
+    if count_accounts(st.engine()) == 0:
+        return Principal.system(st.settings.party)
+    return principal(ctx, user)
 
 
 def handles_errors(fn: F) -> F:

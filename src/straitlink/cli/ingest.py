@@ -9,14 +9,16 @@ import typer
 from rich.table import Table
 from sqlalchemy import inspect
 
-from straitlink.cli.common import actor, handles_errors, out, print_json, progress_bar, state
+from straitlink.cli.common import handles_errors, out, principal, print_json, progress_bar, state
+from straitlink.domain.access import Permission
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import StoreUnavailable
 from straitlink.ingest.accept import Accepted, accept, propose
 from straitlink.ingest.extract import extract
 from straitlink.ingest.proposals import Proposal, Result, merge_across
 from straitlink.ingest.readers import Opened, open_document
-from straitlink.store.uow import UnitOfWork
+from straitlink.services.access import require
+from straitlink.services.session import unit_of_work
 
 
 def _summary(p: Proposal) -> str:
@@ -81,14 +83,16 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="Print the proposals as JSON")] = False,
     ) -> None:
         """Propose the records each document tells, with the span each came from; --accept stores them."""
-        who = actor(user)
         document_date = PartialDate.parse(date, field="date") if date is not None else None
         opened, results = _read(files, document_date, as_json)
         engine = state(ctx).engine()
         if not inspect(engine).has_table("source_document"):
             raise StoreUnavailable("database: not initialised; run `straitlink init` first", field="database")
+        acting = principal(ctx, user)
+        require(engine, acting, Permission.INGEST, "ingest documents")
+        who = acting.username
         accepted: Accepted | None = None
-        with UnitOfWork(engine) as uow:
+        with unit_of_work(engine) as uow:
             propose(uow, results, actor=who)
             if accept_all:
                 texts = {doc.info.id: doc.text() for doc in opened}

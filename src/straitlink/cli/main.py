@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, agency, audit, exchange, ingest, records, request, request_lists, stats  # noqa: F401
+from straitlink.cli import (  # noqa: F401
+    admin,
+    agency,
+    audit,
+    exchange,
+    ingest,
+    records,
+    request,
+    request_lists,
+    stats,
+    users,
+)
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -28,8 +39,11 @@ def main(
         str | None,
         typer.Option("--database-url", help="Database URL (STRAITLINK_DATABASE_URL; default SQLite)"),
     ] = None,
+    user: Annotated[
+        str | None, typer.Option("--user", help="The account acting (STRAITLINK_USER); see `straitlink user`")
+    ] = None,
 ) -> None:
-    ctx.obj = State(data_dir=data_dir, database_url=database_url)
+    ctx.obj = State(data_dir=data_dir, database_url=database_url, user=user)
     ctx.call_on_close(ctx.obj.close)
 
 
@@ -40,5 +54,6 @@ stats.register(app)
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
 app.add_typer(agency.app, name="agency")
+app.add_typer(users.app, name="user")
 app.add_typer(exchange.app, name="exchange")
 ingest.register(app)

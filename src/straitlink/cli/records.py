@@ -9,8 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.cli.common import actor, catalog, full_id, handles_errors, out, print_json, state
-from straitlink.codec import encode
+from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import ProvenanceKind
@@ -19,8 +18,9 @@ from straitlink.services import records as svc
 from straitlink.services.forms import form_data, provenance_from_option
 from straitlink.services.ids import resolve_references
 from straitlink.services.kinds import KINDS, Kind, kind_named
-from straitlink.store.queries import ListFilter
-from straitlink.store.uow import UnitOfWork
+from straitlink.services.present import present
+from straitlink.services.records import ListFilter
+from straitlink.services.requests import file_request
 
 KIND_HELP = "Record kind: " + ", ".join(k.plural for k in KINDS)
 FIELDS_HELP = (
@@ -42,19 +42,6 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     "figure": ("period_end", "metric", "value", "qualifier", "unit", "label"),
     "request": ("filed_on", "requesting_party", "type", "status", "subject"),
 }
-
-
-def record_json(uow: UnitOfWork, kind: Kind, records: list[Record]) -> list[dict[str, Any]]:
-    """Records in their JSON shape; seizures also carry their case's suspects."""
-    data = [encode(r) for r in records]
-    if kind.name == "seizure":
-        counts = svc.suspects_by_case(uow, [d["case"] for d in data if d["case"]])
-        for d in data:
-            d["suspects"] = counts.get(d["case"], {"total": 0, "caught_in_act": 0})["total"] if d["case"] else None
-    if kind.name == "case":
-        for d in data:
-            d["date"] = d.get("opened_on")
-    return data
 
 
 def _cell(value: Any) -> str:
@@ -107,7 +94,8 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Add one record of KIND from field=value pairs or a JSON file (its values in JSON shape or as pairs)."""
         k = kind_named(kind)
-        who = actor(user)
+        acting = principal(ctx, user)
+        who = acting.username
         data: dict[str, Any] = {}
         if file is not None:
             try:
@@ -119,11 +107,13 @@ def register(app: typer.Typer) -> None:
         data = form_data(k, data, fields or [], catalog(ctx))
         if "provenance" not in data:
             data["provenance"] = provenance_from_option(source, actor=who)
-        with UnitOfWork(state(ctx).engine()) as uow:
-            data = resolve_references(uow, k, data)
-        with UnitOfWork(state(ctx).engine()) as uow:
-            record = svc.add_record(uow, k, data, actor=who)
-            shown = record_json(uow, k, [record])[0]
+        engine = state(ctx).engine()
+        data = resolve_references(engine, k, data)
+        if k.name == "request":
+            record: Record = file_request(state(ctx).desk(), data, principal=acting)
+        else:
+            record = svc.add_record(engine, k, data, principal=acting)
+        shown = present(engine, k, [record])[0]
         if as_json:
             print_json(shown)
         else:
@@ -169,8 +159,8 @@ def register(app: typer.Typer) -> None:
             exclude_provenance=frozenset({"synthetic"}) if no_synthetic else frozenset(),
             limit=limit,
         )
-        with UnitOfWork(state(ctx).engine()) as uow:
-            rows = record_json(uow, k, svc.list_records(uow, k, flt, actor=actor(user)))
+        engine = state(ctx).engine()
+        rows = present(engine, k, svc.list_records(engine, k, flt, principal=principal(ctx, user)))
         if as_json:
             print_json(rows)
         else:
@@ -188,8 +178,8 @@ def register(app: typer.Typer) -> None:
         """Show one record with every field and its provenance."""
         k = kind_named(kind)
         record_id = full_id(ctx, k.name, record_id)
-        with UnitOfWork(state(ctx).engine()) as uow:
-            shown = record_json(uow, k, [svc.get_record(uow, k, record_id, actor=actor(user))])[0]
+        engine = state(ctx).engine()
+        shown = present(engine, k, [svc.get_record(engine, k, record_id, principal=principal(ctx, user))])[0]
         if as_json:
             print_json(shown)
             return
@@ -198,11 +188,10 @@ def register(app: typer.Typer) -> None:
             table.add_row(name, _cell(value) if name != "provenance" else json.dumps(value, ensure_ascii=False))
         out.print(table)
         if k.name == "case":
-            with UnitOfWork(state(ctx).engine()) as uow:
-                for name, records in svc.case_records(uow, record_id).items():
-                    related = kind_named(name)
-                    out.print(
-                        render_table(related, record_json(uow, related, records))
-                        if records
-                        else f"{related.plural}: none"
-                    )
+            # What the case holds, each list as this principal may see it.
+            for name in ("operation", "seizure", "person", "intel"):
+                related = kind_named(name)
+                found = svc.list_records(engine, related, ListFilter(case=record_id), principal=principal(ctx, user))
+                out.print(
+                    render_table(related, present(engine, related, found)) if found else f"{related.plural}: none"
+                )

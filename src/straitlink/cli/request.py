@@ -14,12 +14,13 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.cli.common import actor, catalog, full_id, handles_errors, out, print_json, state
+from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
 from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
+from straitlink.domain.replies import REPLY_KINDS
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, RefusalGround, Role, Transition
 from straitlink.services import request_views as views
@@ -27,8 +28,6 @@ from straitlink.services import requests as svc
 from straitlink.services.documents import Upload
 from straitlink.services.forms import form_data
 from straitlink.services.kinds import kind_named
-from straitlink.store.mapping import REQUESTS
-from straitlink.store.uow import UnitOfWork
 
 app = typer.Typer(help="Mutual-assistance requests and their workflow.", no_args_is_help=True)
 
@@ -59,7 +58,7 @@ def _day(value: str | None, field: str) -> date | None:
 
 
 def _party(value: str | None, ctx: typer.Context) -> Party:
-    return _enum(Party, value.upper(), "party") if value else state(ctx).settings.party
+    return _enum(Party, value.upper(), "party") if value else principal(ctx).party
 
 
 def _uploads(paths: list[Path] | None) -> tuple[Upload, ...]:
@@ -74,8 +73,7 @@ def _acting(
     ctx: typer.Context, request_id: str, t_of: Any, party: str | None, role: str | None, agency: str | None
 ) -> Acting:
     """The acting side and role: as given, or the first the workflow allows this party for the step."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request: AssistanceRequest = uow.repo(REQUESTS).get(request_id)
+    request = views.load_request(state(ctx).desk(), request_id, principal=principal(ctx))
     t: Transition = t_of(request)
     chosen = workflow.default_acting(t, request, _party(party, ctx), _enum(Role, role, "role") if role else None)
     if agency:
@@ -117,11 +115,7 @@ def file_(
             pair = f"type={names.find_request_type(text.strip(), field='type').id.value}"
         pairs.append(pair)
     data = form_data(kind_named("request"), data, pairs, names)
-    settings = state(ctx).settings
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.file_request(
-            uow, svc.Desk.from_settings(settings), data, actor=actor(user), documents=_uploads(document)
-        )
+    request = svc.file_request(state(ctx).desk(), data, principal=principal(ctx, user), documents=_uploads(document))
     _done(request, as_json, "filed")
 
 
@@ -162,17 +156,15 @@ def transition(
         materials_returned=materials_returned,
         documents=_uploads(document),
     )
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.transition_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            goal,
-            step,
-            actor=actor(user),
-            acting=acting,
-            expected_version=expected_version,
-        )
+    request = svc.transition_request(
+        state(ctx).desk(),
+        request_id,
+        goal,
+        step,
+        principal=principal(ctx, user),
+        acting=acting,
+        expected_version=expected_version,
+    )
     _done(request, as_json, "moved")
 
 
@@ -194,17 +186,15 @@ def assign(
     assignee = _agency(ctx, agency_name, "executing_agency") or agency_name
     t_of = lambda r: workflow.transition_for(r.status, RequestStatus.ASSIGNED)  # noqa: E731
     acting = _acting(ctx, request_id, t_of, party, role, None)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.assign_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            assignee,
-            svc.StepInput(on=_day(on, "on")),
-            actor=actor(user),
-            acting=acting,
-            expected_version=expected_version,
-        )
+    request = svc.assign_request(
+        state(ctx).desk(),
+        request_id,
+        assignee,
+        svc.StepInput(on=_day(on, "on")),
+        principal=principal(ctx, user),
+        acting=acting,
+        expected_version=expected_version,
+    )
     _done(request, as_json, "assigned")
 
 
@@ -224,16 +214,14 @@ def confirm(
     """Record the written confirmation of an urgent request first made in another form (Art. 13¶1)."""
     request_id = full_id(ctx, "request", request_id)
     acting = _acting(ctx, request_id, lambda r: workflow.CONFIRMATION, party, role, None)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        request = svc.confirm_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            svc.StepInput(on=_day(on, "on"), documents=_uploads(document)),
-            actor=actor(user),
-            acting=acting,
-            expected_version=expected_version,
-        )
+    request = svc.confirm_request(
+        state(ctx).desk(),
+        request_id,
+        svc.StepInput(on=_day(on, "on"), documents=_uploads(document)),
+        principal=principal(ctx, user),
+        acting=acting,
+        expected_version=expected_version,
+    )
     _done(request, as_json, "confirmed")
 
 
@@ -243,7 +231,7 @@ def reply(
     ctx: typer.Context,
     request_id: Annotated[str, typer.Argument(help="The request's id")],
     text: Annotated[str | None, typer.Option("--text", help="What the reply says")] = None,
-    kind: Annotated[str, typer.Option(help="|".join(svc.REPLY_KINDS))] = "progress",
+    kind: Annotated[str, typer.Option(help="|".join(REPLY_KINDS))] = "progress",
     on: On = None,
     document: Documents = None,
     party: PartyOpt = None,
@@ -254,15 +242,13 @@ def reply(
     """Record a reply from one side to the other (progress, Art. 14¶1, or a note), with its documents."""
     request_id = full_id(ctx, "request", request_id)
     acting = Acting(_party(party, ctx), _enum(Role, role, "role"))
-    with UnitOfWork(state(ctx).engine()) as uow:
-        reply_id = svc.reply_to_request(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            request_id,
-            svc.ReplyInput(kind=kind, text=text, on=_day(on, "on"), documents=_uploads(document)),
-            actor=actor(user),
-            acting=acting,
-        )
+    reply_id = svc.reply_to_request(
+        state(ctx).desk(),
+        request_id,
+        svc.ReplyInput(kind=kind, text=text, on=_day(on, "on"), documents=_uploads(document)),
+        principal=principal(ctx, user),
+        acting=acting,
+    )
     if as_json:
         print_json({"reply": reply_id, "request": request_id})
     else:
@@ -279,8 +265,7 @@ def show(
 ) -> None:
     """Show a request with its deadlines, history, replies and documents (the read is audited)."""
     request_id = full_id(ctx, "request", request_id)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        view = views.show_request(uow, svc.Desk.from_settings(state(ctx).settings), request_id, actor=actor(user))
+    view = views.show_request(state(ctx).desk(), request_id, principal=principal(ctx, user))
     data = view.to_json()
     if as_json:
         print_json(data)
@@ -334,8 +319,7 @@ def history(
 ) -> None:
     """The request's steps in order: when, by whom, in which role, and what they carried."""
     request_id = full_id(ctx, "request", request_id)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        steps = views.request_history(uow, request_id, actor=actor(user))
+    steps = views.request_history(state(ctx).desk(), request_id, principal=principal(ctx, user))
     if as_json:
         print_json([s.to_json() for s in steps])
         return
@@ -353,10 +337,7 @@ def document(
 ) -> None:
     """Write a document's content to a file; the read is audited, with the purpose it may be used for."""
     document_id = full_id(ctx, "request_document", document_id)
-    with UnitOfWork(state(ctx).engine()) as uow:
-        view, content = views.read_document(
-            uow, svc.Desk.from_settings(state(ctx).settings), document_id, actor=actor(user)
-        )
+    view, content = views.read_document(state(ctx).desk(), document_id, principal=principal(ctx, user))
     try:
         output.write_bytes(content)
     except OSError as exc:

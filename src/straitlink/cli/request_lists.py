@@ -12,14 +12,12 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import actor, handles_errors, out, print_json, state
+from straitlink.cli.common import handles_errors, out, principal, print_json, state
 from straitlink.cli.request import AsJson, User, _agency, _enum, app
 from straitlink.codec import encode
 from straitlink.domain.parties import Party
 from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
 from straitlink.services import request_views as views
-from straitlink.services import requests as svc
-from straitlink.store.uow import UnitOfWork
 
 Synthetic = Annotated[
     bool, typer.Option("--include-synthetic", help="Also the demo's synthetic requests (left out by default)")
@@ -68,8 +66,7 @@ def list_(
         include_synthetic=include_synthetic or not overdue,
         party=_party_option(party, "party"),
     )
-    with UnitOfWork(state(ctx).engine()) as uow:
-        found = views.list_requests(uow, svc.Desk.from_settings(state(ctx).settings), flt, actor=actor(user))
+    found = views.list_requests(state(ctx).desk(), flt, principal=principal(ctx, user))
     if as_json:
         print_json([_summary(r, d) for r, d in found])
         return
@@ -96,17 +93,15 @@ def due(
     as_json: AsJson = False,
 ) -> None:
     """Deadlines that are overdue or due soon, per side and agency, each with its rule and article."""
-    with UnitOfWork(state(ctx).engine()) as uow:
-        items = views.due_requests(
-            uow,
-            svc.Desk.from_settings(state(ctx).settings),
-            actor=actor(user),
-            within=within,
-            overdue_only=overdue,
-            agency=_agency(ctx, agency, "agency"),
-            party=_party_option(party, "party"),
-            include_synthetic=include_synthetic,
-        )
+    items = views.due_requests(
+        state(ctx).desk(),
+        principal=principal(ctx, user),
+        within=within,
+        overdue_only=overdue,
+        agency=_agency(ctx, agency, "agency"),
+        party=_party_option(party, "party"),
+        include_synthetic=include_synthetic,
+    )
     if as_json:
         print_json([i.to_json() for i in items])
         return

@@ -9,10 +9,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.cli.common import err, handles_errors, out, print_json, state
+from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.domain.access import Permission
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import canonical
+from straitlink.services.session import unit_of_work
 from straitlink.stats import rollup_check
 from straitlink.stats.explain import explain_figure
 from straitlink.stats.export import FORMATS, write_tables
@@ -20,7 +22,6 @@ from straitlink.stats.model import AGREEMENT_IN_FORCE, DIMENSIONS
 from straitlink.stats.reconcile import Reconciliation, reconcile
 from straitlink.stats.service import compute_statistics
 from straitlink.stats.tables import StatTable, statistics_tables, table_named
-from straitlink.store.uow import UnitOfWork
 
 FROM_HELP = "Period start, ISO or ROC (98-06-25, 102年1月1日); default the Agreement's start, 2009-06-25"
 TO_HELP = "Period end, ISO or ROC (102-11-30, 102年11月30日); a month or year means its last day; default today"
@@ -68,15 +69,18 @@ def register(app: typer.Typer) -> None:
         ] = False,
     ) -> None:
         """Effectiveness statistics for a period: requests, joint cases, suspects, seizures, intel, meetings."""
+        reader = allow(ctx, Permission.STATS_READ, "read statistics")
         if verify_rollups:
-            with UnitOfWork(state(ctx).engine()) as uow:
+            with unit_of_work(state(ctx).engine()) as uow:
                 _print_rollup_check(rollup_check.verify_rollups(uow), as_json)
             return
         low, high = period(start, end)
-        with UnitOfWork(state(ctx).engine()) as uow:
+        with unit_of_work(state(ctx).engine()) as uow:
             if explain is not None:
                 shown = limit if limit is not None else (None if as_json else EXPLAIN_ROWS)
-                result = explain_figure(uow, explain, start=low, end=high, exclude_synthetic=no_synthetic, limit=shown)
+                result = explain_figure(
+                    uow, explain, start=low, end=high, exclude_synthetic=no_synthetic, limit=shown, reader=reader
+                )
                 _print_explanation(result.to_json(), as_json)
                 return
             figures = compute_statistics(uow, start=low, end=high, by=by, exclude_synthetic=no_synthetic)
@@ -113,9 +117,10 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables")] = False,
     ) -> None:
         """Each published figure beside the computed one: match, within the qualifier, discrepancy, not computable."""
+        allow(ctx, Permission.STATS_READ, "reconcile published figures")
         low = PartialDate.parse(start, field="from").earliest() if start else None
         high = PartialDate.parse(end, field="to").latest() if end else None
-        with UnitOfWork(state(ctx).engine()) as uow:
+        with unit_of_work(state(ctx).engine()) as uow:
             result = reconcile(uow, start=low, end=high, exclude_synthetic=no_synthetic)
         if as_json:
             print_json(result.to_json())
@@ -134,12 +139,13 @@ def register(app: typer.Typer) -> None:
         no_synthetic: Annotated[bool, typer.Option("--no-synthetic", help="Leave out synthetic records")] = False,
     ) -> None:
         """An effectiveness bulletin in the Ministry's style, every number from the statistics service."""
+        allow(ctx, Permission.BULLETINS_PRODUCE, "produce bulletins")
         from straitlink.stats.bulletin import write_bulletin
 
         low, high = period(start, end)
         if output is None:
             raise InvalidValue("output", None, "-o FILE is required")
-        with UnitOfWork(state(ctx).engine()) as uow:
+        with unit_of_work(state(ctx).engine()) as uow:
             write_bulletin(uow, start=low, end=high, lang=lang, fmt=fmt, path=output, exclude_synthetic=no_synthetic)
         out.print(f"wrote {output}")
 
@@ -177,9 +183,11 @@ def _print_explanation(data: dict[str, Any], as_json: bool) -> None:
         table.add_row(r["kind"], r["id"][:8], date_text, r["summary"], f"{p['kind']}: {where}"[:80], source)
     out.print(table)
     listed = len(data["records"])
-    total = sum(data["counts"].values())
+    total = sum(data["counts"].values()) - data["hidden"]
     if listed < total:
         out.print(f"… {total - listed} more; --limit N or --json lists them")
+    if data["hidden"]:
+        out.print(f"{data['hidden']} more are above your clearance or outside your agency's cases")
 
 
 def _print_reconciliation(result: Reconciliation) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from straitlink.audit import log as audit_log
 from straitlink.audit.entries import AuditAction, Change, diff, timestamp
 from straitlink.catalog import load_catalog
+from straitlink.catalog.markings import default_marking
 from straitlink.codec import encode
 from straitlink.demo.figures import build_figures
 from straitlink.demo.history import ACTOR, DemoWorkflow, build_workflow
@@ -34,7 +35,9 @@ from straitlink.demo.seed import DOCUMENT_ID, SeedWorld, build_seed
 from straitlink.demo.synthetic import DEFAULT_SEED, SyntheticHistory, generate
 from straitlink.demo.uses import FigureUse
 from straitlink.domain.errors import Conflict, UnknownReference
+from straitlink.domain.marking import PUBLISHED
 from straitlink.domain.parties import Party
+from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.domain.requests import AssistanceRequest
 from straitlink.services.documents import FileStore
@@ -42,7 +45,7 @@ from straitlink.services.kinds import CATALOG_TABLES, KINDS, referenced_values
 from straitlink.services.transfer_workflow import bulk_insert
 from straitlink.store import mapping
 from straitlink.store import tables as t
-from straitlink.store.mapping import Mapper, put_provenance
+from straitlink.store.mapping import Mapper, put_marking, put_provenance
 from straitlink.store.uow import UnitOfWork
 
 Progress = Callable[[str, int, int], None]
@@ -147,6 +150,8 @@ def _load(engine: Engine, *, tell: Progress, seed: int, files: FileStore | None,
         (mapping.MEETINGS, world.meetings),
         (mapping.FIGURES, [*world.figures, *figures]),
     ]
+    for mapper, records in [*batches, (mapping.REQUESTS, history.requests)]:
+        mark(mapper.kind, records)
     report = DemoReport(seed=seed, uses=history.uses)
     with UnitOfWork(engine) as uow:
         head = audit_log.lock(uow)  # before the first write, as every audited change
@@ -215,6 +220,13 @@ def _fresh(session: Session, mapper: Mapper[Any, Any], records: Sequence[Record]
     return fresh
 
 
+def mark(kind: str, records: Sequence[Record]) -> None:
+    """Published records (told by a document) are public; synthetic ones get their kind's default marking."""
+    default = default_marking(kind)
+    for record in records:
+        record.marking = PUBLISHED if record.provenance.kind is ProvenanceKind.DOCUMENT else default
+
+
 def _refuse_twin_bulletin(session: Session, world: SeedWorld) -> None:
     """The bulletin stored under another id would make its seed records point at nothing; say so plainly."""
     doc = world.document
@@ -243,6 +255,7 @@ def _row_values(mapper: Mapper[Any, Any], record: Record, columns: list[str]) ->
     """The column values mapper.to_row would set, written onto a plain object: ORM rows cost 10x more to fill."""
     row: Any = SimpleNamespace(id=record.id, version=record.version)
     put_provenance(row, record.provenance)
+    put_marking(row, record.marking)
     mapper.fill(record, row)
     return {key: getattr(row, key, None) for key in columns}
 

@@ -16,7 +16,7 @@ from straitlink.domain.cases import (
     PersonRole,
     Vessel,
 )
-from straitlink.domain.intel import Classification, IntelReport, Outcome
+from straitlink.domain.intel import IntelReport, Outcome
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Basis, Qualifier, Quantity, Unit
@@ -300,7 +300,6 @@ def intel(
             recipient_party=provider.other,
             date=partial(when) if when else None,
             summary=summary,
-            classification=Classification.RESTRICTED,
         )
         reports.append(report)
         outcomes.append(

@@ -65,6 +65,7 @@ class NotFound(StraitLinkError):
 
     def __init__(self, kind: str, record_id: str) -> None:
         super().__init__(f"{kind} {record_id!r} not found", field="id", value=record_id)
+        self.kind, self.record_id = kind, record_id
 
 
 class IncompatibleUnits(StraitLinkError):
@@ -118,6 +119,26 @@ class NotPermitted(StraitLinkError):
 
     def __init__(self, field: str, value: Any, reason: str) -> None:
         super().__init__(f"{field}: {value!r} may not {reason}", field=field, value=value)
+
+
+class Forbidden(StraitLinkError):
+    """The acting account may see the record or use case but its roles, clearance or scope do not allow this."""
+
+    code = "forbidden"
+    http_status = 403
+
+    def __init__(self, user: str, what: str, missing: str) -> None:
+        super().__init__(f"user: {user!r} may not {what} (needs {missing})", field="user", value=user)
+
+
+class NotAuthenticated(StraitLinkError):
+    """No account acts, or the named one is unknown, disabled, or its password does not match."""
+
+    code = "not_authenticated"
+    http_status = 401
+
+    def __init__(self, user: str | None, reason: str) -> None:
+        super().__init__(f"user: {user!r} {reason}", field="user", value=user)
 
 
 class IncompleteRequest(StraitLinkError):

@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.marking import InformationAccuracy, SourceReliability
 from straitlink.domain.parties import Party
 from straitlink.domain.records import Record
-
-
-class Classification(StrEnum):
-    """Ordered from lowest to highest; reads above `unclassified` are audited."""
-
-    UNCLASSIFIED = "unclassified"
-    RESTRICTED = "restricted"
-    CONFIDENTIAL = "confidential"
-    SECRET = "secret"
-
-    @property
-    def rank(self) -> int:
-        return list(Classification).index(self)
 
 
 @dataclass(kw_only=True)
@@ -33,7 +20,8 @@ class IntelReport(Record):
     recipient_party: Party
     date: PartialDate | None = None
     summary: str
-    classification: Classification = Classification.RESTRICTED
+    source_reliability: SourceReliability = SourceReliability.X  # A–X: how reliable the source has proved
+    information_accuracy: InformationAccuracy = InformationAccuracy.NOT_KNOWN  # 1–4: how accurate this item is
 
     def __post_init__(self) -> None:
         super().__post_init__()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from straitlink.domain.marking import Marking
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.text import check_texts
 
@@ -24,11 +25,12 @@ def stable_id(*key: str) -> str:
 
 @dataclass(kw_only=True)
 class Record:
-    """Fields every record kind shares."""
+    """Fields every record kind shares: id, provenance, version, and what the record may be shown to (marking)."""
 
     id: str
     provenance: Provenance
     version: int = 1
+    marking: Marking = field(default_factory=Marking)
 
     def __post_init__(self) -> None:
         check_texts(self)

@@ -21,6 +21,7 @@ from straitlink.domain.cases import Person, PersonRole
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import StraitLinkError
 from straitlink.domain.figures import SourceDocument
+from straitlink.domain.marking import PUBLISHED
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.records import Record, stable_id
@@ -135,6 +136,7 @@ def _document(info: DocumentInfo, text: str, actor: str) -> SourceDocument:
         language=info.language,
         sha256=info.sha256,
         text=text,
+        marking=PUBLISHED,
     )
 
 
@@ -216,7 +218,9 @@ def _store(uow: UnitOfWork, p: Proposal, persons_by_case: dict[str, list[str]], 
 
 def _add(uow: UnitOfWork, kind_name: str, p: Proposal, data: dict[str, Any]) -> Record:
     kind = kind_named(kind_name)
-    record: Record = decode(kind.mapper.record, {**data, "id": p.id, "provenance": _provenance(p)})
+    # Ingested documents are published reports: what they tell is public.
+    marking = PUBLISHED.to_json()
+    record: Record = decode(kind.mapper.record, {**data, "id": p.id, "provenance": _provenance(p), "marking": marking})
     check_references(uow, kind, encode(record))
     uow.repo(kind.mapper).add(record)
     return record

@@ -14,15 +14,17 @@ from dataclasses import asdict, replace
 from typing import Any
 
 import opencc
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from straitlink.audit import log as audit
 from straitlink.audit.entries import AuditAction, Change, diff
 from straitlink.catalog import Catalog, load_catalog
 from straitlink.catalog.loader import CatalogError
+from straitlink.domain.access import Permission, Principal
 from straitlink.domain.errors import InvalidValue, MissingField, NotPermitted, UnknownReference
 from straitlink.domain.parties import Agency, AgencyKind, Party
 from straitlink.domain.text import check_text
+from straitlink.services.access import require, use_case
 from straitlink.store import tables as t
 from straitlink.store.uow import UnitOfWork
 
@@ -60,6 +62,18 @@ def agency_json(agency: Agency, *, shipped: bool) -> dict[str, Any]:
         "short_names": list(agency.short_names),
         "shipped": shipped,
     }
+
+
+def catalog_for(engine: Engine) -> Catalog:
+    """The shipped catalogue with the agencies users added, for resolving names in either script."""
+    with UnitOfWork(engine) as uow:
+        return catalog_with_added(uow)
+
+
+def list_agencies(engine: Engine) -> list[Agency]:
+    """Every agency the database holds, shipped and added, by id (reference data: readable by every account)."""
+    with UnitOfWork(engine) as uow:
+        return stored_agencies(uow)
 
 
 def stored_agencies(uow: UnitOfWork) -> list[Agency]:
@@ -106,8 +120,15 @@ def _parent(catalog: Catalog, value: Any, party: Party) -> str | None:
     return catalog.find_agency(str(value), party=party, field="parent").id
 
 
-def add_agency(uow: UnitOfWork, data: dict[str, Any], *, actor: str) -> Agency:
+@use_case("agencies.add")
+def add_agency(engine: Engine, data: dict[str, Any], *, principal: Principal) -> Agency:
     """Add one agency (names in either script or both, its party, kind and parent), audited."""
+    require(engine, principal, Permission.CATALOG_MANAGE, "add agencies")
+    with UnitOfWork(engine) as uow:
+        return _add(uow, data, actor=principal.username)
+
+
+def _add(uow: UnitOfWork, data: dict[str, Any], *, actor: str) -> Agency:
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         raise InvalidValue("field", unknown[0], f"an agency has the fields {', '.join(FIELDS)}")
@@ -152,8 +173,15 @@ def add_agency(uow: UnitOfWork, data: dict[str, Any], *, actor: str) -> Agency:
     return agency
 
 
-def edit_agency(uow: UnitOfWork, agency_id: str, data: dict[str, Any], *, actor: str) -> Agency:
+@use_case("agencies.edit")
+def edit_agency(engine: Engine, agency_id: str, data: dict[str, Any], *, principal: Principal) -> Agency:
     """Change an added agency's names, kind or parent, audited; shipped agencies are the catalogue's to change."""
+    require(engine, principal, Permission.CATALOG_MANAGE, "edit agencies")
+    with UnitOfWork(engine) as uow:
+        return _edit(uow, agency_id, data, actor=principal.username)
+
+
+def _edit(uow: UnitOfWork, agency_id: str, data: dict[str, Any], *, actor: str) -> Agency:
     catalog = catalog_with_added(uow)
     current = catalog.find_agency(agency_id, field="agency")
     if current.id in {a.id for a in load_catalog().agencies}:

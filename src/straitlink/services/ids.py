@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.services.kinds import CATALOG_TABLES, KINDS, Kind, kind_named
@@ -19,7 +19,13 @@ def _row(kind: str) -> Any:
     return _EXTRA_ROWS[kind] if kind in _EXTRA_ROWS else kind_named(kind).mapper.row
 
 
-def resolve_id(uow: UnitOfWork, kind: str, text: str, *, field: str = "id") -> str:
+def resolve_id(engine: Engine, kind: str, text: str, *, field: str = "id") -> str:
+    """The full id of the one `kind` record whose id is `text` or starts with it; NotFound or ambiguous otherwise."""
+    with UnitOfWork(engine) as uow:
+        return resolve_in(uow, kind, text, field=field)
+
+
+def resolve_in(uow: UnitOfWork, kind: str, text: str, *, field: str = "id") -> str:
     """The full id of the one `kind` record whose id is `text` or starts with it; NotFound or ambiguous otherwise."""
     row = _row(kind)
     shown = kind.replace("_", " ")
@@ -40,20 +46,25 @@ def resolve_id(uow: UnitOfWork, kind: str, text: str, *, field: str = "id") -> s
     return str(found[0])
 
 
-def resolve_any(uow: UnitOfWork, text: str, kind: str | None = None) -> str:
+def resolve_any(engine: Engine, text: str, kind: str | None = None) -> str:
     """The full id of the record of any kind (or of `kind`) that `text` names; `text` itself if none or several do."""
     kinds = [kind] if kind else [k.name for k in KINDS]
     found: set[str] = set()
     for name in kinds:
         try:
-            found.add(resolve_id(uow, name, text))
+            found.add(resolve_id(engine, name, text))
         except (NotFound, InvalidValue):
             continue
     return found.pop() if len(found) == 1 else text
 
 
-def resolve_references(uow: UnitOfWork, kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
+def resolve_references(engine: Engine, kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     """`data` with every reference to a record (case, seizures, …, the source document) given by prefix made whole."""
+    with UnitOfWork(engine) as uow:
+        return _references(uow, kind, data)
+
+
+def _references(uow: UnitOfWork, kind: Kind, data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     for path, target in kind.references:
         if target in CATALOG_TABLES:
@@ -74,7 +85,7 @@ def resolve_references(uow: UnitOfWork, kind: Kind, data: dict[str, Any]) -> dic
 def _whole(uow: UnitOfWork, target: str, value: str, field: str) -> str:
     """The full id for a prefix; a value matching nothing stays, for the reference check to name."""
     try:
-        return resolve_id(uow, target, value, field=field)
+        return resolve_in(uow, target, value, field=field)
     except NotFound:
         return value
 

@@ -1,19 +1,30 @@
-"""Adding, showing and listing records of any kind, with every reference checked first."""
+"""Adding, changing, showing and listing records of any kind, as a principal, each use case in its own transaction.
+
+Every use case checks the principal's permission first, then opens its unit of work, lets the domain decide on the
+record (straitlink.domain.access), and commits once with the record's audit entry and its domain event. Lists put
+what the principal may see into their SQL. Requests are filed through straitlink.services.requests, whose workflow
+is the only way a request changes.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from straitlink.audit import log as audit
 from straitlink.audit.entries import AuditAction, Change, diff
+from straitlink.catalog.markings import default_marking
 from straitlink.codec import decode, encode
-from straitlink.domain.errors import UnknownReference
-from straitlink.domain.intel import Classification, IntelReport
+from straitlink.domain import access
+from straitlink.domain.access import Principal
+from straitlink.domain.errors import InvalidValue, UnknownReference
+from straitlink.domain.events import DomainEvent
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.records import Record, new_id
+from straitlink.services.access import log_read, require, use_case
 from straitlink.services.kinds import CATALOG_TABLES, Kind, kind_named, referenced_values
+from straitlink.store import scope
 from straitlink.store import tables as t
 from straitlink.store.queries import ListFilter
 from straitlink.store.uow import UnitOfWork
@@ -23,6 +34,14 @@ _CATALOG_ROWS: dict[str, Any] = {
     "drug": t.DrugRow,
     "place": t.PlaceRow,
     "request_type": t.RequestTypeRow,
+}
+# field=value shortcuts for the marking: `classification=confidential handling=H2 releasable=true`
+MARKING_SHORTCUTS = {
+    "classification": "classification",
+    "handling": "handling",
+    "releasable": "releasable",
+    "publishable": "publishable",
+    "marking_note": "note",
 }
 
 
@@ -44,46 +63,114 @@ def check_references(uow: UnitOfWork, kind: Kind, data: dict[str, Any]) -> None:
 
 
 def build_record(kind: Kind, data: dict[str, Any], *, actor: str) -> Record:
-    """A record from its JSON; a missing id or provenance is filled in for the acting user."""
+    """A record from its JSON; a missing id, provenance or marking is filled in (the kind's default marking)."""
     data = dict(data)
     data.setdefault("id", new_id())
     data.setdefault("provenance", Provenance.by_user(actor).to_json())
     data.pop("version", None)
+    marking = data.get("marking")
+    if marking is None:
+        marking = default_marking(kind.name).to_json()
+    elif not isinstance(marking, dict):
+        raise InvalidValue("marking", marking, "an object with classification, handling, releasable, publishable")
+    given = {MARKING_SHORTCUTS[k]: data.pop(k) for k in list(data) if k in MARKING_SHORTCUTS}
+    data["marking"] = {**marking, **given}
     record: Record = decode(kind.mapper.record, data)
     return record
 
 
-def add_record(uow: UnitOfWork, kind: Kind, data: dict[str, Any], *, actor: str) -> Record:
-    """Validate and store one new record in its own transaction, with its audit entry."""
-    record = build_record(kind, data, actor=actor)
-    check_references(uow, kind, encode(record))
-    if kind.name == "request":
-        # A request enters the workflow like any filed request: complete, as 'filed', with its first step.
-        from straitlink.services.requests import file_request_record
-
-        file_request_record(uow, record, actor=actor)  # type: ignore[arg-type]
-        return record
-    head = audit.lock(uow)
+def store_new(uow: UnitOfWork, kind: Kind, record: Record, *, actor: str, head: audit.Head | None = None) -> None:
+    """Write a built, checked record with its audit entry and its `record.created` event (no commit)."""
+    head = head or audit.lock(uow)
     uow.repo(kind.mapper).add(record)
-    change = Change(actor, AuditAction.CREATE, kind.mapper.kind, record.id, diff(None, encode(record)))
-    audit.append(uow, head, [change])
-    uow.commit()
-    return record
+    encoded = encode(record)
+    audit.append(uow, head, [Change(actor, AuditAction.CREATE, kind.mapper.kind, record.id, diff(None, encoded))])
+    uow.announce(DomainEvent("record.created", kind.name, record.id, actor, record.marking.releasable, encoded))
 
 
-def get_record(uow: UnitOfWork, kind: Kind, record_id: str, *, actor: str) -> Record:
-    """One record by id; reading an intel report above the lowest classification is audited."""
-    record: Record = uow.repo(kind.mapper).get(record_id)
-    if isinstance(record, IntelReport) and record.classification.rank > Classification.UNCLASSIFIED.rank:
-        context = {"classification": record.classification.value}
-        audit.append(uow, audit.lock(uow), [Change(actor, AuditAction.READ, kind.mapper.kind, record.id, {}, context)])
+def _not_request(kind: Kind) -> None:
+    if kind.name == "request":
+        raise InvalidValue("kind", "request", "requests are filed and moved through the workflow (`request file`)")
+
+
+@use_case("records.add")
+def add_record(engine: Engine, kind: Kind, data: dict[str, Any], *, principal: Principal) -> Record:
+    """Validate and store one new record in its own transaction, with its audit entry and event."""
+    _not_request(kind)
+    require(engine, principal, access.write_permission(kind.name), f"add {kind.name} records")
+    with UnitOfWork(engine) as uow:
+        record = build_record(kind, data, actor=principal.username)
+        check_references(uow, kind, encode(record))
+        agencies = scope.record_agencies(uow, kind.name, record)
+        access.decide_create(principal, kind.name, record.marking, agencies)
+        store_new(uow, kind, record, actor=principal.username)
         uow.commit()
     return record
 
 
-def list_records(uow: UnitOfWork, kind: Kind, flt: ListFilter, *, actor: str) -> list[Record]:
-    """The records of one kind that pass the filter, in date order."""
-    return uow.repo(kind.mapper).list(flt)
+@use_case("records.update")
+def update_record(
+    engine: Engine,
+    kind: Kind,
+    record_id: str,
+    changes: dict[str, Any],
+    *,
+    principal: Principal,
+    expected_version: int | None = None,
+) -> Record:
+    """Change fields of one record the principal may change; a stale `expected_version` is a Conflict."""
+    _not_request(kind)
+    require(engine, principal, access.write_permission(kind.name), f"change {kind.name} records")
+    for fixed in ("id", "provenance", "version"):
+        if fixed in changes:
+            raise InvalidValue(fixed, changes[fixed], "cannot be changed")
+    with UnitOfWork(engine) as uow:
+        before: Record = uow.repo(kind.mapper).get(record_id)
+        access.decide_write(
+            principal, kind.name, record_id, before.marking, scope.record_agencies(uow, kind.name, before)
+        )
+        old = encode(before)
+        merged = {**old, **changes}
+        merged["marking"] = {**old["marking"], **(changes.get("marking") or {})}
+        after = build_record(kind, merged, actor=principal.username)
+        after.version = before.version if expected_version is None else expected_version
+        new = encode(after)
+        check_references(uow, kind, new)
+        access.decide_create(principal, kind.name, after.marking, scope.record_agencies(uow, kind.name, after))
+        head = audit.lock(uow)
+        uow.repo(kind.mapper).update(after)
+        uow.flush()
+        delta = diff(old, new)
+        audit.append(uow, head, [Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, record_id, delta)])
+        uow.announce(
+            DomainEvent("record.updated", kind.name, record_id, principal.username, after.marking.releasable, delta)
+        )
+        uow.commit()
+        stored: Record = uow.repo(kind.mapper).get(record_id)
+    return stored
+
+
+@use_case("records.show")
+def get_record(engine: Engine, kind: Kind, record_id: str, *, principal: Principal) -> Record:
+    """One record the principal may see; a read above unclassified goes into the access log."""
+    require(engine, principal, access.read_permission(kind.name), f"read {kind.name} records")
+    with UnitOfWork(engine) as uow:
+        record: Record = uow.repo(kind.mapper).get(record_id)
+        access.decide_read(
+            principal, kind.name, record_id, record.marking, scope.record_agencies(uow, kind.name, record)
+        )
+    log_read(engine, principal, kind.name, [record])
+    return record
+
+
+@use_case("records.list")
+def list_records(engine: Engine, kind: Kind, flt: ListFilter, *, principal: Principal) -> list[Record]:
+    """The records of one kind that pass the filter and that the principal may see, in date order."""
+    require(engine, principal, access.read_permission(kind.name), f"read {kind.name} records")
+    with UnitOfWork(engine) as uow:
+        records: list[Record] = uow.repo(kind.mapper).list(flt, where=scope.visible(kind.mapper, principal))
+    log_read(engine, principal, kind.name, records)
+    return records
 
 
 def suspects_by_case(uow: UnitOfWork, case_ids: list[str]) -> dict[str, dict[str, int]]:
@@ -99,18 +186,3 @@ def suspects_by_case(uow: UnitOfWork, case_ids: list[str]) -> dict[str, dict[str
         entry["total"] += 1
         entry["caught_in_act"] += int(bool(caught))
     return out
-
-
-def case_records(uow: UnitOfWork, case_id: str) -> dict[str, list[Record]]:
-    """What a case holds: its operations, seizures, persons, and the intel whose outcomes name it."""
-    related: dict[str, list[Record]] = {}
-    for name, row in (("operation", t.OperationRow), ("seizure", t.SeizureRow), ("person", t.PersonRow)):
-        mapper = kind_named(name).mapper
-        rows = uow.session.scalars(select(row).where(row.case_id == case_id).order_by(row.id))
-        related[name] = [mapper.from_row(r) for r in rows]
-    intel = select(t.OutcomeRow.intel).where(t.OutcomeRow.case_id == case_id)
-    rows = uow.session.scalars(
-        select(t.IntelReportRow).where(t.IntelReportRow.id.in_(intel)).order_by(t.IntelReportRow.id)
-    )
-    related["intel"] = [kind_named("intel").mapper.from_row(r) for r in rows]
-    return related

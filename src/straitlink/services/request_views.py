@@ -7,6 +7,7 @@ purpose its request states, the only one it may be used for (Art. 17).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,18 +15,20 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from straitlink.audit import log as audit
-from straitlink.audit.entries import AuditAction, Change
 from straitlink.codec import encode
+from straitlink.domain import access
+from straitlink.domain.access import Permission, Principal
 from straitlink.domain.deadlines import Deadline, DeadlineState, deadlines_for, milestones_of, working_days_between
 from straitlink.domain.errors import InvalidValue, NotFound
+from straitlink.domain.listing import check_limit
 from straitlink.domain.parties import Party
 from straitlink.domain.reference import RequestType
 from straitlink.domain.requests import CLOSED_STATUSES, AssistanceRequest, Direction, RequestStatus
 from straitlink.domain.workflow import allowed_targets
+from straitlink.services.access import log, require, use_case
 from straitlink.services.requests import Desk
+from straitlink.store import scope
 from straitlink.store.mapping import REQUESTS
-from straitlink.store.queries import check_limit
 from straitlink.store.tables import AssistanceRequestRow
 from straitlink.store.tables_workflow import RequestDocumentRow, RequestReplyRow, RequestTransitionRow, StoredFileRow
 from straitlink.store.uow import UnitOfWork
@@ -222,42 +225,68 @@ def _replies(uow: UnitOfWork, desk: Desk, request_id: str) -> list[ReplyView]:
     ]
 
 
-def _audit_read(uow: UnitOfWork, actor: str, kind: str, record_id: str, context: dict[str, Any]) -> None:
-    audit.append(uow, audit.lock(uow), [Change(actor, AuditAction.READ, kind, record_id, {}, context)])
-    uow.commit()
+def _log_read(desk: Desk, principal: Principal, kind: str, record_id: str, context: dict[str, Any]) -> None:
+    # The access log, not the chain: reads must not queue on the chain head (straitlink.services.access).
+    detail = json.dumps(context, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    log(desk.engine, principal.username, "read", kind, record_id, "read", detail)
 
 
-def show_request(uow: UnitOfWork, desk: Desk, request_id: str, *, actor: str) -> RequestView:
-    """One request with its deadlines, history, replies and documents; the read is audited."""
+def _visible_request(uow: UnitOfWork, principal: Principal, request_id: str) -> AssistanceRequest:
     request: AssistanceRequest = uow.repo(REQUESTS).get(request_id)
-    steps = _steps(uow, request_id)
-    assigned = next((s.on for s in steps if s.action == "assign"), None)
-    view = RequestView(request, steps, _replies(uow, desk, request_id), deadline_views(desk, request, assigned))
+    access.decide_read(principal, "request", request_id, request.marking, access.request_agencies(request))
+    return request
+
+
+@use_case("requests.load")
+def load_request(desk: Desk, request_id: str, *, principal: Principal) -> AssistanceRequest:
+    """One request the principal may see, without its history (to decide the side and role of a next step)."""
+    with UnitOfWork(desk.engine) as uow:
+        return _visible_request(uow, principal, request_id)
+
+
+@use_case("requests.show")
+def show_request(desk: Desk, request_id: str, *, principal: Principal) -> RequestView:
+    """One request with its deadlines, history, replies and documents; the read is logged."""
+    with UnitOfWork(desk.engine) as uow:
+        view = _show(uow, desk, request_id, principal)
     other = [d.id for r in view.replies for d in r.documents if d.from_other_side]
-    context: dict[str, Any] = {"purpose": request.purpose, "documents_from_other_side": other}
-    _audit_read(uow, actor, "request", request_id, context)
+    _log_read(
+        desk, principal, "request", request_id, {"purpose": view.request.purpose, "documents_from_other_side": other}
+    )
     return view
 
 
-def request_history(uow: UnitOfWork, request_id: str, *, actor: str) -> list[StepView]:
-    """The request's steps in order; the read is audited."""
-    uow.repo(REQUESTS).get(request_id)  # NotFound for an unknown id
+def _show(uow: UnitOfWork, desk: Desk, request_id: str, principal: Principal) -> RequestView:
+    request = _visible_request(uow, principal, request_id)
     steps = _steps(uow, request_id)
-    _audit_read(uow, actor, "request", request_id, {"view": "history"})
+    assigned = next((s.on for s in steps if s.action == "assign"), None)
+    return RequestView(request, steps, _replies(uow, desk, request_id), deadline_views(desk, request, assigned))
+
+
+@use_case("requests.history")
+def request_history(desk: Desk, request_id: str, *, principal: Principal) -> list[StepView]:
+    """The request's steps in order; the read is logged."""
+    with UnitOfWork(desk.engine) as uow:
+        _visible_request(uow, principal, request_id)  # NotFound for an unknown or hidden id
+        steps = _steps(uow, request_id)
+    _log_read(desk, principal, "request", request_id, {"view": "history"})
     return steps
 
 
-def read_document(uow: UnitOfWork, desk: Desk, document_id: str, *, actor: str) -> tuple[DocumentView, bytes]:
-    """A document and its content; the read is audited with the purpose it may be used for."""
-    doc = uow.session.get(RequestDocumentRow, document_id)
-    if doc is None:
-        raise NotFound("document", document_id)
-    stored = uow.session.get(StoredFileRow, doc.sha256)
-    assert stored is not None  # the foreign key guarantees it
-    view = _document(doc, stored, desk)
-    content = desk.files.read(doc.sha256)
-    context = {"request": doc.request_id, "purpose": doc.purpose, "from_party": doc.from_party}
-    _audit_read(uow, actor, "document", document_id, context)
+@use_case("requests.document")
+def read_document(desk: Desk, document_id: str, *, principal: Principal) -> tuple[DocumentView, bytes]:
+    """A document and its content; the read is logged with the purpose it may be used for."""
+    with UnitOfWork(desk.engine) as uow:
+        doc = uow.session.get(RequestDocumentRow, document_id)
+        if doc is None:
+            raise NotFound("document", document_id)
+        _visible_request(uow, principal, doc.request_id)
+        stored = uow.session.get(StoredFileRow, doc.sha256)
+        assert stored is not None  # the foreign key guarantees it
+        view = _document(doc, stored, desk)
+        context = {"request": doc.request_id, "purpose": doc.purpose, "from_party": doc.from_party}
+    content = desk.files.read(view.sha256)
+    _log_read(desk, principal, "document", document_id, context)
     return view, content
 
 
@@ -278,11 +307,20 @@ class RequestFilter:
         check_limit(self.limit)
 
 
+@use_case("requests.list")
 def list_requests(
-    uow: UnitOfWork, desk: Desk, flt: RequestFilter, *, actor: str
+    desk: Desk, flt: RequestFilter, *, principal: Principal
 ) -> list[tuple[AssistanceRequest, list[DeadlineView]]]:
-    """Requests that pass the filter, oldest filed first, each with its deadlines."""
-    stmt = select(R)
+    """Requests that pass the filter and that the principal may see, oldest filed first, each with its deadlines."""
+    require(desk.engine, principal, Permission.REQUESTS_READ, "read requests")
+    with UnitOfWork(desk.engine) as uow:
+        return _list(uow, desk, flt, principal)
+
+
+def _list(
+    uow: UnitOfWork, desk: Desk, flt: RequestFilter, principal: Principal
+) -> list[tuple[AssistanceRequest, list[DeadlineView]]]:
+    stmt = select(R).where(scope.visible(REQUESTS, principal))
     if flt.statuses:
         stmt = stmt.where(R.status.in_(sorted(s.value for s in flt.statuses)))
     if flt.overdue:
@@ -330,11 +368,11 @@ class DueItem:
         return {**{k: v for k, v in self.__dict__.items() if k != "deadline"}, "deadline": self.deadline.to_json()}
 
 
+@use_case("requests.due")
 def due_requests(
-    uow: UnitOfWork,
     desk: Desk,
     *,
-    actor: str,
+    principal: Principal,
     within: int | None = None,
     overdue_only: bool = False,
     agency: str | None = None,
@@ -347,15 +385,17 @@ def due_requests(
     """
     if within is not None and within < 0:
         raise InvalidValue("within", within, "a number of days, 0 or more")
+    require(desk.engine, principal, Permission.REQUESTS_READ, "read requests")
     open_values = sorted(s.value for s in RequestStatus if s not in CLOSED_STATUSES)
-    stmt = select(R).where(R.status.in_(open_values))
+    stmt = select(R).where(R.status.in_(open_values), scope.visible(REQUESTS, principal))
     if not include_synthetic:
         stmt = stmt.where(R.prov_kind != "synthetic")
     if agency is not None:
         # Whose deadline it is depends on the side; the agency must at least be one of the request's two.
         stmt = stmt.where(or_(R.requesting_agency == agency, R.executing_agency == agency))
-    requests = [REQUESTS.from_row(r) for r in uow.session.scalars(stmt)]
-    assigned = assigned_dates(uow, (r.id for r in requests))
+    with UnitOfWork(desk.engine) as uow:
+        requests = [REQUESTS.from_row(r) for r in uow.session.scalars(stmt)]
+        assigned = assigned_dates(uow, (r.id for r in requests))
     items = []
     for r in requests:
         for view in deadline_views(desk, r, assigned.get(r.id)):

@@ -18,8 +18,9 @@ from sqlalchemy import Table, bindparam, func, insert, select
 
 from straitlink.audit import log as audit
 from straitlink.audit.entries import AuditAction, Change, diff, timestamp
-from straitlink.codec import encode_changes
+from straitlink.codec import encode, encode_changes
 from straitlink.domain.errors import Conflict, NotFound
+from straitlink.domain.events import DomainEvent
 from straitlink.domain.parties import Party
 from straitlink.domain.records import new_id
 from straitlink.domain.requests import AssistanceRequest
@@ -238,5 +239,28 @@ def commit_step(
         )
     if reply is not None:
         store_reply(uow, files, reply)
+    uow.announce(request_event(stored, step, actor))
     uow.commit()
     return stored
+
+
+def request_event(request: AssistanceRequest, step: Step, actor: str) -> DomainEvent:
+    """The event a request step announces: `request.<action>`, with the step and the request as it now stands."""
+    payload = {
+        "step": {
+            "action": step.action.value,
+            "from": step.source.value if step.source else None,
+            "to": step.target.value,
+            "on": step.on.isoformat(),
+            "party": step.actor.party.value,
+            "role": step.actor.role.value,
+            "agency": step.actor.agency,
+            "text": step.text,
+            "ground": step.ground.value if step.ground else None,
+            "executing_agency": step.executing_agency,
+        },
+        "request": encode(request),
+    }
+    return DomainEvent(
+        f"request.{step.action.value}", "request", request.id, actor, request.marking.releasable, payload
+    )

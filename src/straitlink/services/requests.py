@@ -14,26 +14,33 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from straitlink.audit import log as audit
 from straitlink.audit.entries import AuditAction, Change, diff, timestamp
 from straitlink.codec import encode
 from straitlink.config import Settings
-from straitlink.domain import workflow
+from straitlink.domain import access, workflow
+from straitlink.domain.access import Permission, Principal
 from straitlink.domain.deadlines import Calendar, DeadlineRule
-from straitlink.domain.errors import Conflict, InvalidValue, MissingField, UnknownReference
+from straitlink.domain.errors import Conflict, InvalidValue, UnknownReference
+from straitlink.domain.events import DomainEvent
 from straitlink.domain.parties import Party
+from straitlink.domain.replies import check_reply, step_day
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Action, Actor, Payload, RefusalGround, Role
+from straitlink.services.access import require, use_case
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import CheckedFile, FileStore, Upload
+from straitlink.services.kinds import kind_named
+from straitlink.services.records import build_record, check_references
 from straitlink.services.request_writes import (
     ReplyDraft,
     commit_step,
     lock_and_load,
     record_step,
     reply_rows,
+    request_event,
     step_context,
     store_reply,
 )
@@ -44,7 +51,6 @@ from straitlink.store.uow import UnitOfWork
 
 # Both sides keep UTC+8 all year, so "today" is the same day on both.
 UTC8 = timezone(timedelta(hours=8))
-REPLY_KINDS = ("progress", "note")  # Art. 14¶1 progress reports; anything else one side tells the other
 
 
 def today_utc8() -> date:
@@ -53,8 +59,9 @@ def today_utc8() -> date:
 
 @dataclass(frozen=True)
 class Desk:
-    """What the request use cases need of this instance: its party, files, deadline rules, calendars and day."""
+    """What the request use cases need of this instance: its database, party, files, deadline rules, calendars, day."""
 
+    engine: Engine
     party: Party
     files: FileStore
     rules: tuple[DeadlineRule, ...]
@@ -62,8 +69,8 @@ class Desk:
     today: Callable[[], date] = today_utc8
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Desk:
-        return cls(settings.party, FileStore(settings.data_dir / "files"), load_rules(), calendars())
+    def from_settings(cls, settings: Settings, engine: Engine) -> Desk:
+        return cls(engine, settings.party, FileStore(settings.data_dir / "files"), load_rules(), calendars())
 
 
 @dataclass(frozen=True)
@@ -79,12 +86,7 @@ class StepInput:
 
 
 def _day(on: date | None, desk: Desk) -> date:
-    today = desk.today()
-    if on is None:
-        return today
-    if on > today:
-        raise InvalidValue("on", on.isoformat(), f"after today ({today.isoformat()})")
-    return on
+    return step_day(on, desk.today())
 
 
 def _agency_party(uow: UnitOfWork, agency: str, field: str) -> Party:
@@ -129,28 +131,30 @@ def _check_version(request: AssistanceRequest, expected: int | None) -> None:
         )
 
 
+@use_case("requests.file")
 def file_request(
-    uow: UnitOfWork,
     desk: Desk,
     data: dict[str, Any],
     *,
-    actor: str,
+    principal: Principal,
     acting: Acting | None = None,
     documents: Sequence[Upload] = (),
 ) -> AssistanceRequest:
     """File a new request (its JSON fields), complete as Art. 13¶2 requires, with the documents it encloses."""
-    from straitlink.services.kinds import kind_named
-    from straitlink.services.records import build_record, check_references
-
+    require(desk.engine, principal, Permission.REQUESTS_FILE, "file requests")
     kind = kind_named("request")
     data = dict(data)
-    data.setdefault("requesting_party", (acting.party if acting else desk.party).value)
+    data.setdefault("requesting_party", (acting.party if acting else principal.party).value)
     data.setdefault("filed_on", desk.today().isoformat())
-    record: AssistanceRequest = build_record(kind, data, actor=actor)  # type: ignore[assignment]
+    record: AssistanceRequest = build_record(kind, data, actor=principal.username)  # type: ignore[assignment]
     _day(record.filed_on, desk)
-    check_references(uow, kind, encode(record))
     files = [desk.files.check(u) for u in documents]
-    return file_request_record(uow, record, actor=actor, acting=acting, desk=desk, files=files)
+    with UnitOfWork(desk.engine) as uow:
+        check_references(uow, kind, encode(record))
+        access.decide_filing(principal, record)
+        file_request_record(uow, record, actor=principal.username, acting=acting, desk=desk, files=files)
+        uow.commit()
+    return record
 
 
 def file_request_record(
@@ -162,7 +166,7 @@ def file_request_record(
     desk: Desk | None = None,
     files: Sequence[CheckedFile] = (),
 ) -> AssistanceRequest:
-    """Store a built, reference-checked request as filed, with its first step, documents and audit entries."""
+    """Store a built, reference-checked request as filed, with its first step, documents, audit entries and event."""
     _check_sides(uow, record)
     acting = acting or Acting(record.requesting_party, Role.REQUESTING_SIDE)
     step = workflow.file(record, Actor.of(actor, acting))
@@ -181,25 +185,44 @@ def file_request_record(
         store_reply(uow, desk.files, rows)
         changes += rows.changes
     audit.append(uow, head, changes)
-    uow.commit()
+    uow.announce(request_event(record, step, actor))
     return record
 
 
+@use_case("requests.transition")
 def transition_request(
-    uow: UnitOfWork,
     desk: Desk,
     request_id: str,
     target: RequestStatus,
     step: StepInput,
     *,
-    actor: str,
+    principal: Principal,
     acting: Acting,
     expected_version: int | None = None,
 ) -> AssistanceRequest:
     """Move a request to `target` if the state machine allows it for this actor; returns it as stored."""
+    require(desk.engine, principal, Permission.REQUESTS_ACT, "take steps on requests")
     on = _day(step.on, desk)
     files = [desk.files.check(u) for u in step.documents]
+    with UnitOfWork(desk.engine) as uow:
+        return _transition(uow, desk, request_id, target, step, on, files, principal, acting, expected_version)
+
+
+def _transition(
+    uow: UnitOfWork,
+    desk: Desk,
+    request_id: str,
+    target: RequestStatus,
+    step: StepInput,
+    on: date,
+    files: Sequence[CheckedFile],
+    principal: Principal,
+    acting: Acting,
+    expected_version: int | None,
+) -> AssistanceRequest:
+    actor = principal.username
     loaded = lock_and_load(uow, request_id)
+    access.decide_request_step(principal, loaded.request, acting)
     _check_version(loaded.request, expected_version)
     agency_party = None
     if step.executing_agency:
@@ -220,48 +243,49 @@ def transition_request(
 
 
 def assign_request(
-    uow: UnitOfWork,
     desk: Desk,
     request_id: str,
     agency: str,
     step: StepInput,
     *,
-    actor: str,
+    principal: Principal,
     acting: Acting,
     expected_version: int | None = None,
 ) -> AssistanceRequest:
     """Assign a received request to an agency of the requested side to execute."""
     return transition_request(
-        uow,
         desk,
         request_id,
         RequestStatus.ASSIGNED,
         dataclasses.replace(step, executing_agency=agency),
-        actor=actor,
+        principal=principal,
         acting=acting,
         expected_version=expected_version,
     )
 
 
+@use_case("requests.confirm")
 def confirm_request(
-    uow: UnitOfWork,
     desk: Desk,
     request_id: str,
     step: StepInput,
     *,
-    actor: str,
+    principal: Principal,
     acting: Acting,
     expected_version: int | None = None,
 ) -> AssistanceRequest:
     """Record the written confirmation of an urgent request first made in another form (Art. 13¶1)."""
+    require(desk.engine, principal, Permission.REQUESTS_ACT, "take steps on requests")
     on = _day(step.on, desk)
     files = [desk.files.check(u) for u in step.documents]
-    loaded = lock_and_load(uow, request_id)
-    _check_version(loaded.request, expected_version)
-    after, done = workflow.confirm_in_writing(loaded.request, Actor.of(actor, acting), on)
-    if step.text:
-        done = dataclasses.replace(done, text=step.text.strip() or None)
-    return commit_step(uow, desk.files, desk.party, loaded, after, done, files, actor=actor)
+    with UnitOfWork(desk.engine) as uow:
+        loaded = lock_and_load(uow, request_id)
+        access.decide_request_step(principal, loaded.request, acting)
+        _check_version(loaded.request, expected_version)
+        after, done = workflow.confirm_in_writing(loaded.request, Actor.of(principal.username, acting), on)
+        if step.text:
+            done = dataclasses.replace(done, text=step.text.strip() or None)
+        return commit_step(uow, desk.files, desk.party, loaded, after, done, files, actor=principal.username)
 
 
 @dataclass(frozen=True)
@@ -272,32 +296,37 @@ class ReplyInput:
     documents: tuple[Upload, ...] = ()
 
 
-def reply_to_request(
-    uow: UnitOfWork, desk: Desk, request_id: str, reply: ReplyInput, *, actor: str, acting: Acting
-) -> str:
+@use_case("requests.reply")
+def reply_to_request(desk: Desk, request_id: str, reply: ReplyInput, *, principal: Principal, acting: Acting) -> str:
     """Record what one side tells the other about a sent request (e.g. progress, Art. 14¶1); returns the reply id."""
-    if reply.kind not in REPLY_KINDS:
-        raise InvalidValue("kind", reply.kind, "one of " + "|".join(REPLY_KINDS))
+    require(desk.engine, principal, Permission.REQUESTS_ACT, "reply to requests")
     files = [desk.files.check(u) for u in reply.documents]
+    with UnitOfWork(desk.engine) as uow:
+        return _reply(uow, desk, request_id, reply, files, principal, acting)
+
+
+def _reply(
+    uow: UnitOfWork,
+    desk: Desk,
+    request_id: str,
+    reply: ReplyInput,
+    files: Sequence[CheckedFile],
+    principal: Principal,
+    acting: Acting,
+) -> str:
+    actor = principal.username
     loaded = lock_and_load(uow, request_id)
+    access.decide_request_step(principal, loaded.request, acting)
     request = loaded.request
-    if request.status is RequestStatus.FILED:
-        raise InvalidValue("status", request.status.value, "a request is replied to once it has been sent")
-    if not request.status.is_open and reply.kind != "note":
-        raise InvalidValue(
-            "status", request.status.value, f"the request is closed: it takes no more {reply.kind} replies, only notes"
-        )
-    text = (reply.text or "").strip() or None
-    if text is None and not reply.documents:
-        raise MissingField("text", "a reply carries a text or documents")
     on = _day(reply.on, desk)
-    if request.sent_on and on < request.sent_on:
-        raise InvalidValue("on", on.isoformat(), f"before the request was sent on {request.sent_on.isoformat()}")
+    text = check_reply(request, reply.kind, reply.text, len(reply.documents), on)
     if acting.agency:
         _agency_party(uow, acting.agency, "agency")
     draft = ReplyDraft(reply.kind, text, on, acting.party, files)
     rows = reply_rows(request, draft, own_party=desk.party, actor=actor, recorded_at=timestamp())
     store_reply(uow, desk.files, rows)
     audit.append(uow, loaded.head, rows.changes)
+    payload = {"reply": rows.reply["id"], "kind": reply.kind, "text": text, "on": on.isoformat()}
+    uow.announce(DomainEvent("request.replied", "request", request.id, actor, request.marking.releasable, payload))
     uow.commit()
     return str(rows.reply["id"])

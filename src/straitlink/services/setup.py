@@ -7,8 +7,15 @@ from typing import Any
 from sqlalchemy import Engine
 
 from straitlink.catalog import Catalog, load_catalog
+from straitlink.domain.access import AccountRole, Permission, Principal
+from straitlink.domain.accounts import Account
+from straitlink.domain.errors import Forbidden
+from straitlink.domain.marking import Classification
+from straitlink.domain.parties import Party
+from straitlink.services.accounts import count_accounts, create_account
 from straitlink.store import migrate
 from straitlink.store import tables as t
+from straitlink.store.tables_access import AccountRow
 from straitlink.store.uow import UnitOfWork
 
 
@@ -102,3 +109,52 @@ def init_database(engine: Engine) -> int:
         count = sync_catalog(uow, load_catalog())
         uow.commit()
     return count
+
+
+def create_first_admin(engine: Engine, username: str, password: str | None, party: Party) -> str | None:
+    """Add the first admin account while none exists; returns its name, or None when an admin already exists."""
+    if count_accounts(engine, role=AccountRole.ADMIN):
+        return None
+    account = Account(
+        username=username, party=party, roles=frozenset({AccountRole.ADMIN}), clearance=Classification.SECRET
+    )
+    with UnitOfWork(engine) as uow:
+        create_account(uow, account, password, own_party=party, actor=username)
+        uow.commit()
+    return username
+
+
+# One account per role, each at an agency of its kind; the peer stands for the other side.
+DEMO_ACCOUNTS: tuple[tuple[str, AccountRole, str | None, Classification, str], ...] = (
+    ("demo-admin", AccountRole.ADMIN, None, Classification.SECRET, "示範系統管理員"),
+    ("demo-liaison", AccountRole.LIAISON_OFFICER, "moj", Classification.SECRET, "示範聯繫窗口（法務部）"),
+    (
+        "demo-prosecutor",
+        AccountRole.PROSECUTOR,
+        "kaohsiung-district-prosecutors",
+        Classification.CONFIDENTIAL,
+        "示範檢察官（高雄地檢署）",
+    ),
+    ("demo-investigator", AccountRole.INVESTIGATOR, "cib", Classification.CONFIDENTIAL, "示範偵查員（刑事警察局）"),
+    ("demo-analyst", AccountRole.ANALYST, "moj", Classification.RESTRICTED, "示範分析員（法務部）"),
+    ("demo-viewer", AccountRole.VIEWER, "moj", Classification.UNCLASSIFIED, "示範檢視者"),
+    ("demo-peer", AccountRole.PEER, None, Classification.SECRET, "對岸執行個體"),
+)
+
+
+def demo_accounts(engine: Engine, password: str, *, party: Party, principal: Principal) -> list[str]:
+    """Add the demo accounts that do not exist yet, all with `password`; returns the names added."""
+    if not principal.may(Permission.ACCOUNTS_MANAGE):
+        raise Forbidden(principal.username, "add the demo accounts", Permission.ACCOUNTS_MANAGE.value)
+    made = []
+    with UnitOfWork(engine) as uow:
+        for name, role, agency, clearance, display in DEMO_ACCOUNTS:
+            if uow.session.get(AccountRow, name) is not None:
+                continue
+            own = party.other if role is AccountRole.PEER else party
+            agency_id = agency if own is party else None
+            account = Account(name, own, frozenset({role}), agency_id, clearance, display)
+            create_account(uow, account, password, own_party=party, actor=principal.username)
+            made.append(name)
+        uow.commit()
+    return made

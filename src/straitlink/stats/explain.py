@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, func, select
 
+from straitlink.domain.access import Principal
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import Provenance
 from straitlink.services.processing_times import completed_conditions
@@ -44,6 +45,7 @@ from straitlink.stats.service import compute_statistics
 from straitlink.store import mapping
 from straitlink.store import tables as t
 from straitlink.store.mapping import Mapper
+from straitlink.store.scope import visible
 from straitlink.store.uow import UnitOfWork
 
 _PARTY = {"tw_to_cn": "TW", "cn_to_tw": "CN"}
@@ -87,6 +89,7 @@ class Explanation:
     figure: Figure | None
     counts: dict[str, int]  # records behind the figure, by kind
     records: list[TracedRecord]  # at most `limit` of them
+    hidden: int = 0  # records behind the figure that the reader may not see
 
     @property
     def total_records(self) -> int:
@@ -97,6 +100,7 @@ class Explanation:
             "key": self.key,
             "figure": self.figure.to_json() if self.figure is not None else None,
             "counts": self.counts,
+            "hidden": self.hidden,
             "records": [r.to_json() for r in self.records],
         }
 
@@ -105,20 +109,44 @@ Sets = list[tuple[str, Select[Any]]]
 
 
 def explain_figure(
-    uow: UnitOfWork, key: str, *, start: date, end: date, exclude_synthetic: bool = False, limit: int | None = None
+    uow: UnitOfWork,
+    key: str,
+    *,
+    start: date,
+    end: date,
+    exclude_synthetic: bool = False,
+    limit: int | None = None,
+    reader: Principal | None = None,
 ) -> Explanation:
-    """The records behind statistics key `key` for the period, with provenance; at most `limit` listed."""
+    """The records behind statistics key `key` for the period, with provenance; at most `limit` listed.
+
+    The figure and its counts are aggregates, whole for every reader; the records listed are only those `reader`
+    may see (all of them without a reader), and `hidden` says how many are left out.
+    """
     stats = compute_statistics(uow, start=start, end=end, exclude_synthetic=exclude_synthetic)
     scope = Scope(stats.period.start, stats.period.end, exclude_synthetic)
     sets = record_sets(key, scope)
     counts = {kind: _count(uow, ids) for kind, ids in sets}
+    shown = dict(counts)
     records: list[TracedRecord] = []
     for kind, ids in sets:
+        if reader is not None:
+            ids = ids.where(
+                _MAPPERS[kind].row.id.in_(select(_MAPPERS[kind].row.id).where(visible(_MAPPERS[kind], reader)))
+            )
+            shown[kind] = _count(uow, ids)
         remaining = None if limit is None else limit - len(records)
         if remaining is not None and remaining <= 0:
-            break
+            continue
         records.extend(_load(uow, kind, ids, remaining))
-    return Explanation(key, stats.figures().get(key), counts, records)
+    return Explanation(key, stats.figures().get(key), counts, records, sum(counts.values()) - sum(shown.values()))
+
+
+def _visible_ids(ids: Select[Any], kind: str, reader: Principal) -> Select[Any]:
+    """The ids of `ids` that `reader` may see, by the same SQL condition as every list."""
+    mapper, found = _MAPPERS[kind], ids.subquery()
+    allowed = select(mapper.row.id).where(visible(mapper, reader))
+    return select(found.c.id).where(found.c.id.in_(allowed))
 
 
 def record_ids(uow: UnitOfWork, key: str, scope: Scope, limit: int | None = None) -> dict[str, list[str]]:

@@ -6,6 +6,7 @@ A bulletin's case paragraphs quote record facts (dates, places, quantities as st
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -49,6 +50,7 @@ class SeizureDigest:
     case: str | None
     mass: Quantity | None  # the one mass the totals count: net if stated, else gross, else unstated
     doses: DoseEstimate | None
+    publishable: bool = True  # its marking lets a public bulletin tell it in detail
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class CaseDigest:
     caught_in_act: int
     operations: tuple[OperationDigest, ...]
     led_by_intel: bool
+    publishable: bool = True
 
     def agencies_in(self, *roles: AgencyRole) -> list[str]:
         return [a.agency for a in self.agencies if a.role in roles]
@@ -89,6 +92,7 @@ class IntelDigest:
     seizures: tuple[SeizureDigest, ...]
     suspects: int
     cases: tuple[str, ...]  # ids of the cases its outcomes name or reach
+    publishable: bool = True
 
 
 def case_digests(uow: UnitOfWork, scope: Scope) -> list[CaseDigest]:
@@ -126,6 +130,7 @@ def case_digests(uow: UnitOfWork, scope: Scope) -> list[CaseDigest]:
                 caught_in_act=caught[case.id],
                 operations=tuple(_operation(o) for o in operations if o.case == case.id),
                 led_by_intel=case.id in reached,
+                publishable=case.marking.publishable,
             )
         )
     return sorted(out, key=lambda c: (c.date.earliest() if c.date else scope.end, c.id))
@@ -160,6 +165,7 @@ def intel_digests(uow: UnitOfWork, scope: Scope) -> list[IntelDigest]:
                 seizures=tuple(found),
                 suspects=suspect_counts[report.id],
                 cases=tuple(dict.fromkeys(s.case for s in found if s.case)),
+                publishable=report.marking.publishable,
             )
         )
     return sorted(out, key=lambda i: (i.date.earliest() if i.date else scope.end, i.id))
@@ -185,7 +191,8 @@ def _seizures(uow: UnitOfWork, ids: list[str]) -> list[SeizureDigest]:
         doses = None
         if mass is not None and drug.dose_g is not None and drug.dose_source:
             doses = estimate_doses(mass, Decimal(drug.dose_g), drug.dose_source)
-        out.append(SeizureDigest(s.id, s.drug, tuple(s.quantities), s.date, s.place, s.case, mass, doses))
+        digest = SeizureDigest(s.id, s.drug, tuple(s.quantities), s.date, s.place, s.case, mass, doses)
+        out.append(dataclasses.replace(digest, publishable=s.marking.publishable))
     return out
 
 

@@ -20,7 +20,8 @@ from straitlink.domain.cases import (
 )
 from straitlink.domain.dates import Part, PartialDate, Precision
 from straitlink.domain.figures import PublishedFigure, SourceDocument
-from straitlink.domain.intel import Classification, IntelReport, Outcome
+from straitlink.domain.intel import IntelReport, Outcome
+from straitlink.domain.marking import Classification, HandlingCode, InformationAccuracy, Marking, SourceReliability
 from straitlink.domain.meetings import Meeting, MeetingKind
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance, ProvenanceKind
@@ -66,6 +67,21 @@ def get_provenance(row: t.RecordColumns) -> Provenance:
     )
 
 
+def put_marking(row: t.RecordColumns, m: Marking) -> None:
+    row.classification, row.handling = m.classification.value, m.handling.value
+    row.releasable, row.publishable, row.marking_note = m.releasable, m.publishable, m.note
+
+
+def get_marking(row: t.RecordColumns) -> Marking:
+    return Marking(
+        Classification(row.classification),
+        HandlingCode(row.handling),
+        bool(row.releasable),
+        bool(row.publishable),
+        row.marking_note,
+    )
+
+
 def put_date(row: t.PartialDateColumns, d: PartialDate | None) -> None:
     if d is None:
         row.date_earliest = row.date_latest = row.date_precision = row.date_part = None
@@ -107,11 +123,14 @@ class Mapper(Generic[R, Row]):
         if row is None:
             target.id, target.version = record.id, record.version
         put_provenance(target, record.provenance)
+        put_marking(target, record.marking)
         self.fill(record, target)
         return target
 
     def from_row(self, row: Row) -> R:
-        return self.load(row)
+        record = self.load(row)
+        record.marking = get_marking(row)
+        return record
 
 
 def _fill_document(r: SourceDocument, row: t.SourceDocumentRow) -> None:
@@ -308,7 +327,7 @@ def _load_seizure(row: t.SeizureRow) -> Seizure:
 def _fill_intel(r: IntelReport, row: t.IntelReportRow) -> None:
     row.provider_agency, row.summary = r.provider_agency, r.summary
     row.provider_party, row.recipient_party = r.provider_party.value, r.recipient_party.value
-    row.classification = r.classification.value
+    row.source_reliability, row.information_accuracy = r.source_reliability.value, r.information_accuracy.value
     put_date(row, r.date)
 
 
@@ -322,7 +341,8 @@ def _load_intel(row: t.IntelReportRow) -> IntelReport:
         recipient_party=Party(row.recipient_party),
         date=get_date(row),
         summary=row.summary,
-        classification=Classification(row.classification),
+        source_reliability=SourceReliability(row.source_reliability),
+        information_accuracy=InformationAccuracy(row.information_accuracy),
     )
 
 

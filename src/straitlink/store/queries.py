@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
-from straitlink.domain.errors import InvalidValue
+from straitlink.domain.listing import check_limit, check_period
 from straitlink.store import tables as t
 
 
@@ -24,22 +24,11 @@ class ListFilter:
     provenance: frozenset[str] = field(default_factory=frozenset)
     exclude_provenance: frozenset[str] = field(default_factory=frozenset)
     limit: int | None = None
+    case: str | None = None  # what one case holds: its operations, seizures, persons, and intel via outcomes
 
     def __post_init__(self) -> None:
         check_period(self.start, self.end)
         check_limit(self.limit)
-
-
-def check_period(start: date | None, end: date | None) -> None:
-    """Refuse a period that ends before it starts."""
-    if start is not None and end is not None and start > end:
-        raise InvalidValue("from", start.isoformat(), f"after --to {end.isoformat()}")
-
-
-def check_limit(limit: int | None) -> None:
-    """Refuse a limit that would list nothing (0) or mean nothing (negative)."""
-    if limit is not None and limit < 1:
-        raise InvalidValue("limit", limit, "at least 1 (leave it out to list everything)")
 
 
 def _case_agency_party(party: str) -> Any:
@@ -81,6 +70,8 @@ def apply_filter(mapper: Any, stmt: Select[Any], flt: ListFilter) -> Select[Any]
     """Narrow `stmt` (a select of the mapper's rows) by the filter, in a stable order."""
     row = mapper.row
     stmt = _period(row, stmt, flt)
+    if flt.case is not None:
+        stmt = stmt.where(_case_clause(row, flt.case))
     if flt.provenance:
         stmt = stmt.where(row.prov_kind.in_(sorted(flt.provenance)))
     if flt.exclude_provenance:
@@ -102,6 +93,16 @@ def apply_filter(mapper: Any, stmt: Select[Any], flt: ListFilter) -> Select[Any]
     if flt.limit:
         stmt = stmt.limit(flt.limit)
     return stmt
+
+
+def _case_clause(row: Any, case_id: str) -> Any:
+    if row is t.IntelReportRow:
+        return row.id.in_(select(t.OutcomeRow.intel).where(t.OutcomeRow.case_id == case_id))
+    if row is t.CaseRow:
+        return row.id == case_id
+    if hasattr(row, "case_id"):
+        return row.case_id == case_id
+    return row.id.is_(None)
 
 
 def _party_clause(row: Any, party: str) -> Any:

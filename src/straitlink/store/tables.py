@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -20,6 +23,16 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
+from sqlalchemy.sql.expression import false
+
+from straitlink.domain.cases import AgencyRole, CaseKind, PersonRole
+from straitlink.domain.dates import Precision
+from straitlink.domain.marking import Classification, HandlingCode, InformationAccuracy, SourceReliability
+from straitlink.domain.parties import Party
+from straitlink.domain.provenance import ProvenanceKind
+from straitlink.domain.quantity import Basis, Qualifier, Unit
+from straitlink.domain.reference import DrugCategory
+from straitlink.domain.requests import RequestForm, Urgency
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -30,7 +43,16 @@ NAMING = {
 }
 
 AMOUNT = Numeric(20, 6)
-PARTIES = "('TW','CN')"
+
+
+def sql_values(values: Iterable[StrEnum] | Iterable[str]) -> str:
+    """A check constraint's value list, generated from the domain's enum so the two cannot drift."""
+    return "(" + ",".join(f"'{v}'" for v in values) + ")"
+
+
+PARTIES = sql_values(Party)
+CLASSIFICATIONS = sql_values(Classification)
+HANDLING_CODES = sql_values(HandlingCode)
 
 
 class Base(DeclarativeBase):
@@ -59,6 +81,12 @@ class RecordColumns:
     prov_quote: Mapped[str | None] = mapped_column(Text)
     prov_peer_message: Mapped[str | None] = mapped_column(String(200))
     prov_generator: Mapped[str | None] = mapped_column(String(200))
+    # The marking (straitlink.domain.marking): lists filter on these in SQL.
+    classification: Mapped[str] = mapped_column(String(16), server_default="restricted")
+    handling: Mapped[str] = mapped_column(String(2), server_default="H0")
+    releasable: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    publishable: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    marking_note: Mapped[str | None] = mapped_column(Text)
 
     @declared_attr
     def prov_document(cls) -> Mapped[str | None]:
@@ -71,13 +99,16 @@ class RecordColumns:
     @classmethod
     def provenance_checks(cls, table: str) -> tuple[CheckConstraint, ...]:
         return (
-            _in("prov_kind", "('user','document','peer','synthetic')", "prov_kind"),
+            _in("prov_kind", sql_values(ProvenanceKind), "prov_kind"),
             CheckConstraint("prov_kind <> 'user' OR prov_user IS NOT NULL", name="prov_user"),
             CheckConstraint("prov_kind <> 'peer' OR prov_peer_message IS NOT NULL", name="prov_peer"),
             CheckConstraint(
                 "prov_span_start IS NULL OR (prov_span_start >= 0 AND prov_span_end >= prov_span_start)",
                 name="prov_span",
             ),
+            _in("classification", CLASSIFICATIONS, "classification"),
+            _in("handling", HANDLING_CODES, "handling"),
+            CheckConstraint("handling <> 'H3' OR marking_note IS NOT NULL", name="handling_note"),
         )
 
 
@@ -92,7 +123,7 @@ class PartialDateColumns:
     @classmethod
     def date_checks(cls) -> tuple[CheckConstraint, ...]:
         return (
-            _in("date_precision", "('day','month','year')", "date_precision"),
+            _in("date_precision", sql_values(Precision), "date_precision"),
             CheckConstraint(
                 "(date_earliest IS NULL) = (date_precision IS NULL) AND date_latest >= date_earliest",
                 name="date_range",
@@ -128,7 +159,7 @@ class AgencyRow(Base):
 class DrugRow(Base):
     __tablename__ = "drug"
     __table_args__ = (
-        _in("category", "('drug','precursor')", "category"),
+        _in("category", sql_values(DrugCategory), "category"),
         CheckConstraint("tw_schedule IS NULL OR tw_schedule BETWEEN 1 AND 4", name="tw_schedule"),
     )
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -170,7 +201,7 @@ class AssistanceRequestRow(RecordColumns, Base):
     __table_args__ = (
         *RecordColumns.provenance_checks("assistance_request"),
         _in("requesting_party", PARTIES, "requesting_party"),
-        _in("urgency", "('normal','urgent')", "urgency"),
+        _in("urgency", sql_values(Urgency), "urgency"),
         _in(
             "status",
             "('filed','sent','received','info_requested','assigned','in_execution','postponed',"
@@ -179,7 +210,7 @@ class AssistanceRequestRow(RecordColumns, Base):
         ),
         CheckConstraint("received_on IS NULL OR received_on >= filed_on", name="received_after_filed"),
         CheckConstraint("closed_on IS NULL OR closed_on >= filed_on", name="closed_after_filed"),
-        _in("form", "('written','other')", "form"),
+        _in("form", sql_values(RequestForm), "form"),
         CheckConstraint("confirmed_on IS NULL OR confirmed_on >= filed_on", name="confirmed_after_filed"),
         # Covering index for the statistics' period × direction × type aggregations.
         Index("ix_request_stats", "filed_on", "requesting_party", "type", "status", "prov_kind"),
@@ -211,7 +242,7 @@ class CaseRow(RecordColumns, PartialDateColumns, Base):
     __table_args__ = (
         *RecordColumns.provenance_checks("legal_case"),
         *PartialDateColumns.date_checks(),
-        _in("kind", "('drugs','fraud','kidnapping','homicide','smuggling','other')", "kind"),
+        _in("kind", sql_values(CaseKind), "kind"),
     )
     title: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(16))
@@ -227,7 +258,7 @@ class CaseRow(RecordColumns, PartialDateColumns, Base):
 
 class CaseAgencyRow(Base):
     __tablename__ = "case_agency"
-    __table_args__ = (_in("role", "('directing','leading','participating','intel_provider')", "role"),)
+    __table_args__ = (_in("role", sql_values(AgencyRole), "role"),)
     case_id: Mapped[str] = mapped_column(ForeignKey("legal_case.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     agency: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
@@ -271,7 +302,7 @@ class OperationRow(RecordColumns, PartialDateColumns, Base):
 
 class OperationAgencyRow(Base):
     __tablename__ = "operation_agency"
-    __table_args__ = (_in("role", "('directing','leading','participating','intel_provider')", "role"),)
+    __table_args__ = (_in("role", sql_values(AgencyRole), "role"),)
     operation: Mapped[str] = mapped_column(ForeignKey("operation.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     agency: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
@@ -298,7 +329,7 @@ class PersonRow(RecordColumns, Base):
     __tablename__ = "person"
     __table_args__ = (
         *RecordColumns.provenance_checks("person"),
-        _in("role", "('suspect','witness','fugitive','sentenced')", "role"),
+        _in("role", sql_values(PersonRole), "role"),
         CheckConstraint(f"nationality IS NULL OR nationality IN {PARTIES}", name="nationality"),
     )
     case_id: Mapped[str] = mapped_column(ForeignKey("legal_case.id"), index=True)
@@ -330,9 +361,9 @@ class SeizureRow(RecordColumns, PartialDateColumns, Base):
 class SeizureQuantityRow(Base):
     __tablename__ = "seizure_quantity"
     __table_args__ = (
-        _in("unit", "('kg','g','t','block','tablet','packet','person','dose','case','item')", "unit"),
-        _in("basis", "('gross','net','unstated')", "basis"),
-        _in("qualifier", "('exact','at_least','approx','range')", "qualifier"),
+        _in("unit", sql_values(Unit), "unit"),
+        _in("basis", sql_values(Basis), "basis"),
+        _in("qualifier", sql_values(Qualifier), "qualifier"),
         CheckConstraint("value >= 0", name="value"),
         CheckConstraint(
             "(qualifier = 'range') = (upper IS NOT NULL) AND (upper IS NULL OR upper >= value)", name="range"
@@ -356,13 +387,15 @@ class IntelReportRow(RecordColumns, PartialDateColumns, Base):
         _in("provider_party", PARTIES, "provider_party"),
         _in("recipient_party", PARTIES, "recipient_party"),
         CheckConstraint("provider_party <> recipient_party", name="cross_strait"),
-        _in("classification", "('unclassified','restricted','confidential','secret')", "classification"),
+        _in("source_reliability", sql_values(SourceReliability), "source_reliability"),
+        _in("information_accuracy", sql_values(InformationAccuracy), "information_accuracy"),
     )
     provider_agency: Mapped[str | None] = mapped_column(ForeignKey("agency.id"), index=True)
     provider_party: Mapped[str] = mapped_column(String(2))
     recipient_party: Mapped[str] = mapped_column(String(2))
     summary: Mapped[str] = mapped_column(Text)
-    classification: Mapped[str] = mapped_column(String(16))
+    source_reliability: Mapped[str] = mapped_column(String(1), server_default="X")
+    information_accuracy: Mapped[str] = mapped_column(String(1), server_default="3")
 
 
 class OutcomeRow(RecordColumns, Base):
@@ -432,7 +465,7 @@ class PublishedFigureRow(RecordColumns, Base):
     __tablename__ = "published_figure"
     __table_args__ = (
         *RecordColumns.provenance_checks("published_figure"),
-        _in("qualifier", "('exact','at_least','approx','range')", "qualifier"),
+        _in("qualifier", sql_values(Qualifier), "qualifier"),
         CheckConstraint("value >= 0", name="value"),
         CheckConstraint("period_start IS NULL OR period_start <= period_end", name="period"),
     )
@@ -446,7 +479,3 @@ class PublishedFigureRow(RecordColumns, Base):
     period_end: Mapped[date] = mapped_column(Date)
     direction: Mapped[str | None] = mapped_column(String(16))
     source: Mapped[str] = mapped_column(ForeignKey("source_document.id"), index=True)
-
-
-import straitlink.store.tables_stats  # noqa: E402  (the statistics rollups)
-import straitlink.store.tables_workflow  # noqa: E402, F401  (the workflow's and audit's tables)

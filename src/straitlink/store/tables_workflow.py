@@ -10,7 +10,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.sql.functions import FunctionElement
 
-from straitlink.store.tables import PARTIES, Base, _in
+from straitlink.domain.workflow import RefusalGround
+from straitlink.store.tables import PARTIES, Base, _in, sql_values
 
 ACTIONS = (
     "('file','send','receive','request_info','supplement','assign','start','postpone','resume','complete',"
@@ -27,7 +28,7 @@ class RequestTransitionRow(Base):
         _in("action", ACTIONS, "action"),
         _in("acting_party", PARTIES, "acting_party"),
         _in("acting_role", ROLES, "acting_role"),
-        CheckConstraint("ground IS NULL OR ground IN ('not_conforming','public_order','other')", name="ground"),
+        CheckConstraint(f"ground IS NULL OR ground IN {sql_values(RefusalGround)}", name="ground"),
         Index("ix_request_transition_request", "request_id", "id"),
         Index("ix_request_transition_action", "action", "occurred_on"),
     )

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import sqlite3
 import weakref
+from collections.abc import Callable
+from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, delete, func, select
+from sqlalchemy import Connection, Engine, delete, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from straitlink.domain.errors import Conflict, NotFound
+from straitlink.domain.events import DomainEvent
 from straitlink.domain.records import Record
 from straitlink.store import tables as t
 from straitlink.store.db import read_only_refusal
 from straitlink.store.mapping import ALL, Mapper
 from straitlink.store.queries import ListFilter, apply_filter
+from straitlink.store.tables_access import OutboxEventRow
 
 R = TypeVar("R", bound=Record)
 
@@ -63,12 +67,32 @@ class Repository:
             raise NotFound(self.mapper.kind, record_id)
         self.session.delete(row)
 
-    def list(self, flt: ListFilter | None = None) -> list[Any]:
-        stmt = apply_filter(self.mapper, select(self.mapper.row), flt or ListFilter())
+    def list(self, flt: ListFilter | None = None, where: Any = None) -> list[Any]:
+        """The records passing the filter and, when given, the extra condition (what a principal may see)."""
+        stmt = select(self.mapper.row)
+        if where is not None:
+            stmt = stmt.where(where)
+        stmt = apply_filter(self.mapper, stmt, flt or ListFilter())
         return [self.mapper.from_row(row) for row in self.session.scalars(stmt)]
 
     def count(self) -> int:
         return int(self.session.scalar(select(func.count()).select_from(self.mapper.row)) or 0)
+
+
+_ADD_EVENT = insert(OutboxEventRow.__table__)  # type: ignore[arg-type]
+
+
+def _event_row(e: DomainEvent) -> dict[str, Any]:
+    return {
+        "event_id": e.event_id,
+        "occurred_at": datetime.now(UTC).isoformat(timespec="microseconds"),
+        "type": e.type,
+        "aggregate_kind": e.aggregate_kind,
+        "aggregate_id": e.aggregate_id,
+        "actor": e.actor,
+        "releasable": e.releasable,
+        "payload": e.payload,
+    }
 
 
 # Building a sessionmaker costs about as much as a small transaction; one per engine is enough.
@@ -97,7 +121,17 @@ class UnitOfWork:
     def __enter__(self) -> UnitOfWork:
         self._connection: Connection | None = None
         self._session: Session | None = None
+        self.events: list[DomainEvent] = []
+        self._after_commit: list[Callable[[], None]] = []
         return self
+
+    def announce(self, event: DomainEvent) -> None:
+        """Collect a domain event; `commit` writes it to the outbox in the same transaction as the change."""
+        self.events.append(event)
+
+    def after_commit(self, effect: Callable[[], None]) -> None:
+        """Run `effect` once the transaction has committed, and never if it does not."""
+        self._after_commit.append(effect)
 
     @property
     def connection(self) -> Connection:
@@ -144,8 +178,14 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.flush()
+        if self.events:
+            self.connection.execute(_ADD_EVENT, [_event_row(e) for e in self.events])
+            self.events = []
         if self._connection is not None:
             self._connection.commit()
+        effects, self._after_commit = self._after_commit, []
+        for effect in effects:
+            effect()
 
     def is_empty(self) -> bool:
         """True when no record of any kind is stored (the catalogue does not count)."""

@@ -15,6 +15,7 @@ from straitlink.domain import workflow as wf
 from straitlink.domain.deadlines import DeadlineRule, When
 from straitlink.domain.requests import CLOSED_STATUSES, RequestStatus
 from straitlink.services.calendars import load_rules
+from straitlink.tools.permissions_doc import permissions_markdown
 
 ROLE_NAMES = {
     wf.Role.REQUESTING_SIDE: "requesting side",
@@ -154,7 +155,7 @@ def workflow_markdown() -> str:
     return "\n".join(lines)
 
 
-GENERATED: dict[str, Callable[[], str]] = {"workflow.md": workflow_markdown}
+GENERATED: dict[str, Callable[[], str]] = {"workflow.md": workflow_markdown, "permissions.md": permissions_markdown}
 
 
 def main(argv: list[str] | None = None) -> int:

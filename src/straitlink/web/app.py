@@ -10,11 +10,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from straitlink.domain.access import Principal
 from straitlink.domain.errors import StraitLinkError
+from straitlink.domain.parties import Party
 from straitlink.services import records as svc
 from straitlink.services.kinds import KINDS, kind_named
-from straitlink.store.queries import ListFilter
-from straitlink.store.uow import UnitOfWork
+from straitlink.services.present import present
+from straitlink.services.records import ListFilter
+from straitlink.services.session import unit_of_work
 
 templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
 PAGE = 200
@@ -25,7 +28,7 @@ def create_app(engine: Engine) -> FastAPI:
     app = FastAPI(title="StraitLink", version="0.1.0")
 
     def counts() -> list[dict[str, Any]]:
-        with UnitOfWork(engine) as uow:
+        with unit_of_work(engine) as uow:
             return [{"kind": k.plural, "count": uow.repo(k.mapper).count()} for k in KINDS]
 
     @app.get("/", response_class=HTMLResponse)
@@ -46,14 +49,12 @@ def create_app(engine: Engine) -> FastAPI:
         return _rows(kind)[1]
 
     def _rows(kind: str) -> tuple[Any, list[dict[str, Any]]]:
-        from straitlink.cli.records import record_json
-
         try:
             k = kind_named(kind)
         except StraitLinkError as exc:
             raise HTTPException(exc.http_status if exc.http_status != 422 else 404, exc.message) from None
-        with UnitOfWork(engine) as uow:
-            rows = record_json(uow, k, svc.list_records(uow, k, ListFilter(limit=PAGE), actor="web"))
+        viewer = Principal.system(Party.TW, "web")  # replaced by the logged-in account (issue #11)
+        rows = present(engine, k, svc.list_records(engine, k, ListFilter(limit=PAGE), principal=viewer))
         return k, rows
 
     return app

@@ -5,8 +5,10 @@ Renderers only word and lay out what is here; nothing they print is computed or 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from straitlink.domain.cases import AgencyRole
 from straitlink.domain.meetings import Meeting
@@ -24,6 +26,7 @@ from straitlink.stats.reconcile import Reconciliation, reconcile
 from straitlink.stats.service import compute_statistics
 from straitlink.store.uow import UnitOfWork
 
+D = TypeVar("D", CaseDigest, IntelDigest)
 # More cases than this and the bulletin lists the largest seizures, saying how many it leaves out.
 MAX_CASES = 25
 
@@ -41,6 +44,7 @@ class Bulletin:
     reconciliation: Reconciliation  # published figures whose period ends in the bulletin's period
     exclude_synthetic: bool
     synthetic_records: int  # synthetic requests, cases and seizures behind the period's figures
+    withheld: int = 0  # cases, hand-overs and meetings whose marking keeps their details out of a public bulletin
 
 
 def build_bulletin(uow: UnitOfWork, *, start: date, end: date, exclude_synthetic: bool = False) -> Bulletin:
@@ -53,7 +57,13 @@ def build_bulletin(uow: UnitOfWork, *, start: date, end: date, exclude_synthetic
     yearly = compute_statistics(uow, start=since, end=end, by="year", exclude_synthetic=exclude_synthetic)
     # A case the other side worked from our intel, with no prosecutor of its own directing it, is told
     # under the hand-over that led to it, as the Ministry's bulletins do.
-    cases = [c for c in case_digests(uow, scope) if not (c.led_by_intel and not c.agencies_in(AgencyRole.DIRECTING))]
+    told = [c for c in case_digests(uow, scope) if not (c.led_by_intel and not c.agencies_in(AgencyRole.DIRECTING))]
+    # A bulletin is for the public: it tells in detail only what is marked publishable; the figures stay whole.
+    every_intel, every_meeting = intel_digests(uow, scope), meeting_digests(uow, scope)
+    cases = [_public(c) for c in told if c.publishable]
+    intel = [_public(i) for i in every_intel if i.publishable]
+    meetings = [m for m in every_meeting if m.marking.publishable]
+    withheld = len(told) + len(every_intel) + len(every_meeting) - len(cases) - len(intel) - len(meetings)
     left_out = 0
     if len(cases) > MAX_CASES:
         largest = sorted(cases, key=_weight, reverse=True)[:MAX_CASES]
@@ -66,12 +76,18 @@ def build_bulletin(uow: UnitOfWork, *, start: date, end: date, exclude_synthetic
         yearly=yearly,
         cases=tuple(cases),
         cases_left_out=left_out,
-        intel=tuple(intel_digests(uow, scope)),
-        meetings=tuple(meeting_digests(uow, scope)),
+        intel=tuple(intel),
+        meetings=tuple(meetings),
         reconciliation=reconcile(uow, start=start, end=end, exclude_synthetic=exclude_synthetic),
         exclude_synthetic=exclude_synthetic,
         synthetic_records=synthetic_records(uow, scope),
+        withheld=withheld,
     )
+
+
+def _public(digest: D) -> D:
+    """The digest with only the seizures a public bulletin may tell."""
+    return dataclasses.replace(digest, seizures=tuple(s for s in digest.seizures if s.publishable))
 
 
 def _weight(case: CaseDigest) -> tuple[int, str]:
