@@ -93,7 +93,7 @@ def register(app: typer.Typer) -> None:
 
         engine = state(ctx).engine()
         init_database(engine)
-        uvicorn.run(create_app(engine), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(engine, settings=state(ctx).settings), host=host, port=port, log_level="info")
 
     @app.command("export")
     @handles_errors

@@ -1,60 +1,84 @@
-"""The web app: for now a page listing the loaded records by kind, and the same as JSON."""
+"""The web app: pages for people (Jinja2 + htmx), the JSON API under /api/v1, and its interactive docs.
+
+Everything is served from the package: htmx and Swagger UI's assets included, so the app works without internet.
+"""
 
 from __future__ import annotations
 
 from importlib.resources import files
-from typing import Any
 
-from fastapi import FastAPI, HTTPException, Request
+import swagger_ui_bundle
+from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from straitlink.domain.access import Principal
-from straitlink.domain.errors import StraitLinkError
-from straitlink.domain.parties import Party
-from straitlink.services import records as svc
-from straitlink.services.kinds import KINDS, kind_named
-from straitlink.services.present import present
-from straitlink.services.records import ListFilter
-from straitlink.services.session import unit_of_work
+from straitlink.config import Settings
+from straitlink.services import access, accounts
+from straitlink.services.requests import Desk
+from straitlink.services.session import connect
+from straitlink.web import account_page, api, api_stats, errors, pages, stats_page
+from straitlink.web.acting import Office
+from straitlink.web.principal import Authenticate, LoadPrincipal
+from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
+from straitlink.web.state import WebState
+from straitlink.web.throttle import LoginThrottle
 
-templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
-PAGE = 200
+OPENAPI_URL = "/api/v1/openapi.json"
 
 
-def create_app(engine: Engine) -> FastAPI:
-    """The app bound to one database engine."""
-    app = FastAPI(title="StraitLink", version="0.1.0")
+def create_app(
+    engine: Engine,
+    *,
+    settings: Settings | None = None,
+    authenticate: Authenticate | None = None,
+    load_principal: LoadPrincipal | None = None,
+    sessions: SessionStore | None = None,
+    throttle: LoginThrottle | None = None,
+) -> FastAPI:
+    """The app bound to one database engine; people log in with the accounts of services.accounts."""
+    settings = settings or Settings.load()
+    app = FastAPI(
+        title="StraitLink API",
+        version="1.0.0",
+        description="Records, requests and their workflow of the Cross-Strait liaison mechanism (docs/api.md).",
+        openapi_url=OPENAPI_URL,
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.state.web = WebState(
+        office=Office(engine, Desk.from_settings(settings, engine)),
+        sessions=sessions or SqlSessionStore(engine),
+        tokens=TokenStore(engine),
+        throttle=throttle or LoginThrottle(),
+        authenticate=authenticate or (lambda username, password: accounts.authenticate(engine, username, password)),
+        load_principal=load_principal or (lambda username: access.principal_for(engine, username)),
+    )
+    # The more specific mount first: Starlette takes the first route that matches.
+    app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
+    app.mount("/static", StaticFiles(directory=str(files("straitlink.web") / "static")), name="static")
 
-    def counts() -> list[dict[str, Any]]:
-        with unit_of_work(engine) as uow:
-            return [{"kind": k.plural, "count": uow.repo(k.mapper).count()} for k in KINDS]
+    @app.get("/api/v1/docs", include_in_schema=False, response_class=HTMLResponse)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=OPENAPI_URL,
+            title="StraitLink API",
+            swagger_js_url="/static/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/static/swagger-ui/favicon-32x32.png",
+        )
 
-    @app.get("/", response_class=HTMLResponse)
-    def index(request: Request) -> HTMLResponse:
-        return templates.TemplateResponse(request, "index.html", {"counts": counts()})
-
-    @app.get("/records/{kind}", response_class=HTMLResponse)
-    def listing(request: Request, kind: str) -> HTMLResponse:
-        k, rows = _rows(kind)
-        return templates.TemplateResponse(request, "records.html", {"kind": k, "rows": rows, "page": PAGE})
-
-    @app.get("/api/v1/counts")
-    def api_counts() -> list[dict[str, Any]]:
-        return counts()
-
-    @app.get("/api/v1/{kind}")
-    def api_list(kind: str) -> list[dict[str, Any]]:
-        return _rows(kind)[1]
-
-    def _rows(kind: str) -> tuple[Any, list[dict[str, Any]]]:
-        try:
-            k = kind_named(kind)
-        except StraitLinkError as exc:
-            raise HTTPException(exc.http_status if exc.http_status != 422 else 404, exc.message) from None
-        viewer = Principal.system(Party.TW, "web")  # replaced by the logged-in account (issue #11)
-        rows = present(engine, k, svc.list_records(engine, k, ListFilter(limit=PAGE), principal=viewer))
-        return k, rows
-
+    errors.install(app)
+    app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.include_router(stats_page.router)
+    app.include_router(account_page.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for `uvicorn --factory` with several workers: database and data directory from the environment."""
+    settings = Settings.load()
+    return create_app(connect(settings.database_url), settings=settings)

@@ -1,0 +1,69 @@
+"""One error shape for the API (`code`, `message`, `field`, `value`) and one error page for people."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+
+from straitlink.domain.errors import IncompleteRequest, StraitLinkError
+from straitlink.web.principal import NotAuthenticated
+from straitlink.web.render import page
+from straitlink.web.security import request_lang
+from straitlink.web.throttle import TooManyAttempts
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_body(code: str, message: str, field: str | None = None, value: Any = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "field": field, "value": None if value is None else str(value)}
+
+
+def domain_body(exc: StraitLinkError) -> dict[str, Any]:
+    body = error_body(exc.code, exc.message, exc.field, exc.value)
+    if isinstance(exc, IncompleteRequest):
+        body["missing"] = exc.missing
+    return body
+
+
+def _error_page(request: Request, status: int, title: str, message: str) -> Response:
+    return page(request, "error.html", None, request_lang(request), {"title": title, "message": message}, status)
+
+
+def install(app: FastAPI) -> None:
+    """Register the handlers: the domain's errors, request validation, and HTTP errors (404, 405)."""
+
+    @app.exception_handler(StraitLinkError)
+    async def domain_error(request: Request, exc: StraitLinkError) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+        if is_api(request):
+            return JSONResponse(domain_body(exc), status_code=exc.http_status, headers=headers)
+        if isinstance(exc, NotAuthenticated):
+            here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
+        return _error_page(request, exc.http_status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        first = exc.errors()[0] if exc.errors() else {}
+        loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
+        field = ".".join(loc) or None
+        message = f"{field or 'request'}: {first.get('msg', 'is not valid')}"
+        value = first.get("input") if not isinstance(first.get("input"), dict | list) else None
+        if is_api(request):
+            return JSONResponse(error_body("invalid_value", message, field, value), status_code=422)
+        return _error_page(request, 422, "invalid_value", message)
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        code = "not_found" if exc.status_code == 404 else "http_error"
+        message = f"path: {request.url.path!r} {exc.detail}"
+        if is_api(request):
+            return JSONResponse(error_body(code, message, "path", request.url.path), status_code=exc.status_code)
+        return _error_page(request, exc.status_code, code, message)

@@ -1,0 +1,84 @@
+"""Query parameters shared by the API and the pages: list filters as the CLI reads them, and opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import date
+
+from straitlink.catalog import load_catalog
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.errors import InvalidValue
+from straitlink.domain.provenance import ProvenanceKind
+from straitlink.services.records import ListFilter
+
+MAX_LIMIT = 200
+
+
+def period_bound(value: str | None, field: str, *, end: bool) -> date | None:
+    """An ISO or ROC date (`98-06-25`, `102年5月`): its first day as a start, its last as an end."""
+    if not value:
+        return None
+    d = PartialDate.parse(value, field=field)
+    return d.latest() if end else d.earliest()
+
+
+def list_filter(
+    *,
+    start: str | None = None,
+    end: str | None = None,
+    party: str | None = None,
+    agency: str | None = None,
+    drug: str | None = None,
+    provenance: list[str] | None = None,
+    no_synthetic: bool = False,
+    limit: int | None = None,
+) -> ListFilter:
+    """The CLI's `list` filters from request parameters; names of agencies and drugs in either script."""
+    catalog = load_catalog()
+    kinds = set()
+    for p in provenance or []:
+        try:
+            kinds.add(ProvenanceKind(p).value)
+        except ValueError:
+            raise InvalidValue("provenance", p, "one of user|document|peer|synthetic") from None
+    if party and party.upper() not in ("TW", "CN"):
+        raise InvalidValue("party", party, "TW or CN")
+    low, high = period_bound(start, "from", end=False), period_bound(end, "to", end=True)
+    if low and high and low > high:
+        raise InvalidValue("from", start, f"after to ({high.isoformat()})")
+    return ListFilter(
+        start=low,
+        end=high,
+        party=party.upper() if party else None,
+        agency=catalog.find_agency(agency).id if agency else None,
+        drug=catalog.find_drug(drug).id if drug else None,
+        provenance=frozenset(kinds),
+        exclude_provenance=frozenset({"synthetic"}) if no_synthetic else frozenset(),
+        limit=limit,
+    )
+
+
+def check_limit(limit: int) -> int:
+    if not 1 <= limit <= MAX_LIMIT:
+        raise InvalidValue("limit", limit, f"between 1 and {MAX_LIMIT}")
+    return limit
+
+
+def encode_cursor(offset: int) -> str:
+    """An opaque cursor: clients pass it back as they got it (its content may change)."""
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = data["o"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidValue("cursor", cursor, "not a cursor this API gave out") from None
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidValue("cursor", cursor, "not a cursor this API gave out")
+    return offset

@@ -1,0 +1,85 @@
+"""Rendering pages: one Jinja2 environment; each page gets the caller's language through `_` and the formatters."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from straitlink.domain.access import Permission
+from straitlink.domain.quantity import canonical
+from straitlink.web import labels
+from straitlink.web.i18n import (
+    HTML_LANG,
+    LANG_NAMES,
+    LANGS,
+    N_,
+    article_text,
+    catalogue_name,
+    format_day,
+    format_partial,
+    translations,
+)
+from straitlink.web.security import CSRF_FIELD, Caller
+
+templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
+templates.env.autoescape = True
+
+
+def quantity_text(q: dict[str, Any], lang: str) -> str:
+    """A quantity as the record states it: 「≥3,000 kg」, 「600 block」, 「229 kg (gross)」."""
+    _ = translations(lang).gettext
+    qualifier = {"at_least": "≥", "approx": "≈"}.get(q.get("qualifier", ""), "")
+    value = q["value"]
+    if q.get("upper"):
+        value = f"{value}–{q['upper']}"
+    unit = _(UNITS.get(q["unit"], q["unit"]))
+    basis = q.get("basis")
+    note = _(" (%(note)s)") % {"note": _(BASES[basis])} if basis in BASES else ""
+    return f"{qualifier}{value} {unit}{note}"
+
+
+UNITS = {
+    "kg": N_("kg"),
+    "g": N_("g"),
+    "t": N_("tonnes"),
+    "block": N_("blocks"),
+    "tablet": N_("tablets"),
+    "packet": N_("packets"),
+    "person": N_("persons"),
+    "dose": N_("doses"),
+    "case": N_("cases"),
+    "item": N_("items"),
+}
+BASES = {"gross": N_("gross weight"), "net": N_("net weight")}
+
+
+def page(
+    request: Request, name: str, caller: Caller | None, lang: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    """A rendered page in `lang` for `caller` (None on the login page)."""
+    tr = translations(lang)
+    ctx = {
+        "_": tr.gettext,
+        "ngettext": tr.ngettext,
+        "lang": lang,
+        "html_lang": HTML_LANG[lang],
+        "langs": [(code, LANG_NAMES[code]) for code in LANGS],
+        "caller": caller,
+        "csrf_field": CSRF_FIELD,
+        "csrf": caller.csrf if caller else context.get("csrf"),
+        "labels": labels,
+        "perm": Permission,
+        "label": labels.label,
+        "day": lambda value: format_day(value, lang),
+        "partial": lambda value: format_partial(value, lang),
+        "name_of": lambda kind, value: catalogue_name(kind, value, lang),
+        "quantity": lambda q: quantity_text(q, lang),
+        "article": lambda text: article_text(text, lang),
+        "number": lambda value: canonical(value) if value is not None else "",
+        **context,
+    }
+    return templates.TemplateResponse(request, name, ctx, status_code=status)
