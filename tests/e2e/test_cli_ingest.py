@@ -106,3 +106,54 @@ def test_a_bad_file_is_one_clear_error_and_nothing_is_stored(
 def test_a_bad_date_names_the_field(data_dir: Path) -> None:
     code, _, err = run(data_dir, "ingest", str(SEED), "--date", "102年13月")
     assert code == 2 and "date" in err and "102年13月" in err
+
+
+def test_a_japanese_text_gets_a_warning_naming_its_language_and_no_proposal(data_dir: Path) -> None:
+    document = DATA / "ja-taiwantoday-2014-agreement.txt"
+    code, out, err = run(data_dir, "ingest", str(document), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["proposals"] == []
+    assert data["document"]["language"] == "ja"
+    assert any("Japanese" in w for w in data["document"]["warnings"])
+    code, out, err = run(data_dir, "ingest", str(document))
+    assert code == 0, err
+    assert "warning" in out and "Japanese" in out
+
+
+def test_an_english_release_gives_figures_and_a_repatriation(data_dir: Path) -> None:
+    code, out, err = run(data_dir, "ingest", str(DATA / "en-taiwantoday-2014-repatriation.txt"), "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["document"]["language"] == "en"
+    kinds = {p["kind"]: p["fields"] for p in data["proposals"]}
+    assert kinds["repatriation"]["count"] == 1 and kinds["repatriation"]["to_party"] == "TW"
+    assert kinds["repatriation"]["date"]["iso"] == "2014-03-13"
+    assert kinds["figure"]["metric"] == "repatriations.persons" and kinds["figure"]["value"] == "327"
+
+
+def test_a_later_report_links_to_the_stored_seizure_and_a_conflicting_figure_is_flagged(
+    data_dir: Path, tmp_path: Path
+) -> None:
+    first = tmp_path / "first.txt"
+    first.write_text("海巡署於3月5日在高雄港查獲海洛因20公斤，逮捕嫌犯2人。\n", encoding="utf-8")
+    code, out, err = run(data_dir, "ingest", str(first), "--date", "2015-03-06", "--accept", "--json")
+    assert code == 0, err
+    assert json.loads(out)["accepted"]["stored"]["seizure"] == 1
+    retold = tmp_path / "retold.txt"  # another outlet, the other script: the stored seizure, not a new one
+    retold.write_text("台湾海巡部门3月5日在高雄港查获海洛因20千克。\n", encoding="utf-8")
+    other = tmp_path / "other.txt"  # the same seizure told with another weight, and an equal one another day
+    other.write_text(
+        "海巡署於3月5日在高雄港查獲海洛因21公斤。\n海巡署於3月19日在高雄港查獲海洛因20公斤。\n", encoding="utf-8"
+    )
+    code, out, err = run(data_dir, "ingest", str(retold), str(other), "--date", "2015-03-20", "--accept", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    retold_doc, other_doc = data["documents"]
+    assert not [p for p in retold_doc["proposals"] if p["kind"] == "seizure"] and retold_doc["known"] >= 1
+    seizures = {p["fields"]["quantities"][0]["value"]: p for p in other_doc["proposals"] if p["kind"] == "seizure"}
+    assert seizures["21"]["status"] == "conflict"
+    assert any(u.startswith("quantities:") for u in seizures["21"]["unresolved"])
+    assert seizures["20"]["status"] == "new" and seizures["20"]["fields"]["date"]["iso"] == "2015-03-19"
+    code, out, _ = run(data_dir, "list", "seizures", "--json")
+    assert sorted(s["quantities"][0]["value"] for s in json.loads(out)) == ["20", "20"]  # no 21 kg record

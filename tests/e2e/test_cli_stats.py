@@ -15,8 +15,8 @@ from straitlink.cli.main import app
 runner = CliRunner()
 
 
-def run(data_dir: Path, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env={"STRAITLINK_USER": "demo-analyst"})
+def run(data_dir: Path, *args: str, user: str = "demo-analyst") -> tuple[int, str, str]:
+    result = runner.invoke(app, ["--data-dir", str(data_dir), *args], env={"STRAITLINK_USER": user})
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -58,12 +58,18 @@ def test_stats_table_with_a_breakdown_and_no_synthetic(data_dir: Path) -> None:
 
 
 def test_explain_lists_records_with_provenance(data_dir: Path) -> None:
-    code, out, err = run(data_dir, "stats", "--from", "98-06-25", "--to", "102-11-30", "--explain", "suspects.total",
-                         "--json")  # fmt: skip
+    args = ("stats", "--from", "98-06-25", "--to", "102-11-30", "--explain", "suspects.total", "--json")
+    code, out, err = run(data_dir, *args)
     assert code == 0, err
     doc = json.loads(out)
+    # demo-analyst is cleared up to restricted: the synthetic suspects (confidential) are counted, not listed.
     assert doc["figure"]["value"] == "234" and doc["counts"] == {"person": 234}
-    assert len(doc["records"]) == 234
+    assert doc["hidden"] == 234 - len(doc["records"]) > 0
+    assert {r["provenance"]["kind"] for r in doc["records"]} == {"document"}
+    code, out, err = run(data_dir, *args, user="demo-liaison")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["hidden"] == 0
     kinds = {r["provenance"]["kind"] for r in doc["records"]}
     assert kinds == {"document", "synthetic"}
     quoted = [r for r in doc["records"] if r["provenance"]["kind"] == "document"]

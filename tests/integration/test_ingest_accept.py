@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from straitlink.audit import log as audit_log
+from straitlink.audit.verify import verify_stored
 from straitlink.codec import encode
 from straitlink.domain.figures import SourceDocument
 from straitlink.domain.seizures import Seizure
@@ -149,3 +151,22 @@ def test_arrests_and_repatriations_become_persons_of_a_case(engine: Engine, name
         persons = uow.repo(mapping.PERSONS).list()
         cases = {c.id for c in uow.repo(mapping.CASES).list()}
     assert persons and {p.case for p in persons} <= cases
+
+
+def _created_entries(engine: Engine) -> list[tuple[str, str]]:
+    with UnitOfWork(engine) as uow:
+        found = [(e.kind, e.record_id) for e in audit_log.entries(uow, limit=100_000) if e.action == "create"]
+    return found
+
+
+def test_accepting_appends_one_create_entry_per_record_and_the_records_verify(engine: Engine) -> None:
+    _, report = _accept(engine, SEED)
+    entries = _created_entries(engine)
+    assert len(entries) == len(set(entries)) == sum(report.stored.values()) + len(report.documents)
+    with UnitOfWork(engine) as uow:
+        stored = {(m.kind, r.id) for m in mapping.ALL for r in uow.repo(m).list()}
+    assert set(entries) == stored
+    assert verify_stored(engine).ok
+    _accept(engine, SEED, DATA / "cn-news-2013-dongshan.txt")  # a second accept adds only what is new, audited
+    assert len(_created_entries(engine)) == len(set(_created_entries(engine)))
+    assert verify_stored(engine).ok

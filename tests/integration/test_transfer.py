@@ -18,6 +18,7 @@ from sqlalchemy import Engine
 from conftest import fresh_pg_database
 from straitlink.audit import log as audit
 from straitlink.audit.verify import verify_stored
+from straitlink.codec import encode
 from straitlink.domain.cases import Case, CaseKind
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import ImportRejected
@@ -27,39 +28,37 @@ from straitlink.domain.quantity import Qualifier, Quantity, Unit
 from straitlink.domain.requests import RequestStatus
 from straitlink.domain.seizures import Seizure
 from straitlink.domain.workflow import Acting, Role
+from straitlink.services import records
 from straitlink.services import request_views as views
 from straitlink.services import requests as svc
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore, Upload
+from straitlink.services.kinds import kind_named
 from straitlink.services.setup import init_database
 from straitlink.services.transfer import FORMAT_VERSION, export_database, import_database, parse_export
-from straitlink.store import mapping
 from straitlink.store.db import make_engine
 from straitlink.store.uow import UnitOfWork
 
 
 def _fill(engine: Engine) -> None:
-    with UnitOfWork(engine) as uow:
-        uow.repo(mapping.CASES).add(
-            Case(
-                id="c1",
-                provenance=Provenance.by_user("u"),
-                title="案",
-                kind=CaseKind.DRUGS,
-                joint=True,
-                opened_on=PartialDate(2013, 4),
-            )
-        )
-        uow.repo(mapping.SEIZURES).add(
-            Seizure(
-                id="s1",
-                provenance=Provenance.synthetic("g"),
-                drug="ketamine",
-                case="c1",
-                quantities=[Quantity(Decimal("1.36"), Unit.T, qualifier=Qualifier.AT_LEAST)],
-            )
-        )
-        uow.commit()
+    """A case and its seizure, each added as `straitlink add` adds it: with its audit entry."""
+    case = Case(
+        id="c1",
+        provenance=Provenance.by_user("u"),
+        title="案",
+        kind=CaseKind.DRUGS,
+        joint=True,
+        opened_on=PartialDate(2013, 4),
+    )
+    seizure = Seizure(
+        id="s1",
+        provenance=Provenance.synthetic("g"),
+        drug="ketamine",
+        case="c1",
+        quantities=[Quantity(Decimal("1.36"), Unit.T, qualifier=Qualifier.AT_LEAST)],
+    )
+    for name, record in (("case", case), ("seizure", seizure)):
+        records.add_record(engine, kind_named(name), encode(record), principal=officer("u"))
 
 
 def _export(engine: Engine, files: FileStore | None = None) -> str:
@@ -151,7 +150,7 @@ def _fill_workflow(engine: Engine, desk: svc.Desk) -> str:
     proof = (Upload("送達證書.pdf", PROOF),)
     _step(engine, desk, rid, RequestStatus.COMPLETED, executing, on=date(2025, 3, 3), text="已送達", documents=proof)
     with UnitOfWork(engine):
-        views.request_history(rid, principal=officer("reader"))  # a read: audited too
+        views.request_history(desk, rid, principal=officer("reader"))  # a read: in the access log
     return rid
 
 

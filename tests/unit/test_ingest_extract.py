@@ -156,6 +156,9 @@ def test_every_span_quotes_the_original_exactly() -> None:
         opened = open_document(path)
         text = opened.text()
         found = list(extract(opened.info, opened.chunks()))
+        if opened.info.language in ("ja", "ko"):
+            assert not found and opened.info.warnings, path.name  # refused by name, nothing proposed
+            continue
         assert found, path.name
         for p in found:
             assert text[p.span.start : p.span.end] == p.span.text, (path.name, p.kind)

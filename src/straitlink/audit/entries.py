@@ -1,9 +1,11 @@
 """Audit entries and their canonical form: the bytes each entry's hash covers, chained to the entry before it.
 
 An entry's body is one line of JSON, UTF-8, without spaces, non-ASCII characters as they are, its keys in this
-order: seq, at, actor, action, kind, record, diff, context; the keys of every object inside `diff` and `context`
-sorted. Its hash is sha256(hash of the previous entry ‖ body); the first entry's previous hash is 32 zero bytes.
-The stored body is the whole entry: nothing about it is kept anywhere else where it could disagree.
+order: seq, at, actor, action, kind, record, diff, context, state; the keys of every object inside `diff` and
+`context` sorted. `state` is the digest of the stored records as the entry's transaction leaves them
+(straitlink.audit.state), 64 hexadecimal digits; entries written before it existed have none. Its hash is
+sha256(hash of the previous entry ‖ body); the first entry's previous hash is 32 zero bytes. The stored body is
+the whole entry: nothing about it is kept anywhere else where it could disagree.
 """
 
 from __future__ import annotations
@@ -68,15 +70,25 @@ def timestamp(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
-def body(seq: int, at: str, change: Change) -> str:
-    """The entry's canonical JSON."""
+def body(seq: int, at: str, change: Change, state: str | None = None) -> str:
+    """The entry's canonical JSON; `state` is the stored records' digest in hexadecimal."""
     # The keys are fixed, so only the values go through json.dumps (this runs once per audited change).
+    tail = f',"state":"{state}"}}' if state is not None else "}"
     return (
         f'{{"seq":{int(seq)},"at":{canonical(at)},"actor":{canonical(change.actor)},'
         f'"action":{canonical(change.action.value)},"kind":{canonical(change.kind)},'
         f'"record":{canonical(change.record_id)},"diff":{canonical(dict(change.diff))},'
-        f'"context":{canonical(dict(change.context))}}}'
+        f'"context":{canonical(dict(change.context))}{tail}'
     )
+
+
+def state_of(text: str | bytes) -> str | None:
+    """The `state` an entry's body carries, if any (a canonical body ends with it)."""
+    raw = text.decode("utf-8") if isinstance(text, bytes) else text
+    # Without a state, a body ends with its context's closing brace and its own: "}}".
+    if raw.endswith('"}') and raw[-76:-66] == ',"state":"':
+        return raw[-66:-2]
+    return None
 
 
 def link(prev: bytes, text: bytes) -> bytes:

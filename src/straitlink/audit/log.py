@@ -6,21 +6,27 @@ deadlocking on each other's rows, and entries are numbered and linked one transa
 linear. On PostgreSQL the lock is SELECT … FOR UPDATE on the one-row `audit_head`; on SQLite it is a write to that
 row, which takes the database's single writer lock for the rest of the transaction (as BEGIN IMMEDIATE would), so
 what the use case reads after it is the latest committed state. The application never updates or deletes entries.
+
+Every entry also carries the digest of the stored records as its transaction leaves them (straitlink.audit.state);
+the head keeps the latest one, so a writer only adds the difference its own rows make. `append` reads back the rows
+of the records its entries create, change or delete; a writer that changes or deletes records reads their rows
+first (`records_sum`, after the lock and before its first write) and passes that as `replaced`.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Row, Select, Table, insert, select, update
+from sqlalchemy import Connection, Row, Select, Table, insert, select, update
 from sqlalchemy.engine import Dialect
 
-from straitlink.audit.entries import Change, body, link, timestamp
+from straitlink.audit import state as record_state
+from straitlink.audit.entries import AuditAction, Change, body, link, timestamp
 from straitlink.store.driver import DriverStatement
 from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow, record_field
 from straitlink.store.uow import UnitOfWork
@@ -30,8 +36,10 @@ ENTRY = cast(Table, AuditEntryRow.__table__)
 HEAD = cast(Table, AuditHeadRow.__table__)
 
 # A no-op write that reads the head back: from here the transaction holds SQLite's single writer lock.
-_LOCK_SQLITE = update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq).returning(HEAD.c.seq, HEAD.c.hash)
-_LOCK = select(HEAD.c.seq, HEAD.c.hash).where(HEAD.c.id == 1).with_for_update()
+_LOCK_SQLITE = (
+    update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq).returning(HEAD.c.seq, HEAD.c.hash, HEAD.c.state)
+)
+_LOCK = select(HEAD.c.seq, HEAD.c.hash, HEAD.c.state).where(HEAD.c.id == 1).with_for_update()
 _ADD = insert(ENTRY)
 _MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1)
 _JOINED: dict[int, tuple[Select[Any], Select[Any]]] = {}
@@ -39,20 +47,30 @@ _JOINED: dict[int, tuple[Select[Any], Select[Any]]] = {}
 
 @dataclass
 class Head:
-    """The chain head as this transaction locked it; each append moves it on."""
+    """The chain head as this transaction locked it, with the stored records' digest; each append moves it on."""
 
     seq: int
     hash: bytes
+    state: int = 0
+
+    @property
+    def state_bytes(self) -> bytes:
+        return (self.state % record_state.MODULUS).to_bytes(32, "big")
+
+
+def _state(conn: Connection, stored: Any) -> int:
+    # A head without a digest was kept before digests were (straitlink.store.migrations 0006): take the tables'.
+    return int.from_bytes(bytes(stored), "big") if stored is not None else record_state.stored(conn)
 
 
 def lock(uow: UnitOfWork) -> Head:
     """Lock the chain head for the rest of the transaction; call it before the use case's first write."""
     conn = uow.connection
     if conn.dialect.name == "sqlite":  # every change takes this path: straight to the driver (store.driver)
-        seq, digest = _sqlite_lock(conn.dialect).execute(conn, {}).fetchone()
-        return Head(int(seq), bytes(digest))
+        seq, hash_, stored = _sqlite_lock(conn.dialect).execute(conn, {}).fetchone()
+        return Head(int(seq), bytes(hash_), _state(conn, stored))
     row = conn.execute(_LOCK).one()
-    return Head(int(row.seq), bytes(row.hash))
+    return Head(int(row.seq), bytes(row.hash), _state(conn, row.state))
 
 
 @lru_cache(maxsize=1)
@@ -72,7 +90,11 @@ def lock_and_select(uow: UnitOfWork, stmt: Select[Any], params: dict[str, Any]) 
     joined = _JOINED.get(id(stmt))
     if joined is None or joined[0] is not stmt:
         locking = (
-            stmt.add_columns(HEAD.c.seq.label("audit_head_seq"), HEAD.c.hash.label("audit_head_hash"))
+            stmt.add_columns(
+                HEAD.c.seq.label("audit_head_seq"),
+                HEAD.c.hash.label("audit_head_hash"),
+                HEAD.c.state.label("audit_head_state"),
+            )
             .join(HEAD, HEAD.c.id == 1)
             .with_for_update(of=HEAD)
         )
@@ -80,19 +102,27 @@ def lock_and_select(uow: UnitOfWork, stmt: Select[Any], params: dict[str, Any]) 
     row = conn.execute(joined[1], params).one_or_none()
     if row is None:
         return Head(0, b""), None
-    return Head(int(row.audit_head_seq), bytes(row.audit_head_hash)), row
+    state = _state(conn, row.audit_head_state)
+    return Head(int(row.audit_head_seq), bytes(row.audit_head_hash), state), row
 
 
-def chain(head: Head, changes: Sequence[Change], *, now: datetime | None = None) -> list[dict[str, Any]]:
-    """The rows of one entry per change after the locked head, which moves on past them (nothing is written)."""
+def chain(
+    head: Head, changes: Sequence[Change], *, delta: int = 0, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The rows of one entry per change after the locked head, which moves on past them (nothing is written).
+
+    `delta` is what the transaction's writes add to the stored records' digest; every entry carries the result.
+    """
     if not changes:
         raise ValueError("nothing to audit")
     seq, prev = head.seq, head.hash
+    head.state = (head.state + delta) % record_state.MODULUS
+    state = record_state.hex_digest(head.state)
     at = timestamp(now)
     rows: list[dict[str, Any]] = []
     for change in changes:
         seq += 1
-        text = body(seq, at, change)
+        text = body(seq, at, change, state)
         digest = link(prev, text.encode("utf-8"))
         rows.append({"seq": seq, "body": text, "prev_hash": prev, "hash": digest})
         prev = digest
@@ -100,13 +130,42 @@ def chain(head: Head, changes: Sequence[Change], *, now: datetime | None = None)
     return rows
 
 
-def append(uow: UnitOfWork, head: Head, changes: Sequence[Change], *, now: datetime | None = None) -> int:
-    """Append one entry per change after the locked head; returns the last entry's number."""
-    uow.flush()
-    rows = chain(head, changes, now=now)
+_CHANGING = (AuditAction.CREATE, AuditAction.UPDATE, AuditAction.TRANSITION, AuditAction.DELETE)
+
+
+def records_sum(uow: UnitOfWork, records: Iterable[tuple[str, str]]) -> int:
+    """The sum of the digest's elements over these (kind, id) records' rows as they stand in this transaction."""
     conn = uow.connection
+    return sum(record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(records))
+
+
+def created(conn: Connection, changes: Sequence[Change]) -> int:
+    """The sum over the rows, as stored now, of the records the changes create, change or delete."""
+    pairs = ((c.kind, c.record_id) for c in changes if c.action in _CHANGING)
+    return sum(record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(pairs))
+
+
+def append(
+    uow: UnitOfWork,
+    head: Head,
+    changes: Sequence[Change],
+    *,
+    delta: int | None = None,
+    replaced: int = 0,
+    now: datetime | None = None,
+) -> int:
+    """Append one entry per change after the locked head; returns the last entry's number.
+
+    Without `delta`, the records' digest moves by the rows, as stored now, of the records the changes create, change
+    or delete, less `replaced`: what `records_sum` gave for the records changed or deleted, read after the lock and
+    before the first write (nothing for records created).
+    """
+    uow.flush()
+    conn = uow.connection
+    moved = created(conn, changes) - replaced if delta is None else delta
+    rows = chain(head, changes, delta=moved, now=now)
     conn.execute(_ADD, rows)
-    conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash})
+    conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash, "state": head.state_bytes})
     return head.seq
 
 

@@ -6,22 +6,27 @@ as a whole is walked again entry by entry, from (seq, previous hash, hash, body 
 bad entry. Each entry stores its predecessor's hash, so a long log can also be checked in ranges by several
 processes at once: each range is checked on its own, then each range's first entry must link to the last of the
 range before.
+
+Beside the walk, the stored records are checked against the digest the last entry carries
+(straitlink.audit.consistency): the chain proves what the entries say, the digest that the records are what they
+say.
 """
 
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import os
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, literal, select, true
+from sqlalchemy import Connection, Engine, select
 
-from straitlink.audit import bulk
+from straitlink.audit import bulk, consistency
 from straitlink.audit.entries import GENESIS
-from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow
+from straitlink.store.tables_workflow import AuditEntryRow
 
 E = AuditEntryRow
 Row = tuple[int, bytes, bytes, bytes]  # (seq, prev_hash, hash, body as UTF-8 bytes)
@@ -35,16 +40,13 @@ _SQL = {
     "postgresql": "SELECT seq, prev_hash, hash, convert_to(body, 'UTF8') FROM audit_entry "
     "WHERE seq >= %s AND seq <= %s ORDER BY seq",
 }
-_HEAD = select(AuditHeadRow.seq, AuditHeadRow.hash).where(AuditHeadRow.id == 1).subquery()
-_BOUNDS = select(
-    select(func.min(E.seq)).scalar_subquery(), select(func.max(E.seq)).scalar_subquery(), _HEAD.c.seq, _HEAD.c.hash
-).outerjoin_from(select(literal(1).label("one")).subquery(), _HEAD, true())
 
 
 @dataclass(frozen=True)
 class Problem:
     seq: int
     reason: str
+    record: dict[str, Any] | None = None  # the stored record that differs from its audit entries: kind, id, field
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,10 @@ class Report:
             "last_hash": self.last_hash.hex(),
             "head_seq": self.head_seq,
         }
-        if self.problem is not None:
+        if self.problem is not None and self.problem.record is not None:
+            out["first_bad_record"] = self.problem.record
+            out["reason"] = self.problem.reason
+        elif self.problem is not None:
             out["first_bad_entry"] = self.problem.seq
             out["reason"] = self.problem.reason
         return out
@@ -171,7 +176,8 @@ def _walk_parallel(
     size = -(-(last - first + 1) // workers)
     ranges = [(lo, min(lo + size - 1, last)) for lo in range(first, last + 1, size)]
     url = engine.url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(max_workers=len(ranges)) as pool:
+    # Forked from a clean server process: a fork of this one could inherit a lock held by the records' reader thread.
+    with ProcessPoolExecutor(max_workers=len(ranges), mp_context=multiprocessing.get_context("forkserver")) as pool:
         results = list(pool.map(_walk_range, [url] * len(ranges), *zip(*ranges, strict=True), [known] * len(ranges)))
     count, prev, done = 0, start_hash, first - 1
     for (lo, hi), (linked_to, (range_last, range_hash, range_count, problem)) in zip(ranges, results, strict=True):
@@ -192,11 +198,48 @@ def _walk_parallel(
     return done, prev, count, None
 
 
-def verify_stored(engine: Engine, *, checkpoint: tuple[int, bytes] | None = None, workers: int | None = None) -> Report:
-    """Walk the stored chain; with a checkpoint (seq, hash), entries up to it may have been archived."""
-    with engine.connect() as conn:
-        # One statement, so one snapshot: entries appended meanwhile are neither walked nor expected by the head.
-        first, last, head_seq, head_hash = conn.execute(_BOUNDS).one()
+def verify_stored(
+    engine: Engine,
+    *,
+    checkpoint: tuple[int, bytes] | None = None,
+    workers: int | None = None,
+    records: bool = True,
+) -> Report:
+    """Walk the stored chain; with a checkpoint (seq, hash), entries up to it may have been archived.
+
+    With `records`, also check that the stored records are what the last entry's digest says they became.
+    """
+    reader = consistency.StateReader(engine) if records else None
+    try:
+        if reader is not None:
+            first, last, head_seq, head_hash = reader.bounds()
+        else:
+            with engine.connect() as conn:
+                # One statement, so one snapshot: entries appended meanwhile are neither walked nor expected.
+                first, last, head_seq, head_hash = conn.execute(consistency.BOUNDS).one()
+        report = _walk_bounded(engine, first, last, head_seq, head_hash, checkpoint, workers)
+        if report.problem is None and reader is not None:
+            mismatch = consistency.check(engine, reader.result(), report.last_seq, report.last_hash)
+            if mismatch is not None:
+                problem = Problem(report.last_seq, mismatch.reason, mismatch.record)
+                return Report(
+                    report.checked, report.last_seq, report.last_hash, report.head_seq, problem, report.workers
+                )
+        return report
+    finally:
+        if reader is not None:
+            reader.close()
+
+
+def _walk_bounded(
+    engine: Engine,
+    first: int | None,
+    last: int | None,
+    head_seq: int | None,
+    head_hash: Any,
+    checkpoint: tuple[int, bytes] | None,
+    workers: int | None,
+) -> Report:
     start_seq, start_hash, known = 1, GENESIS, {}
     if checkpoint is not None:
         cp_seq, cp_hash = checkpoint

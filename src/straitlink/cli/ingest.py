@@ -108,6 +108,8 @@ def register(app: typer.Typer) -> None:
             return
         for result in results:
             out.print(_table(result))
+            for warning in result.document.warnings:
+                out.print(f"  warning: {warning}")
             if result.known or result.merged:
                 out.print(f"  {result.known} already stored, {result.merged} told by an earlier document")
         if accepted is not None:

@@ -95,6 +95,7 @@ _DOCUMENT_SHOWN = ("request_id", "reply_id", "sha256", "filename", "from_party",
 
 def append_entries(uow: UnitOfWork, head: Head, rows: Sequence[dict[str, Any]], tell: Progress) -> None:
     """Insert entries chained after the locked head (straitlink.audit.log.chain, which moved `head` past them) a chunk
-    at a time, and move the stored head once, to the last of them."""
+    at a time, and move the stored head once, to the last of them and the digest they carry."""
     _insert(uow.connection, ENTRY, rows, "audit", tell)
-    uow.connection.execute(update(HEAD).where(HEAD.c.id == 1).values(seq=head.seq, hash=head.hash))
+    move = update(HEAD).where(HEAD.c.id == 1).values(seq=head.seq, hash=head.hash, state=head.state_bytes)
+    uow.connection.execute(move)

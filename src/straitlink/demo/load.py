@@ -178,7 +178,9 @@ def _load(engine: Engine, *, tell: Progress, seed: int, files: FileStore | None,
         store_replies(uow, workflow, files=files, recorded_at=recorded_at, tell=tell)
         changes = _audit_changes(created_records, requests, workflow)
         if changes:
-            append_entries(uow, head, audit_log.chain(head, changes), tell)
+            uow.flush()
+            delta = audit_log.created(uow.connection, changes)  # the rows it added, read back as stored
+            append_entries(uow, head, audit_log.chain(head, changes, delta=delta), tell)
         report.workflow = {
             "history_steps": len(workflow.steps),
             "replies": len(workflow.replies),

@@ -5,7 +5,8 @@ when a stored record states the same event (same drug, quantity and year; same m
 figure, value and period end), or, for what a document mentions, when the document itself is stored. Whatever
 hangs on a known seizure (its case, operation, outcome) is known with it. Accepting stores the documents
 (SourceDocument, with sha256 and text) and every new proposal as its record, with the span it came from as
-provenance: Provenance.from_document(document id, (start, end), quote).
+provenance: Provenance.from_document(document id, (start, end), quote). Every record stored gets its `create` audit
+entry, as `straitlink add` gives it, after the chain head accepting locks before its first write.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from typing import Any
 
 from sqlalchemy import select
 
+from straitlink.audit import log as audit_log
+from straitlink.audit.entries import AuditAction, Change, diff
 from straitlink.codec import decode, encode
 from straitlink.domain.cases import Person, PersonRole
 from straitlink.domain.dates import PartialDate
@@ -51,11 +54,16 @@ class Accepted:
         return {"documents": self.documents, "stored": self.stored, "known": self.known, "skipped": self.skipped}
 
 
-def _seizure_key(data: dict[str, Any], year: int | None) -> tuple[str, str, str, str]:
-    """Drug, first quantity and year ("" when neither the seizure nor the document says which)."""
+def _seizure_key(data: dict[str, Any], year: int | None) -> tuple[str, str, str, str, str]:
+    """Drug, first quantity, year ("" when neither the seizure nor the document says which) and day (if given)."""
     first = data["quantities"][0]
-    when = (data.get("date") or {}).get("iso", "")[:4] or (str(year) if year else "")
-    return (data["drug"], first["value"], first["unit"], when)
+    iso = (data.get("date") or {}).get("iso", "")
+    when = iso[:4] or (str(year) if year else "")
+    return (data["drug"], first["value"], first["unit"], when, iso if len(iso) == 10 else "")
+
+
+def _agree(a: str, b: str) -> bool:
+    return a == b or not a or not b
 
 
 def mark_known(uow: UnitOfWork, document: DocumentInfo, proposals: list[Proposal]) -> int:
@@ -76,6 +84,11 @@ def mark_known(uow: UnitOfWork, document: DocumentInfo, proposals: list[Proposal
             p.status = "known"
             if p.kind == "seizure" and p.fields.get("case"):
                 known_cases.add(p.fields["case"])
+        elif p.kind == "seizure" and (other := _conflicting(uow, p)) is not None:
+            # The same seizure (drug, day, place) stored with another figure: the reviewer decides which is
+            # right; accepting it as a second record would count the drugs twice.
+            p.status = "conflict"
+            p.unresolved.append(f"quantities: seizure {other} of the same drug, day and place states other figures")
     known_intel: set[str] = set()
     for p in proposals:
         if p.kind == "case" and p.id in known_cases:
@@ -99,7 +112,8 @@ def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
             stored = encode(mapping.SEIZURES.from_row(row))
             if stored["quantities"]:
                 key = _seizure_key(stored, None)
-                if key[:3] == wanted[:3] and (key[3] == wanted[3] or not key[3] or not wanted[3]):
+                # Equal amounts seized on different days are different seizures.
+                if key[:3] == wanted[:3] and _agree(key[3], wanted[3]) and _agree(key[4], wanted[4]):
                     return True
         return False
     if p.kind == "meeting" and f.get("sequence") is not None:
@@ -120,6 +134,20 @@ def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
         )
         return any(encode(mapping.FIGURES.from_row(r))["value"] == f["value"] for r in uow.session.scalars(figures))
     return False
+
+
+def _conflicting(uow: UnitOfWork, p: Proposal) -> str | None:
+    """The id of a stored seizure of the same drug on the same day at the same place, told with other figures."""
+    f = p.fields
+    day = (f.get("date") or {}).get("iso", "")
+    if len(day) != 10 or not f.get("place") or not f.get("quantities"):
+        return None
+    for row in uow.session.scalars(select(t.SeizureRow).where(t.SeizureRow.drug == f["drug"])):
+        stored = encode(mapping.SEIZURES.from_row(row))
+        same = (stored.get("date") or {}).get("iso") == day and stored.get("place") == f["place"]
+        if same and stored["quantities"] and stored["quantities"][0] != f["quantities"][0]:
+            return str(row.id)
+    return None
 
 
 def _provenance(p: Proposal) -> dict[str, Any]:
@@ -146,14 +174,18 @@ def accept(
     *,
     actor: str,
 ) -> Accepted:
-    """Store the documents and their new proposals as records, in one transaction (all or nothing)."""
+    """Store the documents and their new proposals as records, each audited, in one transaction (all or nothing)."""
     report = Accepted()
+    head = audit_log.lock(uow)  # before the first write, as every audited change
+    changes: list[Change] = []
     docs = uow.repo(mapping.DOCUMENTS)
     proposals: list[Proposal] = []
     for info, text, found in documents:
         stored = uow.session.scalar(select(t.SourceDocumentRow.id).where(t.SourceDocumentRow.sha256 == info.sha256))
         if stored is None:
-            docs.add(_document(info, text, actor))
+            document = _document(info, text, actor)
+            docs.add(document)
+            changes.append(_created(actor, mapping.DOCUMENTS.kind, document, info.id))
             uow.flush()
         elif stored != info.id:
             # The same bytes are stored under another id (the demo's bulletin): cite that one.
@@ -170,15 +202,25 @@ def accept(
             # A savepoint per proposal: one that cannot be stored is reported and the others still go in.
             savepoint = uow.session.begin_nested()
             try:
-                _store(uow, p, persons_by_case, report)
+                added = _store(uow, p, persons_by_case, report)
                 uow.flush()
                 savepoint.commit()
             except StraitLinkError as exc:
                 savepoint.rollback()
                 report.stored, persons_by_case = counts, persons
                 report.skipped.append(f"{p.kind} {p.id}: {exc.message}")
+                continue
+            changes += [_created(actor, kind_name, record, p.document) for kind_name, record in added]
+    if changes:
+        audit_log.append(uow, head, changes)
     uow.commit()
     return report
+
+
+def _created(actor: str, kind: str, record: Record, document: str) -> Change:
+    """The `create` entry of one accepted record, naming the document it was accepted from."""
+    what = diff(None, encode(record))
+    return Change(actor, AuditAction.CREATE, kind_named(kind).mapper.kind, record.id, what, {"ingest": document})
 
 
 def propose(
@@ -191,29 +233,35 @@ def propose(
     for result in results:
         mark_known(uow, result.document, result.proposals)
         result.known = sum(1 for p in result.proposals if p.status == "known")
-        result.proposals = [p for p in result.proposals if p.status == "new"]
+        result.proposals = [p for p in result.proposals if p.status in ("new", "conflict")]
     return results
 
 
-def _store(uow: UnitOfWork, p: Proposal, persons_by_case: dict[str, list[str]], report: Accepted) -> None:
+def _store(
+    uow: UnitOfWork, p: Proposal, persons_by_case: dict[str, list[str]], report: Accepted
+) -> list[tuple[str, Record]]:
+    """Store one proposal (and the persons it counts); returns each record stored with its kind."""
     if p.kind == "seizure":
-        _add(uow, "seizure", p, p.fields)
-        _persons(uow, p, p.fields.get("case"), p.fields.get("suspects"), PersonRole.SUSPECT, persons_by_case, report)
+        added = [("seizure", _add(uow, "seizure", p, p.fields))]
+        suspects = p.fields.get("suspects")
+        added += _persons(uow, p, p.fields.get("case"), suspects, PersonRole.SUSPECT, persons_by_case, report)
     elif p.kind == "arrest":
-        _persons(uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.SUSPECT, persons_by_case, report)
-        return
+        return _persons(
+            uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.SUSPECT, persons_by_case, report
+        )
     elif p.kind == "repatriation":
-        _persons(uow, p, p.fields.get("case"), p.fields.get("count"), PersonRole.FUGITIVE, persons_by_case, report)
-        return
+        count = p.fields.get("count")
+        return _persons(uow, p, p.fields.get("case"), count, PersonRole.FUGITIVE, persons_by_case, report)
     elif p.kind == "outcome":
         data = dict(p.fields)
         data["persons"] = persons_by_case.get(str(data.get("case")), [])
-        _add(uow, "outcome", p, data)
+        added = [("outcome", _add(uow, "outcome", p, data))]
     elif p.kind == "figure":
-        _add(uow, "figure", p, {**p.fields, "source": p.document})
+        added = [("figure", _add(uow, "figure", p, {**p.fields, "source": p.document}))]
     else:
-        _add(uow, p.kind, p, p.fields)
+        added = [(p.kind, _add(uow, p.kind, p, p.fields))]
     report.count(p.kind)
+    return added
 
 
 def _add(uow: UnitOfWork, kind_name: str, p: Proposal, data: dict[str, Any]) -> Record:
@@ -234,15 +282,16 @@ def _persons(
     role: PersonRole,
     persons_by_case: dict[str, list[str]],
     report: Accepted,
-) -> None:
-    """The suspects (or fugitives) a proposal counts, as persons of its case, once per case."""
+) -> list[tuple[str, Record]]:
+    """The suspects (or fugitives) a proposal counts, as persons of its case, once per case; returns those stored."""
     if not isinstance(case, str) or not isinstance(count, int) or count <= 0 or case in persons_by_case:
-        return
+        return []
     if not uow.repo(mapping.CASES).exists(case):
-        return
+        return []
     names = [str(n) for n in p.fields.get("persons") or []]
     party = p.fields.get("to_party")
     ids = []
+    added: list[tuple[str, Record]] = []
     for i in range(min(count, _MAX_PERSONS)):
         person = Person(
             id=stable_id(case, role.value, str(i)),
@@ -256,5 +305,7 @@ def _persons(
         if not uow.repo(mapping.PERSONS).exists(person.id):
             uow.repo(mapping.PERSONS).add(person)
             ids.append(person.id)
+            added.append((mapping.PERSONS.kind, person))
     persons_by_case[case] = ids
     report.count("person", len(ids))
+    return added

@@ -56,6 +56,13 @@ def roles(s: Sentence, gazetteer: Gazetteer, handovers: list[Handover]) -> list[
     return found
 
 
+def note_directing(s: Sentence, gazetteer: Gazetteer, state: DocState) -> None:
+    """Remember a prosecutors' office directing an investigation told before any seizure (for the next case)."""
+    for m in agency_mentions(s):
+        if DIRECTS.match(s.at(m.end, m.end + 8)) and gazetteer.agency_kind(m.id) is AgencyKind.PROSECUTORS_OFFICE:
+            state.pending_directing = m.id
+
+
 def _joint(s: Sentence, state: DocState, handovers: list[Handover]) -> bool:
     parties = {m.party for m in agency_mentions(s) if m.party} | {h.party for h in handovers if h.party}
     return s.has(CROSS) or len(parties) == 2 or bool(handovers) or state.joint_context(s) or state.doc_joint
@@ -71,6 +78,11 @@ def case(
 ) -> Proposal:
     """The case a sentence's seizures belong to; opened on the date its directing is written with."""
     found = roles(s, gazetteer, handovers)
+    if state.pending_directing is not None and all(r["role"] != AgencyRole.DIRECTING.value for r in found):
+        # 「刑事局隨即報請桃園地檢署檢察官指揮偵辦」 told before the seizure: that office directs this case.
+        found = [r for r in found if r["agency"] != state.pending_directing]
+        found.insert(0, {"agency": state.pending_directing, "role": AgencyRole.DIRECTING.value})
+    state.pending_directing = None
     directing = s.find(_DIRECTING)
     opened = s.date_before(directing[0].start()) if directing else None
     places: list[str] = []

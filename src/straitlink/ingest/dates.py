@@ -34,6 +34,8 @@ _DATE = re.compile(
     r"|(?P<dword>今天|今日|昨天|昨日|前天|前日)"
     r"|(?P<pword>今|昨|前)\((?P<pday>3[01]|[12][0-9]|0?[1-9])\)日"
     r"|(?<![0-9年月.,第/-])(?P<bday>3[01]|[12][0-9]|0?[1-9])日(?!内|以内|之内|后|起|以来|前|间)"
+    r"|(?<![0-9〇零一二三四五六七八九十年月第])(?P<cday>[二三]?十[一二三四五六七八九]?)日(?!内|以内|之内|后|起|以来|前|间)"
+    rf"|(?P<pmon>本|上|当)\((?P<pm>1[0-2]|0?[1-9])\)月(?:(?P<pmd>{_DAY})[日号]|(?P<pmp>{_PARTS}))?"
     rf"|(?P<mword>本月|同月|当月|上月)(?:(?P<wd>{_DAY})[日号]|(?P<wmp>{_PARTS}))?"
     rf"|{_YEAR}(?:(?P<m>{_MONTH})月(?:(?P<d>{_DAY})[日号]|(?P<mp>{_PARTS}))?|(?P<yp>上半年|下半年|初|底|末))?"
     rf"|(?P<m2>{_MONTH})月(?:(?P<d2>{_DAY})[日号]|(?P<mp2>{_PARTS}))?)"
@@ -81,6 +83,7 @@ class DateContext:
     sets_year: list[int] = field(default_factory=list)
     dateline: PartialDate | None = None  # 「本报福州10月24日电」: a dispatch's 今天 is that day
     _text: str = field(default="", repr=False)
+    _ends: dict[int, PartialDate] = field(default_factory=dict, repr=False)
 
     @property
     def today(self) -> PartialDate | None:
@@ -94,7 +97,7 @@ class DateContext:
     def find(self, text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
         """Every date in text[start:end], resolved in order (each one updates the context for the next)."""
         found = []
-        self._text = text
+        self._text, self._ends = text, {}
         for m in _DATE.finditer(text, start, len(text) if end is None else end):
             if m.end() == m.start() or not self._is_date(text, m):
                 continue
@@ -102,8 +105,10 @@ class DateContext:
         return found
 
     def _is_date(self, text: str, m: re.Match[str]) -> bool:
-        if m["bday"]:
-            return self.today is not None and self.today.month is not None
+        if m["pmon"]:
+            return True
+        if m["bday"] or m["cday"]:
+            return (self.today is not None and self.today.month is not None) or self._range_start(m) is not None
         if m["rocnum"]:
             return int(m["ry"]) >= 50
         if m["iso"] or m["dword"] or m["pword"] or m["mword"] or m["rel"] or m["word"] or m["m"] or m["m2"]:
@@ -158,8 +163,10 @@ class DateContext:
                 return self._remember(m, found, relative=False)
             if m["dword"]:
                 return self._days_back(m)
-            if m["pword"] or m["bday"]:
+            if m["pword"] or m["bday"] or m["cday"]:
                 return self._day_of_month(m)
+            if m["pmon"]:
+                return self._month_given(m)
             year, problem, relative = self._year(m)
             month_text = m["m"] or m["m2"]
             month = cn_small(month_text) if month_text else None
@@ -212,18 +219,48 @@ class DateContext:
 
     def _day_of_month(self, m: re.Match[str]) -> DateMention:
         """「昨(22)日」, 「21日」: a day of the document's month (of the month before, if that day is still ahead)."""
+        first = self._range_start(m)
+        if first is not None and first.month is not None:
+            # 「7月16日至17日」: the second day of a range is in the first day's month and year.
+            day = cn_small(m["pday"] or m["bday"] or m["cday"])
+            return self._remember(m, PartialDate(first.year, first.month, day), relative=True)
         doc = self.today
         if doc is None or doc.month is None:
             return DateMention(
                 m.start(), m.end(), m.group(), None, "the document's date is not known (give --date)", True
             )
-        day = int(m["pday"] or m["bday"])
+        day = cn_small(m["pday"] or m["bday"] or m["cday"])
         year, month = doc.year, doc.month
         if doc.day is not None and day > doc.day:
             year, month = (year, month - 1) if month > 1 else (year - 1, 12)
         return self._remember(m, PartialDate(year, month, day), relative=True)
 
+    def _range_start(self, m: re.Match[str]) -> PartialDate | None:
+        """The date a day ends the range of (「7月16日至17日」: 7月16日 for 17日), if it does."""
+        if m.start() == 0 or self._text[m.start() - 1] not in "至到-~－—":
+            return None
+        return self._ends.get(m.start() - 1)
+
+    def _month_given(self, m: re.Match[str]) -> DateMention:
+        """「本(8)月19日」, 「上(11)月30日」: the month is written; the year is the document's (the year before
+        for a 上月 later in the year than the document's month)."""
+        month = int(m["pm"])
+        today = self.today
+        year = today.year if today is not None else (self.last_year or self.year)
+        if year is None:
+            return DateMention(m.start(), m.end(), m.group(), None, "no year is given or known (give --date)", True)
+        if today is not None and today.month is not None and month > today.month:
+            year -= 1
+        day = cn_small(m["pmd"]) if m["pmd"] else None
+        part = _MONTH_PART.get(m["pmp"]) if m["pmp"] else None
+        return self._remember(m, PartialDate(year, month, day, part), relative=True)
+
     def _remember(self, m: re.Match[str], found: PartialDate, *, relative: bool) -> DateMention:
+        self._ends = {m.end(): found}  # only the date just read: a range's second day looks back to it
+        line = self._text.rfind("\n", 0, m.start()) + 1
+        if m.start() - line <= 16 and _HEADER_WORD.search(self._text, line, m.start()):
+            # 「更新日期：2019-08-01」 dates the page (a mirror's copy), not the events the body tells.
+            return DateMention(m.start(), m.end(), m.group(), found, None, relative)
         self.last_year = found.year
         self.last_month = found.month
         if found.day is not None and self._text[m.end() : m.end() + 1] in ("电", "讯"):
@@ -231,6 +268,7 @@ class DateContext:
         return DateMention(m.start(), m.end(), m.group(), found, None, relative)
 
 
+_HEADER_WORD = re.compile(r"(?:发布|发稿|发文|更新|日期|时间|快照)[^\n]{0,6}?[:：]?$")
 _HEADER = re.compile(r"(?:发布|发稿|发文|日期|时间|更新)[^\n]{0,8}?[:：]?(?P<date>[^\n]{6,16})")
 
 

@@ -51,12 +51,51 @@ class Report:
     fields: dict[tuple[str, str], Score] = field(default_factory=dict)
     misses: list[str] = field(default_factory=list)
     documents: int = 0
+    months_right: int = 0  # seizures found whose month (year and month) is the annotated one
+    months_dated: int = 0  # seizures found that the annotation dates to the month or better
+    figures_full: int = 0  # figures found with every field right (value, unit, metric, qualifier, period end)
+    figures_annotated: int = 0
+    languages_right: int = 0  # documents whose language (and, for one not read, its warning) is right
 
     def kind(self, name: str) -> Score:
         return self.kinds.setdefault(name, Score())
 
     def field(self, kind: str, name: str) -> Score:
         return self.fields.setdefault((kind, name), Score())
+
+    @property
+    def month_rate(self) -> float:
+        return self.months_right / self.months_dated if self.months_dated else 1.0
+
+    @property
+    def figures_full_rate(self) -> float:
+        return self.figures_full / self.figures_annotated if self.figures_annotated else 1.0
+
+    def add(self, other: Report) -> None:
+        """Add another report's counts to this one (documents scored apart, summed by part or kind of error)."""
+        for name, score in other.kinds.items():
+            mine = self.kind(name)
+            mine.tp, mine.fp, mine.fn = mine.tp + score.tp, mine.fp + score.fp, mine.fn + score.fn
+        for (kind, name), score in other.fields.items():
+            mine = self.field(kind, name)
+            mine.tp, mine.fp, mine.fn = mine.tp + score.tp, mine.fp + score.fp, mine.fn + score.fn
+        self.misses.extend(other.misses)
+        self.documents += other.documents
+        self.months_right += other.months_right
+        self.months_dated += other.months_dated
+        self.figures_full += other.figures_full
+        self.figures_annotated += other.figures_annotated
+        self.languages_right += other.languages_right
+
+
+@dataclass
+class Scored:
+    """One annotated document's report, with what the annotation says about the document."""
+
+    name: str
+    heldout: bool
+    errors: tuple[str, ...]
+    report: Report
 
 
 def _date(text: Any) -> Any:
@@ -139,13 +178,14 @@ def _matches(kind: str, key: Callable[[dict[str, Any]], Any], g: dict[str, Any],
     return bool(key(g) == key(p))
 
 
-def evaluate_document(annotation: Path, report: Report) -> None:
-    """Add one annotated document's scores to the report."""
-    spec = json.loads(annotation.read_text(encoding="utf-8"))
+def evaluate_document(annotation: Path, report: Report) -> dict[str, Any]:
+    """Add one annotated document's scores to the report; returns the annotation."""
+    spec: dict[str, Any] = json.loads(annotation.read_text(encoding="utf-8"))
     opened = open_document(annotation.parent / spec["document"])
     given = PartialDate.parse(spec["date"]) if spec.get("date") else None
     proposals = list(extract(opened.info, opened.chunks(), date=given))
     report.documents += 1
+    _language(spec, opened.info.language, opened.info.warnings, proposals, report)
     seizures_by_case: dict[str, list[Proposal]] = {}
     for p in proposals:
         if p.kind == "seizure" and p.fields.get("case"):
@@ -166,6 +206,37 @@ def evaluate_document(annotation: Path, report: Report) -> None:
         for g, p in pairs:
             for name in _PAIRING[kind][1]:
                 _compare(report, kind, name, g.get(name), p.get(name), spec["document"])
+        if kind == "seizure":
+            _months(report, pairs)
+        if kind == "figure":
+            report.figures_annotated += len(gold)
+            report.figures_full += sum(all(g.get(n) == p.get(n) for n in _PAIRING["figure"][1]) for g, p in pairs)
+    return spec
+
+
+def _months(report: Report, pairs: list[Any]) -> None:
+    """Seizures found whose month is right, among those the annotation dates to the month or better."""
+    for g, p in pairs:
+        gold = (g.get("date") or {}).get("iso", "")
+        if len(gold) < 7:
+            continue
+        report.months_dated += 1
+        report.months_right += ((p.get("date") or {}).get("iso", "") or "")[:7] == gold[:7]
+
+
+def _language(
+    spec: dict[str, Any], found: str | None, warnings: list[str], proposals: list[Proposal], r: Report
+) -> None:
+    """The document's language: Chinese in either script by default; a text not read names its language in a
+    warning and proposes nothing."""
+    expected = spec.get("language", "zh")
+    if expected in ("zh", "en"):
+        right = (found or "").split("-")[0] == expected
+    else:
+        right = found == expected and any(expected in w for w in warnings) and not proposals
+    r.languages_right += right
+    if not right:
+        r.misses.append(f"{spec['document']}: language: expected {expected!r}, read {found!r} {warnings}")
 
 
 def _compare(report: Report, kind: str, name: str, gold: Any, pred: Any, document: str) -> None:
@@ -182,11 +253,27 @@ def _compare(report: Report, kind: str, name: str, gold: Any, pred: Any, documen
     report.misses.append(f"{document}: {kind}.{name}: expected {gold!r}, proposed {pred!r}")
 
 
-def evaluate(directory: Path, names: Iterable[str] | None = None) -> Report:
-    """Scores over every annotation (*.json) in the directory, or over the named ones."""
-    report = Report()
+def score_documents(directory: Path, names: Iterable[str] | None = None) -> list[Scored]:
+    """Each annotated document's own report (every *.json in the directory, or the named ones)."""
     wanted = set(names) if names is not None else None
+    scored = []
     for annotation in sorted(directory.glob("*.json")):
         if wanted is None or annotation.stem in wanted:
-            evaluate_document(annotation, report)
+            report = Report()
+            spec = evaluate_document(annotation, report)
+            heldout = spec.get("part") == "heldout"
+            scored.append(Scored(annotation.stem, heldout, tuple(spec.get("errors", ())), report))
+    return scored
+
+
+def total(scored: Iterable[Scored]) -> Report:
+    """The documents' reports summed."""
+    report = Report()
+    for s in scored:
+        report.add(s.report)
     return report
+
+
+def evaluate(directory: Path, names: Iterable[str] | None = None) -> Report:
+    """Scores over every annotation (*.json) in the directory, or over the named ones."""
+    return total(score_documents(directory, names))

@@ -8,18 +8,20 @@ event told twice in one document is proposed once, with the first telling's span
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Unit
-from straitlink.ingest import figures, meetings, seizures
+from straitlink.ingest import english, figures, meetings, repatriations, seizures, tables
 from straitlink.ingest.dates import DateContext, header_date
 from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
 from straitlink.ingest.normalise import Folded, blocks, to_simplified
 from straitlink.ingest.proposals import DocumentInfo, Proposal
-from straitlink.ingest.sentences import CROSS, INTEL, REPATRIATE, DocState, Sentence, cue, split
+from straitlink.ingest.sentences import CROSS, HANDOVER, REPATRIATE, DocState, Sentence, cue, split
 
 _SELF = cue("本署|本局|本部|本处|本厅|本队|本院|本会")  # the issuing agency, naming itself
 # Distinct events a document's reading remembers to fold repeated tellings into the first; past this many (a
@@ -82,6 +84,11 @@ class Extractor:
         self.started = False
         self.title_end = 0
         self.seen: dict[str, Proposal] = {}
+        self.told_by_headline: dict[str, Proposal] = {}  # by a key without the date (_loose_key)
+        # A headline's proposals wait for the end of the first block: the body may replace them (a fuller
+        # telling) or withdraw them (a forum the other side did not attend is no meeting of the mechanism).
+        self.deferred: list[Proposal] = []
+        self.denied_meetings: set[str] = set()
 
     def _start(self, block: Folded) -> None:
         self.started = True
@@ -90,8 +97,8 @@ class Extractor:
         if self.doc.party is None and self.doc.language is not None:
             self.doc.party = Party.TW if self.doc.language == "zh-Hant" else Party.CN
         self.state.party = self.doc.party
-        # The text's own date first (「發布日期：102-10-09」); --date stands in only when the text gives none.
-        found = header_date(block.text)
+        # The date the user gives first: a mirror page's head may carry the date it was copied, not published.
+        found = header_date(block.text) if self.dates.document is None else None
         if found is not None:
             self.dates = DateContext(document=found)
         self.doc.published_on = self.dates.document
@@ -109,10 +116,22 @@ class Extractor:
             return
         if not self.started:
             self._start(block)
+        found_tables = tables.find(block)
         for sentence, paragraph in split(block, self.gazetteer, self.dates, self.paragraph):
             self.paragraph = paragraph
+            table = next((t for t in found_tables if t.start <= sentence.start < t.end), None) if found_tables else None
+            if table is not None:
+                if not table.emitted:  # a table's cells are read as one table, not as sentences
+                    table.emitted = True
+                    yield from self._deliver(tables.read(table, block, self.state, self.dates.document), False)
+                continue
             yield from self._sentence(sentence)
         self.doc.year = self.dates.year
+        if self.deferred:
+            deferred, self.deferred = self.deferred, []
+            for p in deferred:
+                if not (p.weak and p.kind == "meeting" and p.fields["kind"] in self.denied_meetings):
+                    yield p
 
     def _sentence(self, s: Sentence) -> Iterator[Proposal]:
         self.state.begin(s)
@@ -121,12 +140,12 @@ class Extractor:
         year = self.dates.year
         found: list[Proposal] = []
         # A sentence of totals counts persons; it does not tell of an arrest or a repatriation.
-        totals = bool(s.quantities) and figures.has_period(s, self.state)
+        totals = bool(s.quantities or figures.has_zero(s)) and figures.has_period(s, self.state)
         try:
-            if s.quantities or s.has(INTEL):
+            if s.quantities or s.has(HANDOVER) or seizures.tells_more(s, self.state):
                 found = seizures.read(s, self.gazetteer, self.state, year, totals=totals)
             if meetings.mentioned(s):
-                found += meetings.read(s, self.gazetteer, year)
+                found += meetings.read(s, self.gazetteer, year, self.denied_meetings)
             if totals:
                 found += figures.read(s, self.state, self.dates.document, _used_quantities(s, found))
             if s.quantities and any(q.unit is Unit.DOSE for q in s.quantities):
@@ -136,15 +155,30 @@ class Extractor:
                 found += figures.doses(s, seized)
             # The cheap test first: few sentences hold a repatriation word at all.
             if not totals and s.has(REPATRIATE) and not any(p.kind in ("seizure", "arrest") for p in found):
-                found += figures.repatriations(s, self.state, year)
+                found += repatriations.read(s, self.gazetteer, self.state, year)
         finally:
             self.state.end(s, had_events=bool(found) and any(p.kind in ("seizure", "arrest", "case") for p in found))
         found += self._mentions(s)
-        headline = s.block.base == 0 and s.start < self.title_end
+        figures.note_cutoff(s, self.state)
+        yield from self._deliver(found, s.block.base == 0 and s.start < self.title_end)
+
+    def _deliver(self, found: list[Proposal], headline: bool) -> Iterator[Proposal]:
+        """The proposals not told before in this document; a headline's telling gives way to the body's."""
         for proposal in found:
             proposal.document = self.doc.id
             proposal.weak = headline
             earlier = self.seen.get(proposal.key)
+            if earlier is None and not headline and self.told_by_headline:
+                told = self.told_by_headline.pop(_loose_key(proposal), None)
+                if told is not None and told.weak:
+                    # The headline told it without a date (or a seizure to anchor its intel): the body's
+                    # telling is the record, under the body's key, which references to it already use.
+                    told.replace_with(proposal)
+                    told.key = proposal.key
+                    self.seen[proposal.key] = told
+                    continue
+            if headline and earlier is None:
+                self.told_by_headline[_loose_key(proposal)] = proposal
             if earlier is not None:
                 if earlier.weak and not headline:
                     earlier.replace_with(proposal)  # a headline is a summary; the body's telling is the record
@@ -153,6 +187,9 @@ class Extractor:
                 continue
             if len(self.seen) < _MAX_SEEN:
                 self.seen[proposal.key] = proposal
+            if headline:
+                self.deferred.append(proposal)
+                continue
             yield proposal
 
     def _self_mentions(self, s: Sentence) -> list[Mention]:
@@ -196,6 +233,16 @@ class Extractor:
         return out
 
 
+_DATE_PART = re.compile(r"\|[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def _loose_key(p: Proposal) -> str:
+    """What a headline's telling shares with the body's: the key without its date, an intel's provider side."""
+    if p.kind == "intel":
+        return f"intel|{p.fields.get('provider_party')}"
+    return _DATE_PART.sub("", p.key)
+
+
 def _used_quantities(s: Sentence, found: list[Proposal]) -> set[int]:
     """Offsets of quantities a seizure, an arrest or an operation already stands on."""
     used: set[int] = set()
@@ -220,7 +267,32 @@ def extract(
     date: PartialDate | None = None,
     gazetteer: Gazetteer | None = None,
 ) -> Iterator[Proposal]:
-    """Every proposal the document's text gives, in order; the text may come in chunks of any size."""
+    """Every proposal the document's text gives, in order; the text may come in chunks of any size. English
+    is read by its own reader; a text in another language gets a warning naming it and no proposal."""
+    head, rest = _sample(chunks)
+    language = english.language_of(head)
+    if language == "en":
+        yield from english.extract(document, rest, date=date)
+        return
+    if language is not None:
+        document.language = language
+        name = english.NOT_READ.get(language, "neither Chinese nor English")
+        document.warnings.append(f"language: the text is in {name} ({language}); only Chinese and English are read")
+        return
     extractor = Extractor(document, date=date, gazetteer=gazetteer)
-    for block in blocks(chunks):
+    for block in blocks(rest):
         yield from extractor.feed(block)
+
+
+def _sample(chunks: Iterable[str], size: int = 4000) -> tuple[str, Iterator[str]]:
+    """The text's first characters (at least `size` when it has them), and every chunk, those read included."""
+    iterator = iter(chunks)
+    taken: list[str] = []
+    length = 0
+    while length < size:
+        chunk = next(iterator, None)
+        if chunk is None:
+            break
+        taken.append(chunk)
+        length += len(chunk)
+    return "".join(taken)[:size], itertools.chain(taken, iterator)

@@ -10,50 +10,24 @@ else at the document's date; when none is known the figure says so in `unresolve
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.parties import Party
-from straitlink.domain.quantity import Dimension, Unit
+from straitlink.domain.quantity import Dimension, Qualifier, Unit
 from straitlink.ingest.dates import DateMention
 from straitlink.ingest.numbers import DIMENSION, QuantityText, as_json
 from straitlink.ingest.proposals import Proposal
-from straitlink.ingest.sentences import AGGREGATE, REPATRIATE, DocState, Sentence
+from straitlink.ingest.sentences import AGGREGATE, SEIZE, WEAK_TOTALS, DocState, Sentence
+from straitlink.ingest.vocabulary import MetricTerm, figure_vocabulary
 
 AGREEMENT_IN_FORCE = date(2009, 6, 25)
 AGREEMENT_SIGNED = date(2009, 4, 26)
-# What is counted, by the words before the number: (pattern, metric, unit words or dimension, English label).
-# Metric names are the statistics keys the rest of StraitLink computes and reconciles (stats/, demo/figures.py).
-_CIGARETTES = frozenset({"箱", "条", "包"})
-METRICS: tuple[tuple[re.Pattern[str], str, Dimension | frozenset[str], str], ...] = (
-    (
-        re.compile(r"请求互助案件|互助案件|请求案件|相互请求|互助请求|请求[^,，。]{0,8}?协助"),
-        "requests.total",
-        Dimension.CASE,
-        "requests",
-    ),
-    (re.compile(r"送达文书|文书送达"), "requests.total.document_service", Dimension.CASE, "service of documents"),
-    (re.compile(r"调查取证"), "requests.total.evidence_collection", Dimension.CASE, "evidence collection"),
-    (re.compile(r"遣返|遣送|接返"), "repatriations.persons", Dimension.PERSON, "persons repatriated"),
-    (re.compile(r"毒品案|贩毒案|制毒案|毒品犯罪案|走私毒品案"), "cases.joint_drug", Dimension.CASE, "joint drug cases"),
-    (re.compile(r"诈骗案|诈欺案|电信诈骗"), "fraud.cases", Dimension.CASE, "fraud cases"),
-    (re.compile(r"偷渡案"), "migration.cases", Dimension.CASE, "illegal-migration cases"),
-    (re.compile(r"嫌犯|犯罪嫌疑人|嫌疑人|嫌疑犯|人犯"), "suspects.total", Dimension.PERSON, "suspects"),
-    (
-        re.compile(r"毒品|先驱原料|制毒原料|易制毒化学品|先驱化学品"),
-        "seizures.total_weight_kg",
-        Dimension.MASS,
-        "drugs seized",
-    ),
-    (re.compile(r"私烟|香烟|走私烟|洋烟"), "smuggling.cigarettes", _CIGARETTES, "smuggled cigarettes"),
-    (re.compile(r"救援|救起|获救|救助"), "sea_rescue.persons", Dimension.PERSON, "joint sea rescues (persons)"),
-    (re.compile(r"救援|救起|获救|救助"), "sea_rescue.vessels", frozenset({"艘"}), "joint sea rescues (vessels)"),
-    (re.compile(r"刑事案件|各类案件|犯罪案件"), "cases.joint", Dimension.CASE, "joint cases"),
-)
 _DOSES = re.compile(r"(?:可供|预估|估计|约可供|足供)[^,，。]{0,6}$")
 _LABEL_TAIL = re.compile(r"(?:达|共|计|共计|为|约|已达|高达|逾|超过|累计达|累计)+$")
-_ITEM_WORDS = _CIGARETTES | {"艘"}
 _SINCE = re.compile(
     r"(?=[协自生实施今本])"  # what a match can start with: a search passes over the rest at C speed
     r"(?:(?P<signed>协议[」』》]?(?:签署|签订)(?:以来|后))"
@@ -78,18 +52,14 @@ _BOTH = re.compile(r"双方|两岸")
 _TO_LAST_BREAK = re.compile(r".*[，,；;:：]", re.DOTALL)
 # The characters _LABEL_TAIL is made of: its match can only start inside a tail of them.
 _TAIL_CHARS = frozenset("达共计为约已高逾超过累")
-_TO_TW = re.compile(r"遣返回台|遣送回台|押解回台|押返台|遣返台湾|返台|回台受审|遣返来台|解送回台")
-_TO_CN = re.compile(r"遣返大陆|遣返回大陆|遣送回大陆|押返大陆|遣返陆方|返回大陆|遣返对岸")
-_SURNAME = re.compile(r"(?<![百])[\u4e00-\u9fff]姓(?=[、,，等及和与男女嫌通])")
-_NAME = re.compile(
-    r"(?:通缉犯|嫌犯|犯罪嫌疑人|逃犯|要犯)(?P<name>[\u4e00-\u9fff]{1}[某姓][\u4e00-\u9fff]?|[\u4e00-\u9fff]{2,3}?)(?=[,，、等及和与(（]|$)"
-)
 
 
 def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date | None, date | None, str | None]:
     """(start, end, problem) of the period the sentence's totals cover."""
     start: date | None = None
     end: date | None = None
+    if state.last_period is not None and state.continues_totals(s):
+        start, end = state.last_period  # 「同期間…」: the period of the totals just told
     since = _SINCE.search(s.block.text, s.start, s.end)
     if since is not None:
         if since["signed"]:
@@ -103,7 +73,7 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
             continue
         before = s.at(max(s.start, d.start - 2), d.start)
         after = s.at(d.end, d.end + 3)
-        if _UNTIL.search(before) or after.startswith(("止", "为止")):
+        if _until(s, d) or after.startswith(("止", "为止")):
             end = d.date.latest()
             state.as_of = d.date
         elif _FROM.search(before) or after.startswith(("以来", "起", "生效")):
@@ -119,6 +89,8 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
         else:
             start, end = start or head.date.earliest(), end or head.date.latest()
     problem = None
+    if end is not None and doc is not None and doc.day is not None and end > doc.latest():
+        end = doc.latest()  # 「今年…」 counted on the day of the document, not to the end of the year
     if end is None:
         if state.as_of is not None:
             end = state.as_of.latest()
@@ -129,12 +101,48 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
     return start, end, problem
 
 
+def _headings(s: Sentence) -> list[DateMention]:
+    """Years or parts of years heading the counts after them (前年…，去年…), in order."""
+    found = []
+    for d in s.dates:
+        if d.date is None or d.date.precision is Precision.DAY or (d.date.month is not None and d.date.part is None):
+            continue
+        before = s.at(max(s.start, d.start - 2), d.start)
+        if _UNTIL.search(before) or s.at(d.end, d.end + 2).startswith(("以来", "起")):
+            continue
+        found.append(d)
+    return found
+
+
+def _until(s: Sentence, d: DateMention) -> bool:
+    """Whether a date is the end of a period (至…, 截至…), not the second day of a range (7月16日至17日)."""
+    before = s.at(max(s.start, d.start - 2), d.start)
+    found = _UNTIL.search(before)
+    if found is None:
+        return False
+    at = d.start - len(before) + found.start()
+    return not any(e.end == at for e in s.dates)
+
+
+def note_cutoff(s: Sentence, state: DocState) -> None:
+    """Remember a cut-off date a sentence gives without figures (a table's caption: 「統計至102年12月31日」)."""
+    for d in s.dates:
+        if d.date is not None and (_until(s, d) or s.at(d.end, d.end + 1) == "止"):
+            state.as_of = d.date
+
+
+def has_zero(s: Sentence) -> bool:
+    """Whether the sentence writes a zero in words (掛零), cheaply: most sentences hold no 零 at all."""
+    return s.block.text.find("零", s.start, s.end) >= 0 and s.has(figure_vocabulary().zero)
+
+
 def _heading_date(s: Sentence) -> DateMention | None:
     """The sentence's first date when it is a year or a part of one, written before any figure."""
-    if not s.dates or not s.quantities:
+    counted = s.quantities or _zeros(s)
+    if not s.dates or not counted:
         return None
     first = s.dates[0]
-    if first.date is None or first.date.precision is Precision.DAY or first.start > s.quantities[0].start:
+    if first.date is None or first.date.precision is Precision.DAY or first.start > counted[0].start:
         return None
     if first.date.month is not None and first.date.part is None:
         return None  # 「本年3月間」 dates an event; a whole month heading totals is rare enough to leave
@@ -144,7 +152,11 @@ def _heading_date(s: Sentence) -> DateMention | None:
 def has_period(s: Sentence, state: DocState) -> bool:
     """Whether the sentence gives totals: words of totals, an end date, a period heading it, or a figure list
     continued after an earlier sentence set the period (「二、按請求類型區分，送達文書…件」)."""
-    if s.has(AGGREGATE) or any(_UNTIL.search(s.at(max(s.start, d.start - 2), d.start)) for d in s.dates if d.date):
+    if s.has(AGGREGATE) or any(_until(s, d) for d in s.dates if d.date):
+        return True
+    if s.has(WEAK_TOTALS) and not (s.kinds("drug") and s.has(SEIZE)):
+        return True
+    if state.continues_totals(s):
         return True
     if not s.has(_TOTAL_CUES):
         return False
@@ -154,33 +166,65 @@ def has_period(s: Sentence, state: DocState) -> bool:
 
 def read(s: Sentence, state: DocState, doc: PartialDate | None, used: set[int]) -> list[Proposal]:
     """The published figures in a sentence of totals (has_period); quantities at offsets in `used` are taken."""
+    continues = state.continues_totals(s)
     start, end, problem = _period(s, state, doc)
-    joint = s.has(_JOINT_FIGURE)
+    state.last_totals, state.last_period = s.paragraph, (start, end)
+    joint = s.has(_JOINT_FIGURE) or (continues and state.last_joint)
+    state.last_joint = joint
+    headings = _headings(s)
     direction = _direction(s, state)
     out = []
-    for q in s.quantities:
-        if q.start in used or q.unit is Unit.DOSE or (q.unit is None and q.unit_text not in _ITEM_WORDS):
+    vocabulary = figure_vocabulary()
+    previous = state.last_metric if continues else None
+    for q in [*s.quantities, *_zeros(s)]:
+        if q.start in used or q.unit is Unit.DOSE or (q.unit is None and q.unit_text not in vocabulary.item_units):
             continue
         # The words naming what is counted run back to the last comma, past any figure listed before (、).
         last_break = _TO_LAST_BREAK.match(s.block.text, s.start, q.start)
         cut = last_break.end() if last_break is not None else s.start
-        found = _metric(s, q, cut)
+        found = _metric(s, q, cut, previous)
         if found is None:
             continue
-        metric, label_en, label_start = found
+        metric, label_en, label_start, base = found
+        # What the next label-less figure takes: the base before any modifier (已完成 → requests.total).
+        after_this = base
         if metric == "suspects.total" and _REPATRIATED.search(s.at(cut, q.start)):
             metric, label_en = "repatriations.persons", "persons repatriated"  # 遣返刑事嫌疑犯: counted as returned
-        elif metric == "suspects.total" and "诈骗" in s.at(s.start, q.start) and "毒" not in s.at(s.start, q.start):
-            metric, label_en = "fraud.suspects", "fraud suspects"
+            after_this = metric
+        elif metric == "suspects.total" and ((previous or "").startswith("fraud.") or "诈骗" in s.at(cut, q.start)):
+            metric, label_en = "fraud.suspects", "fraud suspects"  # the suspects of the fraud cases just counted
+            after_this = metric
+        previous = after_this
         if not joint:
             metric = _ONE_SIDE.get(metric, metric)
-        figure = _figure(s, q, metric, label_en, min(cut, label_start), start, end, problem)
+        q_start, q_end = start, end
+        heading = next((h for h in reversed(headings) if h.end <= q.start), None)
+        if heading is not None and heading is not headings[0] and heading.date is not None:
+            # 「前年…11件，去年…9件」: each count takes the period heading it, not the sentence's first.
+            q_start, q_end = heading.date.earliest(), heading.date.latest()
+            if doc is not None and doc.day is not None:
+                q_end = min(q_end, doc.latest())
+        figure = _figure(s, q, metric, label_en, min(cut, label_start), q_start, q_end, problem)
         if figure is None:
             continue
         if metric.startswith("requests."):
             figure.fields["direction"] = direction
         out.append(figure)
+    state.last_metric = previous
     return out
+
+
+def _zeros(s: Sentence) -> list[QuantityText]:
+    """A zero written in words after its label (「遣返人數掛零」), as a quantity of the unit its label counts."""
+    found = []
+    for m in s.find(figure_vocabulary().zero):
+        last_break = _TO_LAST_BREAK.match(s.block.text, s.start, m.start())
+        cut = last_break.end() if last_break is not None else s.start
+        term = _best(s.at(cut, m.start()), figure_vocabulary().metrics)
+        if term is not None and isinstance(term[0].counts, Dimension):
+            unit = _UNIT_OF[term[0].counts]
+            found.append(QuantityText(Decimal(0), None, m.group(), unit, Qualifier.EXACT, m.start(), m.end()))
+    return found
 
 
 def _direction(s: Sentence, state: DocState) -> str | None:
@@ -194,36 +238,72 @@ def _direction(s: Sentence, state: DocState) -> str | None:
     return "both" if s.has(_BOTH) else None
 
 
-def _candidates(unit: Unit | None, unit_text: str) -> list[tuple[re.Pattern[str], str, str]]:
-    """The METRICS that can count a quantity of this unit, in METRICS order; worked out once per unit."""
-    key = (unit, unit_text)
-    found = _BY_UNIT.get(key)
-    if found is None:
-        found = []
-        for pattern, metric, counted, label_en in METRICS:
-            if isinstance(counted, frozenset):
-                if unit_text not in counted:
-                    continue
-            elif unit is None or DIMENSION[unit] is not counted:
-                continue
-            found.append((pattern, metric, label_en))
-        _BY_UNIT[key] = found
-    return found
+_AFTER = re.compile(r"[^,，；;:：、。]*")
+_UNIT_OF = {Dimension.CASE: Unit.CASE, Dimension.PERSON: Unit.PERSON, Dimension.MASS: Unit.KG}
 
 
-_BY_UNIT: dict[tuple[Unit | None, str], list[tuple[re.Pattern[str], str, str]]] = {}
+def _fits(counts: Dimension | frozenset[str], unit: Unit | None, unit_text: str) -> bool:
+    if isinstance(counts, frozenset):
+        return unit_text in counts
+    return unit is not None and DIMENSION[unit] is counts
 
 
-def _metric(s: Sentence, q: QuantityText, cut: int) -> tuple[str, str, int] | None:
-    before = s.at(cut, q.start)
-    best: tuple[int, str, str] | None = None
-    for pattern, metric, label_en in _candidates(q.unit, q.unit_text):
-        for m in pattern.finditer(before):
-            if best is None or m.start() > best[0]:
-                best = (m.start(), metric, label_en)
-    if best is None:
+def _best(label: str, terms: Iterable[MetricTerm]) -> tuple[MetricTerm, int, int] | None:
+    """The term whose word ends nearest the end of the label (then the longest word, then the first term)."""
+    best: tuple[MetricTerm, int, int] | None = None
+    for term in terms:
+        for m in term.pattern.finditer(label):
+            if best is None or (m.end(), m.end() - m.start()) > (best[2], best[2] - best[1]):
+                best = (term, m.start(), m.end())
+    return best
+
+
+def _metric(s: Sentence, q: QuantityText, cut: int, previous: str | None) -> tuple[str, str, int, str] | None:
+    """(metric, English label, where the label starts, base metric) for a quantity, from the words before it."""
+    after = _AFTER.match(s.block.text, q.end, min(s.end, q.end + 8))
+    found = metric_of(s.at(cut, q.start), after.group() if after else "", q.unit, q.unit_text, previous)
+    return (found[0], found[1], cut + found[2], found[3]) if found is not None else None
+
+
+def metric_of(
+    label: str, after: str, unit: Unit | None, unit_text: str, previous: str | None
+) -> tuple[str, str, int, str] | None:
+    """(metric, English label, where in the label it starts, base metric) for a number counted in `unit`, from
+    the words before it (its label), else those after it, else the base of the figure before (`previous`)."""
+    vocabulary = figure_vocabulary()
+    modifier = None
+    for candidate in vocabulary.modifiers:
+        m = candidate.pattern.search(label)
+        if m is not None and (candidate.counts is None or unit_text in candidate.counts):
+            modifier = (candidate, m.start())
+            break
+    if modifier is not None and modifier[0].counts is not None:
+        terms: Iterable[MetricTerm] = vocabulary.metrics  # a rate: the base is named, whatever its unit
+    else:
+        terms = [t for t in vocabulary.metrics if _fits(t.counts, unit, unit_text)]
+    found = _best(label, terms)
+    if found is None and modifier is None:
+        # The label after its number (「破獲4件毒品案」), else what the figure before counted (「去年破獲9件」).
+        later = _best(after, terms) if after else None
+        if later is not None:
+            return later[0].metric, later[0].label_en, 0, later[0].metric
+        term = next((t for t in vocabulary.metrics if t.metric == previous), None)
+        if term is None or not _fits(term.counts, unit, unit_text):
+            return None
+        return term.metric, term.label_en, 0, term.metric
+    base = found[0].metric if found else previous
+    if base is None:
         return None
-    return best[1], best[2], cut + best[0]
+    metric, label_en = base, found[0].label_en if found else base
+    start = found[1] if found else len(label)
+    if modifier is not None:
+        modified = modifier[0].apply(base)
+        if modified is not None:
+            metric, label_en = modified, f"{label_en}: {modifier[0].label_en}" if found else modifier[0].label_en
+            start = min(start, modifier[1])
+    elif found is None:
+        return None
+    return metric, label_en, start, base
 
 
 def _figure(
@@ -294,50 +374,3 @@ def doses(s: Sentence, seizures: list[Proposal]) -> list[Proposal]:
         key = f"figure|seizures.doses_estimate|{fields['value']}|dose|{fields['period_end']}"
         out.append(Proposal("figure", key, fields, s.span(label_start, q.end), 0.8, unresolved))
     return out
-
-
-def repatriations(s: Sentence, state: DocState, year: int | None) -> list[Proposal]:
-    """Persons handed back across the Strait (遣返), when the sentence tells one event rather than a total."""
-    cue = next(iter(s.find(REPATRIATE)), None)
-    if cue is None or s.has(AGGREGATE):
-        return []
-    persons = [q for q in s.quantities if q.unit is Unit.PERSON and abs(q.start - cue.start()) < 24]
-    names = [s.clean(*m.span("name")) for m in s.find(_NAME)]
-    names += [s.clean(m.start(), m.end()) for m in s.find(_SURNAME) if s.clean(m.start(), m.end()) not in names]
-    count = int(persons[0].value) if persons else (len(names) or None)
-    if count is None:
-        return []
-    to_party = Party.TW if s.has(_TO_TW) else Party.CN if s.has(_TO_CN) else None
-    if to_party is None and "接返" in cue.group() and state.party is not None:
-        to_party = state.party
-    when = s.date_before(cue.start())
-    date_json = when.date.to_json() if when and when.date else None
-    when_year = date_json["iso"][:4] if date_json else year
-    key = f"repatriation|{count}|{when_year}|{to_party.value if to_party else ''}"
-    case = Proposal(
-        "case",
-        "case|" + key,
-        {
-            "title": s.clean(s.start, s.end).rstrip("。；;")[:80],
-            "kind": s.crime_kind(),
-            "joint": True,
-            "opened_on": date_json,
-            "summary": None,
-            "agencies": [],
-            "places": [],
-        },
-        s.span(),
-        0.7,
-    )
-    fields = {
-        "case": case.id,
-        "count": count,
-        "to_party": to_party.value if to_party else None,
-        "from_party": to_party.other.value if to_party else None,
-        "date": date_json,
-        "persons": names,
-    }
-    unresolved = [] if date_json else ["date: the text gives no date for this repatriation"]
-    if to_party is None:
-        unresolved.append("to_party: the text does not say to which side")
-    return [case, Proposal("repatriation", key, fields, s.span(), 0.75, unresolved)]

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from straitlink.domain.parties import Party
 from straitlink.ingest.gazetteer import Mention
 from straitlink.ingest.proposals import Proposal
-from straitlink.ingest.sentences import INTEL, PROVIDE, SEIZE, DocState, Sentence, agency_mentions
+from straitlink.ingest.sentences import (
+    INTEL,
+    PARTY_WORDS,
+    PROVIDE,
+    SEIZE,
+    DocState,
+    Sentence,
+    agency_mentions,
+    cue,
+)
 
 _TO = ("向", "给", "对")
 _BASED = re.compile(r"依据|根据|依照|整合")  # the intel was the basis of an action, which the date is of
@@ -49,6 +58,92 @@ def _side_place(s: Sentence, lo: int, hi: int, provider: Mention | None) -> Part
     if sides and (provider is None or sides[-1].start > provider.end):
         return sides[-1].party
     return None
+
+
+# 「將此訊息通報我方…」, 「將相關情資提供大陸…」: the noun before the verb, after 將/把.
+_NOUN_FIRST = re.compile(
+    r"(?:将|把)(?:此|该|相关|上述|这些|这一|该项|此一|有关|前述)?(?:一条|一项|一批)?[^,，。；;]{0,6}?"
+    r"(?:情资|情报|线索|讯息|资讯|信息|消息|结果)(?P<verb>通报|提供|转交|告知|回报|通知|移交|交给|交付)"
+)
+# 「該案線索係台灣警方提供」: the noun, then who provided it.
+_PROVIDED_BY = re.compile(
+    r"(?:情资|情报|线索|讯息|资讯)(?:系|由|是|为|乃|均由)(?P<who>[^,，。；;]{1,12}?)(?:所|主动)?(?P<verb>提供|通报|转交)"
+)
+# 「回報陸方」, 「通報海巡署」: a notice given straight to a side or an agency (not 「向…通報了…情況」).
+_NOTICE = cue("通报|通知|回报|告知")
+# 「接獲陸方通知」, 「接獲大陸公安部通報」: a notice received, from whoever is named between.
+_RECEIVED_NOTICE = re.compile(r"(?:接获|接到|收到|获)(?P<who>[^,，。；;]{1,14}?)(?:的|之)?(?:通报|通知)")
+
+
+def _subject(s: Sentence, before: int) -> Mention | None:
+    """The agency an action is told of: one named in its own clause, else the sentence's subject (the first
+    agency named), never a recipient after 向/給."""
+    candidates = [m for m in agency_mentions(s, s.start, before) if s.at(max(s.start, m.start - 1), m.start) not in _TO]
+    clause_start = s.clause(before)[0]
+    own = [m for m in candidates if m.start >= clause_start]
+    return own[-1] if own else (candidates[0] if candidates else None)
+
+
+def _recipient(s: Sentence, pos: int, state: DocState) -> Party | None:
+    """The side a notice goes to, named right after its verb (陸方, 我方法務部調查局, 海巡署)."""
+    text = s.block.text
+    pos += 1 if text.startswith(("给", "予"), pos) else 0
+    for word, party in PARTY_WORDS.items():
+        if text.startswith(word, pos):
+            return party
+    if text.startswith("我方", pos):
+        return state.party
+    named = next((m for m in s.mentions if m.start == pos and m.kind in ("agency", "place")), None)
+    return named.party if named is not None else None
+
+
+def _notices(s: Sentence, state: DocState, taken: set[int]) -> list[Handover]:
+    """Hand-overs told without an intel word before their verb: noun first, a notice given, one received."""
+    found: list[Handover] = []
+    text = s.block.text
+    for m in s.find(_NOUN_FIRST):
+        verb = m.start("verb")
+        if verb in taken:
+            continue
+        taken.add(verb)
+        provider = _subject(s, m.start())
+        to = _recipient(s, m.end(), state)
+        party = provider.party if provider is not None else (to.other if to is not None else None)
+        found.append(Handover(verb, m.end(), party, provider.id if provider else None, to, True))
+    for m in s.find(_PROVIDED_BY):
+        verb = m.start("verb")
+        lo, hi = m.start("who"), m.end("who")
+        named = agency_mentions(s, lo, hi)
+        party = s.party_word(lo, hi) or (named[-1].party if named else None) or _side_place(s, lo, hi, None)
+        if verb in taken or party is None:
+            continue
+        taken.add(verb)
+        agency = named[-1].id if named and named[-1].party is party else None
+        found.append(Handover(verb, m.end(), party, agency, party.other, True))
+    for m in s.find(_RECEIVED_NOTICE):
+        if m.start() in taken:
+            continue
+        lo, hi = m.start("who"), m.end("who")
+        named = [a for a in agency_mentions(s, lo, hi)]
+        party = s.party_word(lo, hi) or (named[-1].party if named else None) or _side_place(s, lo, hi, None)
+        if party is None:
+            continue
+        taken.add(m.start())
+        agency = named[-1].id if named and named[-1].party is party else None
+        found.append(Handover(m.start(), m.end(), party, agency, party.other, True))
+    for m in s.find(_NOTICE):
+        if m.start() in taken or text[m.start() - 1 : m.start()] in ("接", "获", "到"):
+            continue
+        to = _recipient(s, m.end(), state)
+        if to is None:
+            continue
+        provider = _subject(s, m.start())
+        party = provider.party if provider is not None else (state.party if to is not state.party else None)
+        if party is None or party is to:
+            continue
+        taken.add(m.start())
+        found.append(Handover(m.start(), m.end(), party, provider.id if provider else None, to, True))
+    return found
 
 
 def find(s: Sentence, state: DocState) -> list[Handover]:
@@ -85,7 +180,9 @@ def find(s: Sentence, state: DocState) -> list[Handover]:
             recipient = party.other
         found.append(Handover(verb, m.end(), party, agency, recipient, not based))
         state.last_provider = (party, agency)
-    return found
+    taken = {h.verb for h in found}
+    more = _notices(s, state, taken)
+    return sorted([*found, *more], key=lambda h: h.verb) if more else found
 
 
 def proposals(
@@ -100,7 +197,7 @@ def proposals(
 ) -> list[Proposal]:
     """An intel proposal per hand-over with a known provider, and an outcome for what it led to: what the
     sentence seizes after it, or with `earlier`, the case a sentence before told (「本案係陸方提供之線索」)."""
-    out = []
+    out: list[Proposal] = []
     for h in handovers:
         if h.party is None:
             continue
@@ -121,7 +218,10 @@ def proposals(
         unresolved = [] if h.agency else ["provider_agency: the text names the side, not the agency"]
         if fields["date"] is None:
             unresolved.append("date: the text gives no date for this hand-over")
-        proposal = Proposal("intel", f"intel|{h.party.value}|{anchor}", fields, s.span(a, h.end), 0.8, unresolved)
+        key = f"intel|{h.party.value}|{anchor}"
+        if any(p.key == key for p in out):
+            key += f"|{h.verb - s.start}"  # a second hand-over of the same side in one sentence
+        proposal = Proposal("intel", key, fields, s.span(a, h.end), 0.8, unresolved)
         out.append(proposal)
         if later and case_id:
             out.append(outcome(s, proposal.id, case_id, later, "seized after the hand-over"))

@@ -30,7 +30,12 @@ ANY = re.compile("|".join(pattern.pattern for pattern, _ in _KINDS))
 # starts at any Chinese character, so it runs only over a sentence that holds 会报 at all.
 _WORDS = cue("|".join(pattern.pattern for pattern, _ in _KINDS[:-1]))
 _POLICY = _KINDS[-1][0]
-_GENERIC = re.compile(r"多次|多场|历次|历届|每年|定期|多轮|数次|各项")
+_GENERIC = re.compile(r"多次|多场|历次|历届|每年|定期|多轮|数次|各项|持续|推动|加强|未来|继续|常态")
+_GENERIC_AFTER = re.compile(r"[」”》]?(?:和|及|与|、)(?:互访|交流|参访|考察|拜会)")
+_TOPIC = re.compile(r"[^,，。；;]{0,12}?[」”》』]?(?:为题|为主题|一文|一书)")
+_ONE_SIDE = re.compile(
+    r"(?:台湾|台方|陆方|大陆|对岸)(?:方面)?[^,，。；;]{0,6}?(?:未派员|未能派员|未出席|缺席|未参加|未能出席|未与会)"
+)
 _VERBS = re.compile(r"召开|举办|举行|进行|邀集|邀同|组团|率团|主办|出席|参加|赴|深入|前往|于")
 _SEQUENCE = re.compile(r"第([0-9]{1,3}|[一二三四五六七八九十]{1,3})(?:次|届)")
 _ARRANGED = re.compile(r"之?(?:联系|协调)?安排下")
@@ -51,8 +56,10 @@ def mentioned(s: Sentence) -> bool:
     return s.has(_WORDS) or (text.find("会报", a, b) >= 0 and s.has(_POLICY))
 
 
-def read(s: Sentence, gazetteer: Gazetteer, year: int | None) -> list[Proposal]:
-    """The meetings and visits one sentence tells (usually none, at most one of each kind)."""
+def read(s: Sentence, gazetteer: Gazetteer, year: int | None, denied: set[str] | None = None) -> list[Proposal]:
+    """The meetings and visits one sentence tells (usually none, at most one of each kind). A meeting the text
+    says the other side did not attend is no meeting of the mechanism: its kind goes into `denied`, so that a
+    headline naming it is withdrawn too."""
     out: list[Proposal] = []
     taken: list[tuple[int, int]] = []
     for pattern, kind in _KINDS:
@@ -63,12 +70,31 @@ def read(s: Sentence, gazetteer: Gazetteer, year: int | None) -> list[Proposal]:
                 continue  # a bare 會報 is too common a word; a named one 「毒品防制會報」 is a meeting
             if kind is MeetingKind.FIELD_VISIT and not s.has(_TRAVEL, s.start, m.start()):
                 continue
-            if _GENERIC.search(s.at(max(s.start, m.start() - 8), m.start())):
-                continue  # 「進行了多次工作會談」 tells of meetings in general, not of one
+            if _GENERIC.search(s.at(max(s.start, m.start() - 8), m.start())) or _GENERIC_AFTER.match(
+                s.block.text, m.end()
+            ):
+                continue  # 「進行了多次工作會談」, 「推動工作會晤和互訪」 tell of meetings in general, not of one
+            if _TOPIC.match(s.block.text, m.end()) or _in_title(s, m.start()):
+                continue  # 「以《…研討會的回顧》為題」: a paper's topic, not a meeting
+            if _ONE_SIDE.search(s.block.text, s.start, _paragraph_end(s)):
+                if denied is not None:
+                    denied.add(kind.value)
+                continue  # 「台灣方面因故未派員出席」: only one side met
             taken.append(m.span())
             out.append(_meeting(s, gazetteer, kind, m, year))
             break
     return out
+
+
+def _paragraph_end(s: Sentence) -> int:
+    end = s.block.text.find("\n", s.end)
+    return len(s.block.text) if end < 0 else end
+
+
+def _in_title(s: Sentence, pos: int) -> bool:
+    """Whether a position is inside a book's or a paper's title (《…》)."""
+    text = s.block.text
+    return text.rfind("《", s.start, pos) > text.rfind("》", s.start, pos)
 
 
 def _quoted(s: Sentence, a: int, b: int) -> bool:

@@ -41,6 +41,21 @@ _SPACE = re.compile(f"[{re.escape(_WHITE)}\u200b\u200c\u200d\u2060\ufeff]+")
 _DIGIT = re.compile(r"\d")
 _PLACEHOLDER = "\ue000"  # a private-use character; a block holding one takes the slow, exact way
 _KEEP = {0xFF0C: "，", 0xFF1A: "：", 0xFF1B: "；", 0xFF01: "！", 0xFF1F: "？"}
+# Mirror-site noise: a pinyin gloss after a character (運(yùn)), a line carrying a link or an advertisement, a
+# navigation line (首页 | 新闻 | 社会, 首頁 > 新聞 > 正文). Such lines are dropped like page numbers; a gloss is cut out
+# of its line (the original keeps it: a span quoting across it quotes it).
+_GLOSS = re.compile(r"(?<=[一-鿿])[(（][a-zāáǎàēéěèīíǐìōóǒòūúǔùüǖǘǚǜ]{0,6}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]{0,6}[)）]")
+_LINK = re.compile(r"(?:https?://|www\.)[A-Za-z0-9.-]+|[A-Za-z0-9-]+\.(?:com|cn|net|cc)\b")
+_ADVERT = re.compile(r"^\W{0,3}[【\[](?:[^】\]]{0,6})(?:廣告|广告|推廣|推广|熱門推薦|热门推荐|贊助|赞助)")
+_NAVIGATION = re.compile(r"[|｜>＞»›]")
+# A table flattened to one cell per line (copied from html or pdf): a cell is a short line without a sentence's
+# end, a value cell a number with its unit. A line break before a run of cells holding values is kept, so that
+# each cell stays a line of its own (ingest.tables reads them).
+_VALUE_CELL = re.compile(
+    r"\s*(?:約|约|近|逾)?\s*[0-9０-９][0-9０-９,，.．萬万億亿\s]*(?:餘|余|多)?\s*"
+    r"(?:件|人|名|公斤|千克|公克|克|公噸|噸|吨|%|％|起|個|个|批|艘|箱|人次)?\s*"
+)
+_CELL_WIDTH = 24
 _HEADER_WIDTH = 40  # a running header is a short line
 _SHORT = 0.72  # a line narrower than this share of the page's width ends its paragraph
 _MAX_BLOCK = 16_000  # characters; a block is cut at a line end once it grows past this
@@ -327,6 +342,8 @@ class Blocker:
         stripped = text.replace("\f", "").strip()
         if not stripped:
             return "blank"
+        if _is_noise(stripped):
+            return "noise"
         if _PAGE_NUMBER.fullmatch(stripped):
             self.since_page = 0
             # A running footer stands just above its page number.
@@ -341,8 +358,9 @@ class Blocker:
             seen = self.short_lines.get(stripped, 0)
             if len(self.short_lines) < 512 or seen:
                 self.short_lines[stripped] = seen + 1
-            # A short line seen before, right at a page break, is the page's running header.
-            if seen and self.since_page <= 2:
+            # A short line seen before, right at a page break, is the page's running header; a headline repeated
+            # (a mirror page's title over its body) is said once.
+            if seen and (self.since_page <= 2 or (len(stripped) >= 8 and not stripped[0].isdigit())):
                 return "header"
         return "content"
 
@@ -358,18 +376,59 @@ class Blocker:
         widest = max([self.widest, *widths])
         self.widest = widest
         pieces: list[tuple[int, int]] = []
+        before_table = _before_tables(content)
         for i, line in enumerate(content):
             stripped = line.text.strip()
-            pieces.append((line.start, line.start + len(line.text)))
+            if "(" in line.text or "（" in line.text:
+                pieces.extend((line.start + a, line.start + b) for a, b in _without_glosses(line.text))
+            else:
+                pieces.append((line.start, line.start + len(line.text)))
             nxt = content[i + 1] if i + 1 < len(content) else None
             ends_paragraph = (
-                stripped[-1] in _TERMINAL
+                i in before_table
+                or stripped[-1] in _TERMINAL
                 or widths[i] < _SHORT * widest
                 or (nxt is not None and _ENUMERATOR.match(nxt.text) is not None)
             )
             if ends_paragraph and line.nl >= 0:
                 pieces.append((line.nl, line.nl + 1))
         return _fold_pieces(original, pieces, base)
+
+
+def _before_tables(content: list[_Line]) -> set[int]:
+    """Indexes of lines followed by a run of table cells that holds values within its first five lines."""
+    values = [i for i, line in enumerate(content) if _VALUE_CELL.fullmatch(line.text) is not None]
+    if len(values) < 2:
+        return set()  # no table here (most blocks): nothing to look at line by line
+
+    def cell(line: _Line) -> bool:
+        stripped = line.text.strip()
+        return 0 < len(stripped) <= _CELL_WIDTH and stripped[-1] not in _TERMINAL
+
+    found = set()
+    for i in range(len(content) - 1):
+        if cell(content[i + 1]) and any(i < v <= i + 5 for v in values):
+            found.add(i)
+    return found
+
+
+def _is_noise(line: str) -> bool:
+    """A mirror page's link, advertisement or navigation line: not the document's text."""
+    if _LINK.search(line) and not line.endswith(("。", "」")):
+        return True
+    if _ADVERT.match(line):
+        return True
+    return len(_NAVIGATION.findall(line)) >= 2 and line[-1] not in _TERMINAL and len(line) <= 60
+
+
+def _without_glosses(text: str) -> list[tuple[int, int]]:
+    """The stretches of a line around pinyin glosses (公(gōng)安(ān) → 公, 安)."""
+    pieces, pos = [], 0
+    for m in _GLOSS.finditer(text):
+        pieces.append((pos, m.start()))
+        pos = m.end()
+    pieces.append((pos, len(text)))
+    return [(a, b) for a, b in pieces if b > a]
 
 
 def blocks(chunks: Iterable[str], max_block: int = _MAX_BLOCK) -> Iterator[Folded]:

@@ -56,6 +56,7 @@ UNITS: dict[str, Unit | None] = {
             "岁",
             "万亩",
             "处",
+            "%",
         ),
         None,
     ),

@@ -68,7 +68,7 @@ class Proposal:
     unresolved: list[str] = field(default_factory=list)
     document: str = ""
     also: list[Source] = field(default_factory=list)
-    status: str = "new"  # new | known (already stored)
+    status: str = "new"  # new | known (already stored) | conflict (a stored record tells it otherwise; not stored)
     weak: bool = field(default=False, repr=False)  # told by a headline only: a later telling replaces it
 
     def __post_init__(self) -> None:
@@ -160,10 +160,11 @@ class DocumentInfo:
     sha256: str
     chars: int
     title: str = ""
-    language: str | None = None  # zh-Hant | zh-Hans
+    language: str | None = None  # zh-Hant | zh-Hans | en, or the language of a text not read (ja, ko)
     party: Party | None = None  # the side whose script it is in: 我方 means this side
     published_on: PartialDate | None = None
     year: int | None = None
+    warnings: list[str] = field(default_factory=list)  # what the reader could not do with the document
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,6 +178,7 @@ class DocumentInfo:
             "party": self.party.value if self.party else None,
             "published_on": self.published_on.to_json() if self.published_on else None,
             "year": self.year,
+            "warnings": list(self.warnings),
         }
 
 

@@ -22,7 +22,7 @@ from straitlink.ingest.sentences import (
     AGGREGATE,
     ARREST,
     CROSS,
-    INTEL,
+    HANDOVER,
     SEIZE,
     SMUGGLE,
     SUSPECT,
@@ -33,13 +33,24 @@ from straitlink.ingest.sentences import (
 
 _SEIZED_UNITS = {Unit.KG, Unit.G, Unit.T, Unit.BLOCK, Unit.TABLET, Unit.PACKET}
 # Between a drug and its weight: 毒品, 共計, 毛重, brackets around another name of it (甲基苯丙胺（冰毒）42.6千克).
-_GAP_BEFORE = re.compile(r"(?:毒品|成品|半成品|粉末|晶体|砖|共|计|共计|合计|达|重|重达|总重|净重|毛重|计有|[(（)）])*")
+_GAP_BEFORE = re.compile(
+    r"(?:毒品|成品|半成品|粉末|晶体|砖|共|计|共计|合计|达|重|重达|总重|净重|毛重|计有|[(（)）]"
+    r"|[0-9一二三四五六七八九十]+(?:批|袋|箱|件|个))*"  # 「安非他命2批共計48公斤」: the parts before the weight
+)
 _GAP_AFTER = re.compile(r"(?:的|之|重的)?")
 _BASIS = re.compile(r"(毛重|净重)[)）]?$")
 _BASIS_AFTER = re.compile(r"[(（]?(毛重|净重)")
 _LAUNCH = re.compile(r"(?:展开|发动|启动|执行|实施|开展)[^,，。；;]{0,24}?(?:行动|专案)")
-_ANAPHORA = re.compile(r"(?:[一二三四五六七八九十]+、)?(?:本案|该案|此案|全案|案经)")
-_SUSPECT_BEFORE = re.compile(rf"(?:{SUSPECT.pattern})(?:共|计|等|计有|共计)?$")  # 嫌犯共|4人: compiled once
+# 「本案係…」, 「海巡隊指出，本案係…」, 「據了解，該案線索…」: a sentence telling more of the case just told.
+_ANAPHORA = re.compile(r"(?:[一二三四五六七八九十]+、)?(?:[^，,。；;]{1,8}[，,])?(?:本案|该案|此案|全案|案经)")
+# A sentence telling more of the drugs just seized (「該批毒品係於5月14日在高雄港…起出」): their date and place.
+_SAME_DRUGS = re.compile(r"(?:该批|此批|这批|上述|上开|前述|该)(?:毒品|货物|海洛因|冰毒|安非他命|k他命)")
+# A seizure made at the same time as the one just told (同步, 同日): dated by it.
+_SAME_TIME = re.compile(r"(?:同步|同时|同日|当日|当天)")
+_SUSPECT_BEFORE = re.compile(
+    rf"(?:{SUSPECT.pattern})(?:[\u4e00-\u9fff](?:姓(?:男子|女子|嫌犯)?|某))?(?:共|计|等|计有|共计)?$"
+)  # 嫌犯共|4人, 嫌犯陳姓男子等|2人  # 嫌犯共|4人: compiled once
+_ARRESTED_AFTER = re.compile(r"(?:当场|均|全数|一并)?(?:被捕|被逮捕|被抓获|落网|到案|被查获)")
 _CONTINUES = re.compile(r"(?:另|并|同时|此外|随后|其中|该案|此案|本案|警方并|警方另)")
 
 
@@ -118,15 +129,22 @@ def _date(s: Sentence, verb: int) -> tuple[PartialDate | None, str | None]:
     (「於同年9月底展開…行動」 dates the operation; the item's own 「102年9月27日」 dates the case and its seizure).
     An intel hand-over's date does date what was seized on it (「5月底提供陸方情資，使陸方得以循線…查獲」)."""
     candidates = [d for d in s.dates if s.start <= d.start and d.end <= verb and not s.dateline(d)]
-    for d in reversed(candidates):
+    launched = None
+    for i in range(len(candidates) - 1, -1, -1):
+        d = candidates[i]
+        if i > 0 and candidates[i - 1].end + 1 == d.start and s.at(d.start - 1, d.start) in ("至", "到", "-", "~"):
+            continue  # 「7月16日至17日」: the range's first day dates it
         _, b = s.clause(d.end)
         if s.at(d.end, b).strip("于在 ") == "" and b < s.end:
             b = s.clause(b + 1)[1]  # a date standing alone heads the clause after it
         if _LAUNCH.search(s.at(d.end, min(verb, b))):
+            launched = launched or d
             continue
         if d.date is None:
             return None, f"date: {d.problem}"
         return d.date, None
+    if launched is not None and launched.date is not None:
+        return launched.date, None  # no date of its own: the operation it was seized in dates it
     return None, "date: the text gives no date for this seizure"
 
 
@@ -135,9 +153,11 @@ def suspects(s: Sentence) -> tuple[int | None, bool, list[QuantityText]]:
     for q in s.quantities:
         if q.unit is not Unit.PERSON:
             continue
-        before = s.at(max(s.start, q.start - 7), q.start)
+        before = s.at(max(s.start, q.start - 10), q.start)
         after = s.at(q.end, q.end + 6)
         noun = _SUSPECT_BEFORE.search(before) or SUSPECT.match(after)
+        # 「逮捕船長等4人」, 「船長蔡姓男子等3人當場被捕」: persons counted beside an arrest are its suspects.
+        noun = noun or _ARRESTED_AFTER.match(after) or ARREST.search(before)
         if noun:
             return int(q.value), "现行犯" in before + after, [q]
     return None, False, []
@@ -148,8 +168,11 @@ def read(
 ) -> list[Proposal]:
     """Every seizure, case, operation, intel hand-over, outcome and arrest one sentence tells."""
     out: list[Proposal] = []
+    if state.last_told is not None and _SAME_DRUGS.match(s.text):
+        _complete(s, gazetteer, state.last_told[1])  # 「該批毒品係於5月14日在高雄港…起出」
+        return out
     drugs = any(m.kind == "drug" for m in s.mentions)
-    if not drugs and not any(q.unit is Unit.PERSON for q in s.quantities) and not s.has(INTEL):
+    if not drugs and not any(q.unit is Unit.PERSON for q in s.quantities) and not s.has(HANDOVER):
         return out  # no drug, no one counted, no intel: nothing here for this reader
     handovers = intel.find(s, state)
     groups = [] if s.has(AGGREGATE) else _groups(s)
@@ -161,13 +184,25 @@ def read(
         told, told_seizures = state.last_told
         if handovers or s.has(CROSS):
             told.fields["joint"] = True
+        for role in cases.roles(s, gazetteer, handovers):
+            known = next((r for r in told.fields["agencies"] if r["agency"] == role["agency"]), None)
+            if known is None:
+                told.fields["agencies"].append(role)
+            elif known["role"] == "participating":
+                known["role"] = role["role"]  # 「本案…報請桃園地檢署檢察官指揮偵辦」: what it did in the case
         out.extend(intel.proposals(s, state, handovers, told.id, told_seizures, doc_year, earlier=True))
         return out
     if not seized:
+        cases.note_directing(s, gazetteer, state)
         out.extend(intel.proposals(s, state, handovers, None, [], doc_year))
         if count and s.has(ARREST) and not totals:
             out.extend(cases.arrest(s, gazetteer, state, count, caught, doc_year))
         return out
+    if state.last_told is not None and _SAME_TIME.match(s.text):
+        for p in seized:
+            if p.fields["date"] is None and state.last_told[1] and state.last_told[1][0].fields["date"]:
+                p.fields["date"] = state.last_told[1][0].fields["date"]
+                p.unresolved = [u for u in p.unresolved if not u.startswith("date:")]
     case_key = "case|" + seized[0].key
     the_case = None
     if state.last_case and state.last_case[1] == s.paragraph and _CONTINUES.match(s.text):
@@ -194,6 +229,26 @@ def read(
     return out
 
 
+def tells_more(s: Sentence, state: DocState) -> bool:
+    """Whether the sentence tells more of the drugs just seized (「該批毒品係於…起出」)."""
+    return state.last_told is not None and _SAME_DRUGS.match(s.block.text, s.start) is not None
+
+
+def _complete(s: Sentence, gazetteer: Gazetteer, seized: list[Proposal]) -> None:
+    """Fill in the date and place a sentence about the drugs just seized gives, where they lacked them."""
+    verb = _verb(s, s.end)
+    at = s.end if verb is None else verb
+    when, _ = _date(s, at)
+    places = places_at(s, gazetteer, at)
+    for p in seized:
+        if p.fields["date"] is None and when is not None:
+            p.fields["date"] = when.to_json()
+            p.unresolved = [u for u in p.unresolved if not u.startswith("date:")]
+        if p.fields["place"] is None and places:
+            p.fields["place"] = places[-1]
+            p.unresolved = [u for u in p.unresolved if not u.startswith("place:")]
+
+
 def _seizure(
     s: Sentence, gazetteer: Gazetteer, g: _Group, verb: int, count: int | None, caught: bool, year: int | None
 ) -> Proposal | None:
@@ -214,6 +269,8 @@ def _seizure(
     grams = {Unit.KG: 1000, Unit.T: 1_000_000}.get(first.unit) if first.unit else None
     figure = f"{(first.value * grams).normalize():f}g" if grams else f"{first.value.normalize():f}{first.unit}"
     key = f"seizure|{g.drug.id}|{figure}|{(when.year if when else year) or ''}"
+    if when is not None and when.day is not None:
+        key += f"|{when.iso}"  # equal amounts seized on different days are different seizures
     fields: dict[str, Any] = {
         "drug": g.drug.id,
         "quantities": quantities,

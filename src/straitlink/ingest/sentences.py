@@ -46,14 +46,19 @@ def _absent(text: str, leads: str, a: int, b: int) -> bool:
 # Cue words, in folded (Simplified) script.
 SEIZE = cue("查获|破获|缴获|查扣|起获|扣押|截获|搜出|扣得|缉获|侦破|查缉|起出|搜获|查到|拦获|截查")
 SMUGGLE = cue("走私|运输|贩卖|贩运|夹藏|藏匿|藏放|私运|运送|挟带|夹带")
-INTEL = cue("情资|情报|线索")
+INTEL = cue("情资|情报|线索|讯息|资讯")
+# What a sentence telling a hand-over holds: an intel word, or a notice given or received (通報, 通知, 回報).
+HANDOVER = cue("情资|情报|线索|讯息|资讯|信息|通报|通知|回报|告知")
 PROVIDE = cue("提供|带来|交换|通报|传递|移交|转交|递交|分享|通知")
+# Words of totals. The strong ones make any sentence one of totals; the weak ones (共計, 合計…) also total a single
+# seizure's parts (「安非他命2批共計48公斤」), so a sentence seizing a named drug is not one of totals for them.
 AGGREGATE = re.compile(
-    r"(?=[以迄截累总共合统全历数0-9一二三四五六七八九十近至])(?:以来|迄今|截至|截止|累计|总计|共计|合计|统计|总数|全年|历年|数达|[0-9一二三四五六七八九十]+年来"
-    r"|近[0-9一二三四五六七八九十]+年|至今\(|至[0-9一二三四五六七八九十]+年)"
+    r"(?=[以迄截累全历数0-9一二三四五六七八九十近至])(?:以来|迄今|截至|截止|累计|全年|历年|[0-9一二三四五六七八九十]+年来"
+    r"|近[0-9一二三四五六七八九十]+年|至今|至[0-9一二三四五六七八九十]+年)"
 )
+WEAK_TOTALS = cue("总计|共计|合计|统计|总数|数达")
 DIRECTS = re.compile(r"^(?:之|的)?(?:检察官|主任检察官|检察长)?(?:统一)?(?:指挥|主导|领导)")
-SUSPECT = cue("嫌犯|犯罪嫌疑人|嫌疑人|嫌疑犯|现行犯|涉案人员|涉嫌人|人犯|毒贩|被告")
+SUSPECT = cue("嫌犯|犯罪嫌疑人|嫌疑人|嫌疑犯|现行犯|涉案人员|涉嫌人|人犯|毒贩|被告|成员")
 ARREST = cue("抓获|逮捕|拘捕|缉获|查获|拘提|捕获|抓捕|缉捕|到案|查缉|拘留|羁押|逮获")
 REPATRIATE = cue("遣返|遣送|押解|押返|接返")
 PARTY_WORDS = {"陆方": Party.CN, "大陆方面": Party.CN, "台方": Party.TW, "台湾方面": Party.TW, "台湾警方": Party.TW}
@@ -65,6 +70,7 @@ _ENUMERATOR = re.compile(r"(?:[一二三四五六七八九十]+、|[(（][一二
 _ENUMERATOR_FIRST = frozenset("一二三四五六七八九十(（0123456789")  # what an enumerator can start with
 _CRIME_KINDS: tuple[tuple[str, str], ...] = (("诈骗", "fraud"), ("毒", "drugs"), ("绑架", "kidnapping"))
 _CRIME_KINDS += (("掳人", "kidnapping"), ("杀人", "homicide"), ("走私", "smuggling"))
+_CONTINUES_TOTALS = re.compile(r"(?:同期间|同一期间|同期|同时期|其中|另|此外|含|包括|以上)")
 _ORIGIN_MARK = ("自", "从", "由", "往", "赴", "来自", "运往", "经")
 
 
@@ -299,6 +305,23 @@ class DocState:
 
     last_paragraph: int = -1
     doc_joint: bool = False  # the headline speaks of cross-strait cooperation: its cases are joint
+    last_metric: str | None = None  # what the last figure counted (「已完成…件」 completes its requests)
+    last_totals: int = -1  # the paragraph of the last sentence of totals
+    last_period: tuple[Any, Any] | None = None  # (start, end) of the last sentence of totals
+    last_joint: bool = False  # whether the last totals were of both sides (一方 otherwise)
+    last_repatriation: tuple[int, list[str]] | None = None  # (paragraph, persons named) of the last one told
+    pending_directing: str | None = None  # a prosecutors' office directing, told before the case's seizure
+
+    def continues_totals(self, s: Sentence) -> bool:
+        """Whether the sentence goes on with the totals told just before (同期間…, 其中…, 另…), in the same
+        paragraph or the next one: it has no totals word of its own, but its counts are totals all the same."""
+        if self.last_totals < 0 or s.paragraph - self.last_totals > 1:
+            return False
+        text, a = s.block.text, s.start
+        if s.item:
+            found = _ENUMERATOR.match(text, a)
+            a = found.end() if found is not None else a
+        return _CONTINUES_TOTALS.match(text, a) is not None
 
     def joint_context(self, s: Sentence) -> bool:
         return s.paragraph == self.joint_paragraph or (self.in_list and self.list_joint)

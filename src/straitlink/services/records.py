@@ -138,10 +138,12 @@ def update_record(
         check_references(uow, kind, new)
         access.decide_create(principal, kind.name, after.marking, scope.record_agencies(uow, kind.name, after))
         head = audit.lock(uow)
+        replaced = audit.records_sum(uow, [(kind.mapper.kind, record_id)])  # its rows before: the digest's part
         uow.repo(kind.mapper).update(after)
         uow.flush()
         delta = diff(old, new)
-        audit.append(uow, head, [Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, record_id, delta)])
+        change = Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, record_id, delta)
+        audit.append(uow, head, [change], replaced=replaced)
         uow.announce(
             DomainEvent("record.updated", kind.name, record_id, principal.username, after.marking.releasable, delta)
         )

@@ -17,6 +17,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, func, insert, select
 
 from straitlink.audit import log as audit
+from straitlink.audit import state as digest
 from straitlink.audit.entries import AuditAction, Change, diff, timestamp
 from straitlink.codec import encode, encode_changes
 from straitlink.domain.errors import Conflict, NotFound
@@ -218,18 +219,25 @@ def commit_step(
     action = AuditAction.TRANSITION if step.source is not step.target else AuditAction.UPDATE
     context = step_context(step, loaded.next_step_id)
     changes = [Change(actor, action, "request", after.id, encode_changes(before, stored), context)]
+    changed = changed_columns(loaded.columns, after)
+    # The stored records' digest moves by the request's row as it becomes, less the row it was, plus any reply.
+    delta = digest.replaced(REQUEST, loaded.columns, {**loaded.columns, **changed, "version": before.version + 1})
     reply = None
     if step.text or attached:
         draft = ReplyDraft(step.action.value, step.text, step.on, step.actor.party, attached, loaded.next_step_id)
         reply = reply_rows(stored, draft, own_party=own_party, actor=actor, recorded_at=recorded_at)
         changes += reply.changes
+        delta += digest.row_element(digest.REPLY, reply.reply)
+        delta += sum(digest.row_element(digest.REQUEST_DOCUMENT, d) for d in reply.documents)
+    entries = audit.chain(loaded.head, changes, delta=delta)
     written = write_step(
         uow.connection,
         request_id=before.id,
         version=before.version,
-        changed=changed_columns(loaded.columns, after),
+        changed=changed,
         step=step_values(before.id, step, step_id=loaded.next_step_id, recorded_at=recorded_at),
-        entries=audit.chain(loaded.head, changes),
+        entries=entries,
+        state=loaded.head.state_bytes,
     )
     if not written:
         raise Conflict(

@@ -4,7 +4,9 @@ Export → import into an empty database → export gives identical bytes: recor
 dependency order, sorted by id, with their versions and provenance, and the catalogue as stored; then the request
 workflow's tables with the stored files' content, and the audit chain as stored (straitlink.services.
 transfer_workflow). Import writes everything in one transaction and appends no audit entry of its own: the chain it
-brings is the source's, and stays verifiable.
+brings is the source's, and stays verifiable; the records imported must be what that chain's last entry says they
+became (straitlink.audit.consistency), or the import is refused naming the first record that differs. A version 1
+export carries no chain: each record it brings gets its `create` entry, by the importing actor.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from straitlink.audit import consistency
 from straitlink.audit import log as audit_log
+from straitlink.audit.entries import AuditAction, Change, diff
 from straitlink.codec import decode, encode
 from straitlink.domain.errors import Conflict, ImportRejected, StraitLinkError
 from straitlink.services import transfer_workflow
@@ -31,6 +35,7 @@ FORMAT = "straitlink-export"
 FORMAT_VERSION = 2
 READABLE_VERSIONS = (1, 2)  # version 1 carried no workflow, files or audit chain
 Progress = Callable[[str, int, int], None]
+_FROM_VERSION_1 = {"import": "format_version 1"}
 
 _CATALOG: tuple[tuple[str, Any], ...] = (
     ("agency", t.AgencyRow),
@@ -124,12 +129,12 @@ def import_database(
     """Load an export into an empty database in one transaction; nothing is written if anything is wrong.
 
     The stored files' content is written into `files` just before the commit (a file left there by a commit that
-    then fails is harmless: only a committed row ever reaches it). `actor` is not recorded: the import appends no
-    audit entry, so that the chain it brings stays the source's (docs/json.md).
+    then fails is harmless: only a committed row ever reaches it). `actor` is recorded only for a version 1 export:
+    otherwise the import appends no audit entry, so that the chain it brings stays the source's (docs/json.md).
     """
     data = parse_export(text)
     # Before the first write, as every audited change does: concurrent writers queue behind the import.
-    audit_log.lock(uow)
+    head = audit_log.lock(uow)
     conn = uow.connection
     if not uow.is_empty() or not transfer_workflow.is_empty(conn):
         raise ImportRejected("database: not empty; import only into a freshly initialised database", field="database")
@@ -145,6 +150,8 @@ def import_database(
             except SQLAlchemyError as exc:
                 raise ImportRejected(f"catalog.{name}: malformed entry ({type(exc).__name__})", field=name) from None
     counts: dict[str, int] = {}
+    created: list[Change] = []  # a version 1 export's records, each to get its `create` entry
+    unaudited = "workflow" not in data
     for i, kind in enumerate(KINDS):
         entries = data["records"].get(kind.name) or []
         if not isinstance(entries, list):
@@ -156,6 +163,9 @@ def import_database(
             except StraitLinkError as exc:
                 raise ImportRejected(exc.message, field=exc.field, value=exc.value) from None
             uow.session.add(kind.mapper.to_row(record))
+            if unaudited:
+                what = diff(None, encode(record))
+                created.append(Change(actor, AuditAction.CREATE, kind.mapper.kind, record.id, what, _FROM_VERSION_1))
             if record.version != 1:
                 versions.append({"b_id": record.id, "b_version": record.version})
         try:
@@ -179,9 +189,17 @@ def import_database(
         counts |= added
         counts["audit_entry"] = transfer_workflow.import_audit(conn, data["audit"])
         uow.flush()
+        mismatch = consistency.settle_import(uow.session)
+        if mismatch is not None:
+            record = mismatch.record or {}
+            raise ImportRejected(
+                f"records: {mismatch.reason}", field=f"records.{record.get('kind', '')}", value=record.get("id")
+            )
         for file in checked:
             assert files is not None  # import_workflow refuses files without a store
             files.put(file)
+    elif created:
+        audit_log.append(uow, head, created)
     uow.commit()
     return counts
 

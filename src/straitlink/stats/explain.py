@@ -131,9 +131,7 @@ def explain_figure(
     records: list[TracedRecord] = []
     for kind, ids in sets:
         if reader is not None:
-            ids = ids.where(
-                _MAPPERS[kind].row.id.in_(select(_MAPPERS[kind].row.id).where(visible(_MAPPERS[kind], reader)))
-            )
+            ids = _visible_ids(ids, kind, reader)
             shown[kind] = _count(uow, ids)
         remaining = None if limit is None else limit - len(records)
         if remaining is not None and remaining <= 0:
@@ -145,8 +143,8 @@ def explain_figure(
 def _visible_ids(ids: Select[Any], kind: str, reader: Principal) -> Select[Any]:
     """The ids of `ids` that `reader` may see, by the same SQL condition as every list."""
     mapper, found = _MAPPERS[kind], ids.subquery()
-    allowed = select(mapper.row.id).where(visible(mapper, reader))
-    return select(found.c.id).where(found.c.id.in_(allowed))
+    row = mapper.row
+    return select(found.c.id).join(row, row.id == found.c.id).where(visible(mapper, reader))
 
 
 def record_ids(uow: UnitOfWork, key: str, scope: Scope, limit: int | None = None) -> dict[str, list[str]]:

@@ -62,11 +62,13 @@ def write_step(
     changed: dict[str, Any],
     step: dict[str, Any],
     entries: Sequence[dict[str, Any]],
+    state: bytes,
 ) -> bool:
     """Write the request's changed columns (if still at `version`), its history row and the audit entries, and move
-    the chain head to the last entry; False, with nothing to keep, when the request is no longer at `version`."""
+    the chain head to the last entry, with the stored records' digest `state`; False, with nothing to keep, when the
+    request is no longer at `version`."""
     write = _write_step_at_once if conn.dialect.name == "postgresql" else _write_step_in_turn
-    return write(conn, request_id, version, changed, step, entries)
+    return write(conn, request_id, version, changed, step, entries, state)
 
 
 def _write_step_at_once(
@@ -76,6 +78,7 @@ def _write_step_at_once(
     changed: dict[str, Any],
     step: dict[str, Any],
     entries: Sequence[dict[str, Any]],
+    state: bytes,
 ) -> bool:
     names = tuple(sorted(changed))
     stmt = _COMBINED.get((names, len(entries)))
@@ -86,7 +89,7 @@ def _write_step_at_once(
     params |= {f"s_{k}": v for k, v in step.items()}
     for i, entry in enumerate(entries):
         params |= {f"e{i}_{k}": v for k, v in entry.items()}
-    params |= {"h_seq": entries[-1]["seq"], "h_hash": entries[-1]["hash"]}
+    params |= {"h_seq": entries[-1]["seq"], "h_hash": entries[-1]["hash"], "h_state": state}
     # A conflict leaves the other parts written, but the caller then rolls the whole transaction back.
     return bool(conn.execute(stmt, params).scalar_one() == 1)
 
@@ -98,6 +101,7 @@ def _write_step_in_turn(
     changed: dict[str, Any],
     step: dict[str, Any],
     entries: Sequence[dict[str, Any]],
+    state: bytes,
 ) -> bool:
     names = tuple(sorted(changed))
     change = _IN_TURN.get(names)
@@ -114,7 +118,7 @@ def _write_step_in_turn(
     add_step.execute(conn, step)
     for entry in entries:
         add_entry.execute(conn, entry)
-    move_head.execute(conn, {"seq": entries[-1]["seq"], "hash": entries[-1]["hash"]})
+    move_head.execute(conn, {"seq": entries[-1]["seq"], "hash": entries[-1]["hash"], "state": state})
     return True
 
 
@@ -125,8 +129,11 @@ def _in_turn_writes(dialect: Dialect) -> tuple[DriverStatement, DriverStatement,
             insert(table).values({c.name: bindparam(c.name, type_=c.type) for c in table.c}), dialect
         )
 
+    binary = HEAD.c.hash.type
     head = (
-        update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("seq"), hash=bindparam("hash", type_=HEAD.c.hash.type))
+        update(HEAD)
+        .where(HEAD.c.id == 1)
+        .values(seq=bindparam("seq"), hash=bindparam("hash", type_=binary), state=bindparam("state", type_=binary))
     )
     return add(STEP), add(ENTRY), DriverStatement.compile(head, dialect)
 
@@ -149,5 +156,9 @@ def _combined(names: tuple[str, ...], n_entries: int) -> Any:
         insert(ENTRY).values({c.name: bound(ENTRY, f"e{i}_", c.name) for c in ENTRY.c}).cte(f"audited{i}")
         for i in range(n_entries)
     ]
-    head = update(HEAD).where(HEAD.c.id == 1).values(seq=bindparam("h_seq"), hash=bound(HEAD, "h_", "hash"))
+    head = (
+        update(HEAD)
+        .where(HEAD.c.id == 1)
+        .values(seq=bindparam("h_seq"), hash=bound(HEAD, "h_", "hash"), state=bound(HEAD, "h_", "state"))
+    )
     return select(func.count()).select_from(changed).add_cte(history, *audited, head.cte("head"))

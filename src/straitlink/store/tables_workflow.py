@@ -126,10 +126,12 @@ Index("ix_audit_entry_record", record_field(AuditEntryRow.__table__.c.body))
 
 
 class AuditHeadRow(Base):
-    """The chain's last entry, in one row that every append locks, so the chain stays linear."""
+    """The chain's last entry, in one row that every append locks, so the chain stays linear; with the stored
+    records' digest that entry carries (NULL until the first change after an upgrade from before digests)."""
 
     __tablename__ = "audit_head"
     __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    state: Mapped[bytes | None] = mapped_column(LargeBinary(32))

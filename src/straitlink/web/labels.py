@@ -72,6 +72,12 @@ FIELDS = {
     "closed_on": N_("Closed on"),
     "confirmed_on": N_("Confirmed in writing on"),
     "provenance": N_("Source"),
+    "personnel_party": N_("Side of the personnel"),
+    "marking": N_("Marking"),
+    "source_reliability": N_("Source reliability"),
+    "information_accuracy": N_("Information accuracy"),
+    "sequence": N_("Session"),
+    "cross_strait": N_("Cross-Strait"),
 }
 
 STATUSES = {

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from straitlink.domain.access import Permission
+from straitlink.domain.marking import CLASSIFICATION_LABELS, HANDLING_LABELS, Classification, HandlingCode
 from straitlink.domain.quantity import canonical
 from straitlink.web import labels
 from straitlink.web.i18n import (
@@ -57,6 +58,17 @@ UNITS = {
 BASES = {"gross": N_("gross weight"), "net": N_("net weight")}
 
 
+def marking_text(m: dict[str, Any], lang: str) -> str:
+    """A record's marking as people read it: its classification and handling code in the language."""
+    _ = translations(lang).gettext
+    classification = CLASSIFICATION_LABELS[Classification(m["classification"])][lang]
+    handling = HANDLING_LABELS[HandlingCode(m["handling"])][lang]
+    text = f"{classification} · {m['handling']} {handling}"
+    if m.get("releasable"):
+        text += " · " + _("releasable to the other side")
+    return text
+
+
 def page(
     request: Request, name: str, caller: Caller | None, lang: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
@@ -79,6 +91,7 @@ def page(
         "name_of": lambda kind, value: catalogue_name(kind, value, lang),
         "quantity": lambda q: quantity_text(q, lang),
         "article": lambda text: article_text(text, lang),
+        "marking": lambda m: marking_text(m, lang),
         "number": lambda value: canonical(value) if value is not None else "",
         **context,
     }

@@ -1,0 +1,209 @@
+"""The stored state as one digest, so that `audit verify` proves the records are what the audit trail says.
+
+Every row of the record tables (each record kind's table and its child tables: a seizure's quantities, a case's
+agencies and places, …) and of the replies and request documents has a canonical text: its columns in table
+order, each as `length:text` or `-` for NULL, the text of a value written alike on both engines (numbers with six
+decimals, dates as YYYY-MM-DD, booleans as 1/0, JSON as stored). The row's element is sha256(table name, newline,
+canonical text) read as a 256-bit number; the state's digest is the sum of all elements modulo 2²⁵⁶. A sum needs no
+order and moves by difference: a writer adds the elements of the rows it adds and takes away those it replaces,
+without reading anything else, and every audit entry carries the digest as its transaction leaves the tables
+(docs/audit.md). The verifier computes the same sum from the tables, each row's canonical text built by the
+database (`_SQL`), and compares it with the last entry's. Writers that know the values they write compute the text
+in Python (`row_element`); writers whose rows the database shaped read them back (`added`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any, cast
+
+from psycopg.abc import Buffer
+from psycopg.adapt import Loader
+from sqlalchemy import JSON, Boolean, Connection, Date, Numeric, Table
+
+from straitlink.store import tables as t
+from straitlink.store.tables_workflow import RequestDocumentRow, RequestReplyRow
+
+MODULUS = 2**256
+_SIX = Decimal("0.000001")
+
+# Each audited kind's tables, with the column naming the record: its main table first, then its child tables. The
+# kind "document" is both a source document (a record) and a document attached to a reply; ids never collide.
+KIND_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "document": (("source_document", "id"), ("request_document", "id")),
+    "case": (("legal_case", "id"), ("case_agency", "case_id"), ("case_place", "case_id")),
+    "operation": (
+        ("operation", "id"),
+        ("operation_agency", "operation"),
+        ("operation_place", "operation"),
+        ("vessel", "operation"),
+    ),
+    "person": (("person", "id"),),
+    "seizure": (("seizure", "id"), ("seizure_quantity", "seizure")),
+    "intel": (("intel_report", "id"),),
+    "outcome": (("outcome", "id"), ("outcome_seizure", "outcome"), ("outcome_person", "outcome")),
+    "meeting": (("meeting", "id"), ("meeting_agency", "meeting"), ("meeting_place", "meeting")),
+    "figure": (("published_figure", "id"),),
+    "request": (("assistance_request", "id"),),
+    "reply": (("request_reply", "id"),),
+}
+_ALL_TABLES = {**t.Base.metadata.tables}
+TABLES: tuple[Table, ...] = tuple(_ALL_TABLES[name] for tables in KIND_TABLES.values() for name, _ in tables)
+REPLY = cast(Table, RequestReplyRow.__table__)
+REQUEST_DOCUMENT = cast(Table, RequestDocumentRow.__table__)
+_CHUNK = 500  # ids per IN list when reading rows back
+_SPAN = 5_000  # rows per range read at once on SQLite
+_MAX_ROWID = 2**63 - 1
+
+
+def element(table: str, text: str) -> int:
+    """One row's element of the digest."""
+    return int.from_bytes(hashlib.sha256(f"{table}\n{text}".encode()).digest(), "big")
+
+
+def hex_digest(state: int) -> str:
+    return f"{state % MODULUS:064x}"
+
+
+def _value(column: Any, value: Any) -> str | None:
+    if value is None:
+        return None
+    kind = column.type
+    if isinstance(kind, Boolean):
+        return "1" if value else "0"
+    if isinstance(kind, Numeric):
+        number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        return format(number.quantize(_SIX), "f")
+    if isinstance(kind, Date):
+        return value.isoformat() if isinstance(value, date) else str(value)
+    if isinstance(kind, JSON):
+        return value if isinstance(value, str) else json.dumps(value)
+    return str(value)
+
+
+_DUMP = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def row_text(table: Table, values: Mapping[str, Any]) -> str:
+    """A row's canonical text from the values written (a missing column counts as NULL)."""
+    return _DUMP([_value(c, values.get(c.key)) for c in table.columns])
+
+
+def row_element(table: Table, values: Mapping[str, Any]) -> int:
+    """The element of a row from the values written, as the verifier will compute it from the stored row."""
+    return element(table.name, row_text(table, values))
+
+
+def replaced(table: Table, before: Mapping[str, Any], after: Mapping[str, Any]) -> int:
+    """What replacing a row's values `before` by `after` adds to the digest."""
+    return row_element(table, after) - row_element(table, before)
+
+
+def _sql_value(column: Any, dialect: str) -> str:
+    name, kind = f'"{column.name}"', column.type
+    if isinstance(kind, Boolean) and dialect == "postgresql":
+        return f"CAST(CAST({name} AS INTEGER) AS TEXT)"
+    if isinstance(kind, Numeric):
+        if dialect == "sqlite":  # printf gives 0 for NULL: keep NULL as NULL
+            return f"CASE WHEN {name} IS NOT NULL THEN printf('%.6f', {name}) END"
+        return f"CAST(round({name}, 6) AS TEXT)"
+    if isinstance(kind, Date) and dialect == "postgresql":
+        return f"to_char({name}, 'YYYY-MM-DD')"
+    return f"CAST({name} AS TEXT)"
+
+
+def select_sql(table_name: str, dialect: str, where: str = "", *, joined: bool = False) -> str:
+    """SELECT of each row's canonical text, built by the database: a JSON array of its columns' texts."""
+    values = ", ".join(_sql_value(column, dialect) for column in _ALL_TABLES[table_name].columns)
+    if dialect == "sqlite" and joined:
+        return f"SELECT CAST(group_concat(json_array({values}), char(10)) AS BLOB) FROM {table_name}{where}"
+    if dialect == "sqlite":
+        return f"SELECT CAST(json_array({values}) AS BLOB) FROM {table_name}{where}"
+    return f"SELECT CAST(array_to_json(ARRAY[{values}]) AS TEXT) FROM {table_name}{where}"
+
+
+def _sum(table: str, texts: Iterable[bytes]) -> int:
+    sha, prefix, total = hashlib.sha256, f"{table}\n".encode(), 0
+    for text in texts:
+        total += int.from_bytes(sha(prefix + text).digest(), "big")
+    return total
+
+
+def _cursor(conn: Connection) -> Any:
+    raw: Any = conn.connection.driver_connection
+    cursor = raw.cursor()
+    if conn.dialect.name == "postgresql":
+        cursor.adapters.register_loader("text", _Bytes)  # the UTF-8 the server sends, as the bytes hashed
+    return cursor
+
+
+class _Bytes(Loader):
+    """PostgreSQL text as the bytes the server sent, undecoded."""
+
+    def load(self, data: Buffer) -> bytes:
+        return bytes(data)
+
+
+def _texts(cursor: Any, sql: str, params: Sequence[Any] = ()) -> Iterator[bytes]:
+    """Each row's canonical text as UTF-8 bytes."""
+    cursor.execute(sql, params)
+    while rows := cursor.fetchmany(10_000):
+        for (text,) in rows:
+            yield text if isinstance(text, bytes) else text.encode("utf-8")
+
+
+def table_sum(conn: Connection, table: str) -> int:
+    """The sum of one table's elements, as stored."""
+    cursor = _cursor(conn)
+    try:
+        if conn.dialect.name != "sqlite":
+            return _sum(table, _texts(cursor, select_sql(table, "postgresql")))
+        # SQLite joins a range of rows' texts into one value in C (a canonical text never holds a raw newline: JSON
+        # escapes it), which costs less than handing each row to Python.
+        ranged = select_sql(table, "sqlite", " WHERE rowid >= ? AND rowid <= ?", joined=True)
+        after = f"SELECT min(rowid) FROM {table} WHERE rowid > ?"
+        total, first = 0, cursor.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
+        while first is not None:
+            last = min(first + _SPAN - 1, _MAX_ROWID)
+            joined = cursor.execute(ranged, (first, last)).fetchone()[0]
+            total += _sum(table, joined.split(b"\n"))
+            first = cursor.execute(after, (last,)).fetchone()[0] if last < _MAX_ROWID else None  # past any gap
+        return total
+    finally:
+        cursor.close()
+
+
+def stored(conn: Connection) -> int:
+    """The digest of the stored state: every covered table's rows."""
+    return sum(table_sum(conn, table.name) for table in TABLES) % MODULUS
+
+
+def added(conn: Connection, kind: str, ids: Sequence[str]) -> int:
+    """The sum of the elements of these records' rows as stored (for writers whose rows the database shaped)."""
+    total = 0
+    marker = "?" if conn.dialect.name == "sqlite" else "%s"
+    cursor = _cursor(conn)
+    try:
+        for name, key in KIND_TABLES.get(kind, ()):
+            for i in range(0, len(ids), _CHUNK):
+                chunk = list(ids[i : i + _CHUNK])
+                where = f' WHERE "{key}" IN ({", ".join([marker] * len(chunk))})'
+                total += _sum(name, _texts(cursor, select_sql(name, conn.dialect.name, where), chunk))
+    finally:
+        cursor.close()
+    return total
+
+
+def kinds_and_ids(pairs: Iterable[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """(kind, ids) for each covered kind among (kind, id) pairs, each id once."""
+    by_kind: dict[str, list[str]] = {}
+    for kind, record_id in pairs:
+        if kind in KIND_TABLES:
+            seen = by_kind.setdefault(kind, [])
+            seen.append(record_id)
+    for kind, ids in by_kind.items():
+        yield kind, list(dict.fromkeys(ids))
