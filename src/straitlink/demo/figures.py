@@ -127,6 +127,32 @@ QUALIFIERS: dict[str, Qualifier] = {
     **dict.fromkeys(("餘", "余", "多", "more than", "over", "超過", "some"), Qualifier.AT_LEAST),
     **dict.fromkeys(("近", "將近", "约", "約", "about", "左右"), Qualifier.APPROX),
 }
+# The outlet a row's publisher cell names first ("新華網 on 海巡署 release" → 新華網), as it names itself: the
+# rest of the cell (who it cites, notes such as "text not saved") is for the corpus's readers, not the bulletin's.
+PUBLISHERS: dict[str, str] = {
+    "taiwan.cn EN": "Taiwan.cn",
+    "中國臺灣網": "中國台灣網",
+    "中國台灣網": "中國台灣網",
+    "台灣網": "中國台灣網",
+    "Xinhua EN": "Xinhua",
+    "新華網": "新華網",
+    "新華網福建": "新華網福建頻道",
+    "chinadaily EN": "China Daily",
+    "中新網": "中新網",
+    "中新社": "中新社",
+    "Taiwan Today JP": "Taiwan Today",
+    "lawdata abstract": "月旦法學知識庫",
+    "環球時報": "環球時報",
+    "Yahoo": "Yahoo奇摩新聞",
+    "桃園電子報": "桃園電子報",
+    "聯合報": "聯合報",
+    "立法院預算中心": "立法院預算中心",
+    "法務通訊2585期": "法務通訊第2585期",
+    "法務部海峽兩岸共同打擊犯罪與司法互助協議執行情行情形統計總表": "法務通訊第2585期",
+}
+_PUBLISHER_END = re.compile(r" via | citing | on | quoting |, | \(| — ")
+# A metric cell says which language a source wrote in ("(EN) …", "(JA) …"); the label keeps only the words.
+_LANGUAGE_MARK = re.compile(r"^\((EN|JA)\)\s*")
 _DATE = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
 _PART = re.compile(r"([0-9][0-9,.]*)(\+?)\s*(\S+)")
 
@@ -174,16 +200,30 @@ def build_figures() -> tuple[list[SourceDocument], list[PublishedFigure]]:
 
 
 def _document(row: CsvRow, url: str) -> SourceDocument:
-    publisher = row.get("publisher_and_cited_origin") or row.get("cited_origin") or None
+    publisher = publisher_name(row.get("publisher_and_cited_origin") or row.get("cited_origin"))
     quote = row.get("verbatim_quote") or row.get("item_zh_as_in_source")
     return SourceDocument(
         id=stable_id("figures", "document", url),
         provenance=Provenance.by_user(DEMO_USER),
-        title=f"{publisher or 'unknown publisher'} — {urlsplit(url).hostname or url}",
+        title=f"{publisher} — {urlsplit(url).hostname or url}",
         publisher=publisher,
         url=url,
         language=_language(quote, row.get("metric_zh_as_in_source")),
     )
+
+
+def publisher_name(cell: str) -> str:
+    """The outlet a publisher cell names first, as it names itself; InvalidValue for one not mapped."""
+    first = _PUBLISHER_END.split(cell.strip(), maxsplit=1)[0].strip()
+    try:
+        return PUBLISHERS[first]
+    except KeyError:
+        raise InvalidValue("publisher_and_cited_origin", cell, "no outlet maps it; add it to PUBLISHERS") from None
+
+
+def metric_label(cell: str) -> str:
+    """The metric as worded in the source, without the column's language mark ("(EN) items …" → "items …")."""
+    return _LANGUAGE_MARK.sub("", cell.strip())
 
 
 @cache
@@ -261,7 +301,7 @@ def _generic(row: CsvRow, source: str) -> list[PublishedFigure]:
     start, end = _period(row)
     unit_text, label_en = row.get("unit"), row.get("metric_en")
     common: dict[str, Any] = {
-        "label": row.get("metric_zh_as_in_source"),
+        "label": metric_label(row.get("metric_zh_as_in_source")),
         "period_start": start,
         "period_end": end,
         "direction": direction(row.get("direction")),

@@ -1,4 +1,4 @@
-"""The bulletin's meetings, talks, seminars and visits, and its headline figures."""
+"""The bulletin's meetings, talks, seminars and visits, its headline figures and every other figure it states."""
 
 from __future__ import annotations
 
@@ -220,7 +220,7 @@ def figures(cite: Citer, seizures: list[Seizure]) -> list[PublishedFigure]:
             "如流出市面預估可供 231 餘萬人次施用",
         ),
     ]
-    return [
+    headline = [
         PublishedFigure(
             id=seed_id("figure", key),
             provenance=cite(needle),
@@ -236,3 +236,62 @@ def figures(cite: Citer, seizures: list[Seizure]) -> list[PublishedFigure]:
         )
         for key, metric, label, value, unit, qualifier, start, end, direction, needle in specs
     ]
+    return [*headline, *stated_figures(cite)]
+
+
+# Every other figure the bulletin states, over the day or the span it states it for (「102年5月底」 is 21…31 May):
+# key, metric, label as worded, value, unit, qualifier, when, passage. What a case seized is a figure as much as a
+# seizure record, so the annex reconciles the bulletin's own sentences too. 「約種植有64萬畝罌粟」 is background the
+# bulletin gives as of its year, not a figure of today; the statistics hold no such metric.
+STATED: tuple[tuple[str, str, str, int, Unit, Qualifier, str, str], ...] = (
+    ("shenghong-personnel", "operations.personnel", "大陸動員警力", 500, Unit.PERSON, Qualifier.AT_LEAST,
+     "102年9月底", "大陸先後動員 500 餘名警力"),
+    ("shenghong-ketamine", "seizures.by_drug.ketamine.weight_kg", "走私K他命毒品", 500, Unit.KG, Qualifier.EXACT,
+     "102年9月27日", "走私 K 他命毒品 500 公斤"),
+    ("taoyuan-blocks", "seizures.by_drug.heroin.counts.block", "查獲海洛因", 600, Unit.BLOCK, Qualifier.EXACT,
+     "102年11月17日", "查獲 600 塊海洛因"),
+    ("taoyuan-gross", "seizures.by_drug.heroin.gross", "海洛因毛重", 229, Unit.KG, Qualifier.EXACT,
+     "102年11月17日", "毛重 229 公斤"),
+    ("container-ketamine", "seizures.by_drug.ketamine.weight_kg", "走私K他命毒品", 231, Unit.KG, Qualifier.EXACT,
+     "102年12月20日", "走私 K 他命毒品 231 公斤"),
+    ("container-caught", "suspects.caught_in_act", "查獲現行犯", 4, Unit.PERSON, Qualifier.EXACT,
+     "102年12月20日", "查獲現行犯 4人"),
+    ("quanzhou-ketamine", "seizures.by_drug.ketamine.weight_kg", "查獲毒品K他命", 123, Unit.KG, Qualifier.EXACT,
+     "102年5月底", "查獲毒品 K 他命 123 公斤"),
+    ("quanzhou-ephedrine", "seizures.by_drug.ephedrine.weight_kg", "麻黃素", 20, Unit.KG, Qualifier.EXACT,
+     "102年5月底", "麻黃素 20 公斤"),
+    ("quanzhou-suspects", "suspects.total", "嫌犯", 4, Unit.PERSON, Qualifier.EXACT,
+     "102年5月底", "麻黃素 20 公斤及嫌犯 4 人"),
+    ("dongshan-ketamine", "seizures.by_drug.ketamine.weight_kg", "查獲毒品K他命", 241, Unit.KG, Qualifier.EXACT,
+     "102年8月7日", "K 他命 241 公斤"),
+    ("dongshan-suspects", "suspects.total", "嫌犯", 5, Unit.PERSON, Qualifier.EXACT,
+     "102年8月7日", "241 公斤、嫌犯 5 人"),
+    ("zhangzhou-ketamine", "seizures.by_drug.ketamine.weight_kg", "查獲K他命", 260, Unit.KG, Qualifier.EXACT,
+     "102年9月13日", "K 他命 260 公斤"),
+    ("zhangzhou-suspects", "suspects.total", "嫌犯", 4, Unit.PERSON, Qualifier.EXACT,
+     "102年9月13日", "260 公斤及嫌犯 4 人"),
+    ("golden-triangle-poppy", "background.golden_triangle.poppy_mu", "金三角約種植罌粟（畝）", 640000, Unit.ITEM,
+     Qualifier.APPROX, "102年", "約種植有 64 萬畝罌粟"),
+)  # fmt: skip
+
+
+def stated_figures(cite: Citer) -> list[PublishedFigure]:
+    """The figures of the bulletin's sentences beyond its headline: seizures, suspects, personnel, background."""
+    figures = []
+    for key, metric, label, value, unit, qualifier, when, needle in STATED:
+        span = partial(when)
+        figures.append(
+            PublishedFigure(
+                id=seed_id("figure", key),
+                provenance=cite(needle),
+                metric=metric,
+                label=label,
+                value=Decimal(value),
+                unit=unit,
+                qualifier=qualifier,
+                period_start=span.earliest(),
+                period_end=span.latest(),
+                source=DOCUMENT_ID,
+            )
+        )
+    return figures

@@ -16,7 +16,8 @@ from straitlink.exchange.keys import Identity, verify_signature
 # applied: the effect is stored; waiting: accepted, its causal predecessor has not arrived yet;
 # parked: accepted but cannot be applied (the reason says why, a liaison officer looks at it);
 # rejected: not accepted at all (bad signature, unknown key, ...), nothing changed.
-STATUSES = ("applied", "waiting", "parked", "rejected")
+# overdue: negative evidence the sender records itself when no final receipt came within the configured time.
+STATUSES = ("applied", "waiting", "parked", "rejected", "overdue")
 RECEIPT_FIELDS = ("id", "message", "digest", "issuer", "key", "status", "reason", "time")
 
 

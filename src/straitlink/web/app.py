@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 from straitlink.config import Settings
+from straitlink.exchange.http import router as exchange_router
 from straitlink.services import access, accounts
 from straitlink.services.requests import Desk
 from straitlink.services.session import connect
@@ -75,6 +76,7 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(stats_page.router)
     app.include_router(account_page.router)
+    app.include_router(exchange_router(engine, settings))
     return app
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from decimal import Decimal
 
 import matplotlib
 from matplotlib import font_manager
@@ -22,6 +23,7 @@ from straitlink.stats.model import BreakdownRow, Statistics
 FONTS = {"zh-TW": "Noto Sans CJK TC", "zh-CN": "Noto Sans CJK SC", "en": "Noto Sans CJK TC"}
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7030a0", "#bf9000", "#2e75b6", "#a5a5a5", "#843c0c")
 PNG_DPI = 150
+HEADROOM = 1.15  # the y axis reaches 15 % above the highest bar
 
 
 @dataclass(frozen=True)
@@ -102,16 +104,24 @@ def _draw(
                 offset = [p - 0.4 + width * (i + 0.5) for p in positions]
                 axes.bar(offset, values, width, label=label, color=colour)
         axes.set_xticks(positions, years)
+        # Headroom above the highest bar, so that it never touches the frame or the legend.
+        axes.set_ylim(0, y_top(base if stacked else [v for values in series.values() for v in values]))
         axes.set_ylabel(ylabel)
         # No title in the image: the caption under it carries the title, in every format.
         axes.spines[["top", "right"]].set_visible(False)
-        axes.yaxis.set_major_formatter(lambda v, _pos: f"{v:,.0f}")
+        axes.yaxis.set_major_formatter(lambda v, _pos: words.number(Decimal(round(v))))
         if series:
             axes.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
         svg, png = io.StringIO(), io.BytesIO()
         figure.savefig(svg, format="svg")
         figure.savefig(png, format="png", dpi=PNG_DPI)
     return Chart(name, title, _strip_xml_header(svg.getvalue()), png.getvalue())
+
+
+def y_top(heights: list[float]) -> float:
+    """The top of the y axis: headroom above the highest bar (stacked bars: the highest stack)."""
+    top = max(heights, default=0.0)
+    return top * HEADROOM if top > 0 else 1.0
 
 
 def _strip_xml_header(svg: str) -> str:

@@ -6,68 +6,35 @@ the renderers (Markdown, HTML, DOCX, PDF) lay the same Document out and add no w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
 from straitlink.catalog import load_catalog
 from straitlink.domain.cases import AgencyRole
 from straitlink.domain.meetings import Meeting
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Total, Unit
-from straitlink.stats.bulletin.charts import Chart, requests_chart, seizures_chart, words_year
+from straitlink.stats.bulletin.annex import AnnexWriter
+from straitlink.stats.bulletin.charts import requests_chart, seizures_chart, words_year
+from straitlink.stats.bulletin.document import (
+    Block,
+    ChartBlock,
+    Document,
+    Items,
+    Paragraph,
+    Section,
+    TableBlock,
+)
 from straitlink.stats.bulletin.model import Bulletin
 from straitlink.stats.bulletin.phrases import EN, ZH_TW
 from straitlink.stats.bulletin.terms import Words
 from straitlink.stats.listing import CaseDigest, IntelDigest, SeizureDigest
 from straitlink.stats.model import AGREEMENT_IN_FORCE, BASES, Statistics
-from straitlink.stats.reconcile import Reconciled
+
+# The renderers take the Document's blocks from here.
+__all__ = ["Block", "ChartBlock", "Document", "Items", "Paragraph", "Section", "TableBlock", "compose"]
 
 
-@dataclass(frozen=True)
-class Paragraph:
-    text: str
-    kind: ClassVar[str] = "paragraph"
-
-
-@dataclass(frozen=True)
-class Items:
-    items: tuple[str, ...]
-    kind: ClassVar[str] = "items"
-
-
-@dataclass(frozen=True)
-class TableBlock:
-    caption: str | None
-    columns: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
-    kind: ClassVar[str] = "table"
-
-
-@dataclass(frozen=True)
-class ChartBlock:
-    chart: Chart
-    data: TableBlock  # the plotted numbers, for formats that cannot hold an image
-    kind: ClassVar[str] = "chart"
-
-
-Block = Paragraph | Items | TableBlock | ChartBlock
-
-
-@dataclass(frozen=True)
-class Section:
-    heading: str
-    blocks: tuple[Block, ...]
-
-
-@dataclass(frozen=True)
-class Document:
-    lang: str
-    title: str
-    subtitle: str
-    sections: tuple[Section, ...]
-
-
-class _Writer:
+class _Writer(AnnexWriter):
     def items(self, texts: list[str]) -> Items:
         """A numbered list; English items start with a capital even when they start with a date."""
         return Items(tuple(t if self.w.chinese else t[:1].upper() + t[1:] for t in texts))
@@ -89,6 +56,14 @@ class _Writer:
 
     def names(self, ids: list[str]) -> str:
         return self.w.join([self.w.agency(a) for a in ids])
+
+    def the(self, name: str) -> str:
+        """An agency named in running English takes the article: "the Ministry of Justice held…"."""
+        return name if self.w.chinese or name.startswith("the ") else f"the {name}"
+
+    def subjects(self, ids: list[str]) -> str:
+        """Agencies as the subject or object of a sentence: each with its article in English."""
+        return self.w.join([self.the(self.w.agency(a)) for a in ids])
 
     # --- sections --------------------------------------------------------------------------------------------
 
@@ -183,7 +158,9 @@ class _Writer:
         lead = [a for a in c.agencies_in(AgencyRole.LEADING) if mine[a] is Party.CN]
         cn = [a for a in c.agencies_in(AgencyRole.PARTICIPATING, AgencyRole.LEADING) if mine[a] is Party.CN]
         cn = [a for a in cn if a not in lead] or ([] if lead else cn)
-        pieces = [when, self.say("case_title", title=w.text(_inner_quotes(c.title)))]
+        pieces = [when]
+        if w.chinese:  # English leaves free text stored only in Chinese to the Chinese editions
+            pieces.append(self.say("case_title", title=w.text(_inner_quotes(c.title))))
         if directing:
             pieces.append(self.say("case_directed", directing=self.names(directing), agencies=self.names(tw)))
         elif tw:
@@ -208,7 +185,7 @@ class _Writer:
                 party = w.party(op.personnel_party) if op.personnel_party else ""
                 sentences.append(self.say("case_operation", name=name, when=op_when, party=party,
                                           personnel=w.quantity(op.personnel)))  # fmt: skip
-            else:
+            elif w.chinese:
                 sentences.append(self.say("case_operation_plain", name=name, when=op_when))
         for s in c.seizures:
             if s.doses is not None and s.mass is not None:
@@ -228,10 +205,11 @@ class _Writer:
     def handover(self, i: IntelDigest) -> str:
         w = self.w
         when = w.date(i.date)
-        provider = w.agency(i.provider_agency) if i.provider_agency else w.party(i.provider_party)
+        provider = self.the(w.agency(i.provider_agency)) if i.provider_agency else w.party(i.provider_party)
         recipient = w.party(i.recipient_party)
         if not i.seizures:
-            return self.say("intel_plain", date=when, provider=provider, recipient=recipient, summary=w.text(i.summary))
+            summary = w.text(i.summary) if w.chinese else ""
+            return self.say("intel_plain", date=when, provider=provider, recipient=recipient, summary=summary)
         places = [s.place for s in i.seizures if s.place]
         where = self.say("intel_where", place=self._places(places)) if places else ""
         seized = w.join([self.seized(s, when=when) for s in i.seizures])
@@ -247,7 +225,7 @@ class _Writer:
             if o.weight_by_drug:
                 weights = self.w.join([self._drug_weight(d, t) for d, t in sorted(o.weight_by_drug.items())])
                 phrase = "intel_summary_suspects" if o.suspects else "intel_summary"
-                blocks.append(Paragraph(self.say(phrase, provider=self.w.provider(key),
+                blocks.append(Paragraph(self.say(phrase, provider=self.the(self.w.provider(key)),
                                                  handovers=self.w.count(o.handovers), weights=weights,
                                                  suspects=self.w.count(o.suspects))))  # fmt: skip
         return Section(self.say("s_intel"), tuple(blocks))
@@ -260,22 +238,20 @@ class _Writer:
         w = self.w
         kind = f"kind_{m.kind.value}" + ("_plain" if m.kind.value == "liaison_coordination" and not m.sequence else "")
         places = self.say("meeting_where", places=self._places(m.places)) if m.places else ""
-        who = self.say("meeting_who", participants=self.names(m.participants)) if m.participants else ""
+        who = self.say("meeting_who", participants=self.subjects(m.participants)) if m.participants else ""
         decided = ""
-        if m.decisions:
-            decided = self.say(
-                "meeting_decided", decisions=("；" if w.chinese else "; ").join(map(w.text, m.decisions))
-            )
-        return self.say("meeting", date=w.date(m.date), host=w.agency(m.host) if m.host else "",
+        if m.decisions and w.chinese:
+            decided = self.say("meeting_decided", decisions="；".join(map(w.text, m.decisions)))
+        elif m.decisions:
+            decided = self.say("meeting_decided", decisions=w.count(len(m.decisions)))
+        return self.say("meeting", date=w.date(m.date), host=self.the(w.agency(m.host)) if m.host else "",
                         kind=self.say(kind, sequence=m.sequence), title=w.text(_inner_quotes(m.title)), where=places,
                         who=who,
                         decided=decided)  # fmt: skip
 
     def meetings(self) -> Section:
         items = [self.meeting(m) for m in self.b.meetings]
-        return Section(
-            self.say("s_meetings"), (Items(tuple(items)),) if items else (Paragraph(self.say("no_meetings")),)
-        )
+        return Section(self.say("s_meetings"), (self.items(items),) if items else (Paragraph(self.say("no_meetings")),))
 
     def table(self) -> Section:
         s, w = self.b.current.seizures, self.w
@@ -294,7 +270,7 @@ class _Writer:
         for key, t in (("row_drugs", s.drugs_weight_kg), ("row_precursors", s.precursors_weight_kg),
                        ("row_all", s.total_weight_kg)):  # fmt: skip
             rows.append((self.say(key), "", w.count(t.count), "", "", "", "", w.total(t), ""))
-        return Section(self.say("s_table"), (TableBlock(None, columns, tuple(rows)),))
+        return Section(self.say("s_table"), (TableBlock(None, columns, tuple(rows), "seizures"),))
 
     def charts(self) -> Section:
         labels = {k: self.say(k) for k in ("tw_to_cn", "cn_to_tw", "axis_requests", "axis_kg", "axis_year")}
@@ -311,58 +287,6 @@ class _Writer:
             (words_year(self.w, r.key), *(self.total((r.weight_by_drug or {})[d]) if d in (r.weight_by_drug or {})
                                            else "—" for d in drugs)) for r in rows))  # fmt: skip
         return Section(self.say("s_charts"), (ChartBlock(requests, req_data), ChartBlock(seizures, seize_data)))
-
-    def annex(self) -> Section:
-        rec = self.b.reconciliation
-        if not rec.rows:
-            return Section(self.say("s_annex"), (Paragraph(self.say("annex_none")),))
-        n = rec.counts()
-        blocks: list[Block] = [
-            Paragraph(self.say("annex_intro")),
-            Paragraph(self.say("annex_counts", match=n["match"], within=n["within_qualifier"],
-                               discrepancy=n["discrepancy"], not_computable=n["not_computable"])),
-        ]  # fmt: skip
-        columns = tuple(self.say(f"col_{c}") for c in ("metric", "period", "direction", "published", "computed",
-                                                        "difference", "verdict", "source"))  # fmt: skip
-        blocks.append(TableBlock(None, columns, tuple(self.reconciled(r) for r in rec.rows)))
-        if rec.contradictions:
-            rows = []
-            for c in rec.contradictions:
-                sides = "; ".join(f"{self.published(f)} ({self.w.date(f.period_end)}, {self._source(s)})"
-                                  for f, s in zip(c.figures, c.sources, strict=True))  # fmt: skip
-                rows.append((self._metric(c.figures[0]), sides, self.say(f"contradiction_{c.code}")))
-            cols = (self.say("col_metric"), self.say("col_published"), self.say("col_reason"))
-            blocks.append(TableBlock(self.say("s_contradictions"), cols, tuple(rows)))
-        return Section(self.say("s_annex"), tuple(blocks))
-
-    def _metric(self, f: Any) -> str:
-        return self.w.text(f.label) if self.w.chinese else (f.label_en or f.metric)
-
-    def _source(self, s: dict[str, Any]) -> str:
-        return str(s.get("publisher") or s.get("title") or s.get("id"))
-
-    def published(self, f: Any) -> str:
-        unit = f.unit if isinstance(f.unit, Unit) else Unit(f.unit)
-        return self.w.amount(f.value, f.qualifier, None, unit)
-
-    def reconciled(self, r: Reconciled) -> tuple[str, ...]:
-        w, f = self.w, r.figure
-        period = w.date(r.period[0]) + self.say("period_to") + w.date(r.period[1])
-        direction = self.say(f"dir_{f.direction}") if f.direction in ("tw_to_cn", "cn_to_tw", "both") else "—"
-        computed = difference = "—"
-        if r.computed is not None:
-            c = r.computed
-            # A computed count is shown in the published figure's unit (234人 beside 234人, not 234件).
-            unit = {"count": f.unit, "kg": Unit.KG, "dose": Unit.DOSE}.get(c.unit)
-            computed = w.amount(c.value, c.qualifier, c.upper, unit) if unit else w.number(c.value) + (
-                "%" if c.unit == "percent" else "")  # fmt: skip
-        if r.difference is not None and r.difference != 0:
-            difference = ("+" if r.difference > 0 else "−") + w.number(abs(r.difference))
-        verdict = self.say(f"verdict_{r.verdict.value}")
-        if r.code.endswith("_held") or r.code in ("direction_unstated", "units_differ"):
-            verdict += f"（{self.say('reason_' + r.code)}）" if w.chinese else f" ({self.say('reason_' + r.code)})"
-        return (self._metric(f), period, direction, self.published(f), computed, difference, verdict,
-                self._source(r.source))  # fmt: skip
 
     def notes(self) -> Section:
         notes = [self.say("note_weight")]

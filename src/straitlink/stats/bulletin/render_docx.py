@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 from docx import Document as new_document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -28,6 +29,8 @@ def render_docx(doc: Document) -> bytes:
     word.add_heading(doc.title, level=0).alignment = WD_ALIGN_PARAGRAPH.CENTER
     word.add_paragraph(doc.subtitle).alignment = WD_ALIGN_PARAGRAPH.CENTER
     for part in doc.sections:
+        if part.name == "annex":
+            _orient(word, landscape=True)
         word.add_heading(part.heading, level=1)
         for block in part.blocks:
             if isinstance(block, Paragraph):
@@ -43,9 +46,19 @@ def render_docx(doc: Document) -> bytes:
             elif isinstance(block, ChartBlock):
                 word.add_picture(io.BytesIO(block.chart.png), width=Cm(16.5))
                 word.add_paragraph(block.chart.title, style="Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER
+        if part.name == "annex":
+            _orient(word, landscape=False)
     out = io.BytesIO()
     word.save(out)
     return out.getvalue()
+
+
+def _orient(word: Any, landscape: bool) -> None:
+    """Start a new section in landscape or portrait, as the PDF gives the annex's eight columns a wide page."""
+    section = word.add_section(WD_SECTION.NEW_PAGE)
+    width, height = sorted((section.page_width, section.page_height), reverse=landscape)
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
 
 
 def _table(word: Any, block: TableBlock) -> None:

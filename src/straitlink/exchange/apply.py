@@ -1,0 +1,122 @@
+"""A received message's effect, made through the same building blocks as a user's use case, as the peer principal.
+
+The effect runs inside the inbox's transaction (so that the message is recorded exactly when its effect is): it
+builds and checks the record as `services.records` does, lets the domain decide what the peer principal may do,
+and writes the record with its audit entry and its domain event (whose actor, the peer, keeps it from being echoed
+back). A record created from a message carries the message as its provenance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from straitlink.audit import log as audit
+from straitlink.audit.entries import AuditAction, Change, diff
+from straitlink.codec import encode
+from straitlink.domain import access
+from straitlink.domain.access import Permission, Principal
+from straitlink.domain.errors import Forbidden, InvalidValue
+from straitlink.domain.events import DomainEvent
+from straitlink.domain.marking import Marking
+from straitlink.domain.provenance import Provenance, ProvenanceKind
+from straitlink.domain.records import Record
+from straitlink.exchange.apply_requests import apply_request_message
+from straitlink.exchange.envelope import Envelope
+from straitlink.services.kinds import Kind, kind_named
+from straitlink.services.records import build_record, check_references, store_new
+from straitlink.services.requests import Desk
+from straitlink.store.uow import UnitOfWork
+
+
+@dataclass(frozen=True)
+class Context:
+    """Who applies the message (the peer principal) and this instance's request desk (files, party)."""
+
+    principal: Principal
+    desk: Desk
+
+
+def apply_message(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
+    """Make the message's effect in `uow`; a StraitLinkError says why it cannot be applied."""
+    if env.type.startswith("request."):
+        apply_request_message(uow, env, ctx)
+        return
+    handler = HANDLERS.get(env.type)
+    if handler is None:
+        raise InvalidValue("type", env.type, "a message type this instance does not apply")
+    handler(uow, env, ctx.principal)
+
+
+def decide_peer(principal: Principal, kind: str, marking: Marking) -> None:
+    """May the peer principal bring this record in? Its role must carry the exchange, its clearance cover the
+    record, and the record must be one its sender released to this side.
+
+    The peer's role grants no write of its own (domain.access): what it writes is what the other side's people
+    decided there, under the same rules, and it reaches this side only through a verified message.
+    """
+    access.require(principal, Permission.EXCHANGE, f"bring {kind} records in through the exchange")
+    if not principal.clears(marking.classification):
+        raise Forbidden(principal.username, f"bring in a {marking.classification.value} {kind}", "clearance")
+    if not marking.releasable:
+        raise InvalidValue("marking.releasable", False, "the sender did not release this record to this side")
+
+
+def _kind(env: Envelope) -> Kind:
+    kind = kind_named(env.record["kind"])
+    if kind.name == "request":
+        raise InvalidValue("record.kind", "request", "requests travel as request.* messages")
+    return kind
+
+
+def record_created(uow: UnitOfWork, env: Envelope, principal: Principal) -> None:
+    """A record the peer created and released to this side: stored as received, its provenance the message."""
+    kind = _kind(env)
+    data = dict(env.payload)
+    data["id"] = env.record["id"]
+    data["provenance"] = Provenance.from_peer(env.id).to_json()
+    record = build_record(kind, data, actor=principal.username)
+    check_references(uow, kind, encode(record))
+    decide_peer(principal, kind.name, record.marking)
+    store_new(uow, kind, record, actor=principal.username)
+
+
+def record_updated(uow: UnitOfWork, env: Envelope, principal: Principal) -> None:
+    """A correction by the peer: its diff `{field: [before, after]}` applied to this side's copy."""
+    kind = _kind(env)
+    changes = _changes(env.payload)
+    before: Record = uow.repo(kind.mapper).get(env.record["id"])
+    if before.provenance.kind is not ProvenanceKind.PEER:
+        raise InvalidValue("record.id", before.id, "is this side's own record; the peer corrects only what it sent")
+    old = encode(before)
+    merged = {**old, **changes, "id": before.id, "provenance": old["provenance"]}
+    after = build_record(kind, merged, actor=principal.username)
+    after.version = before.version
+    new = encode(after)
+    check_references(uow, kind, new)
+    decide_peer(principal, kind.name, after.marking)
+    head = audit.lock(uow)
+    uow.repo(kind.mapper).update(after)
+    uow.flush()
+    delta = diff(old, new)
+    audit.append(uow, head, [Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, before.id, delta)])
+    uow.announce(
+        DomainEvent("record.updated", kind.name, before.id, principal.username, after.marking.releasable, delta)
+    )
+
+
+def _changes(payload: dict[str, Any]) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name, pair in payload.items():
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise InvalidValue(f"payload.{name}", pair, "a [before, after] pair")
+        if name in ("id", "version", "provenance"):
+            continue
+        changes[name] = pair[1]
+    return changes
+
+
+HANDLERS = {
+    "record.created": record_created,
+    "record.updated": record_updated,
+}

@@ -1,0 +1,365 @@
+"""Receiving messages: verify, deduplicate, apply as the peer principal, and answer each with a signed receipt.
+
+The inbound message row is written in the same transaction as the message's effect, keyed by the sender's message
+id: a repeat (a retry, a package imported twice, a replay of the same bytes) finds it and gets the original receipt
+back, and two deliveries racing each other cannot both commit. A message reusing a known id with other content is
+refused as a replay. A message whose causal predecessor has not been applied waits, and is applied when the
+predecessor is; one whose effect the services refuse is parked with their reason. Nothing is dropped silently:
+every refusal is stored with the message as it came and its signed negative receipt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from straitlink.domain.errors import StraitLinkError
+from straitlink.exchange.apply import Context, apply_message
+from straitlink.exchange.envelope import Envelope, KeyLookup, Refused, Sealed, claimed, digest_of, now_iso, open_message
+from straitlink.exchange.keys import Identity
+from straitlink.exchange.receipts import sign_receipt
+from straitlink.store.tables_exchange import MessageRow, ReceiptRow
+from straitlink.store.uow import UnitOfWork
+
+_MESSAGE = insert(MessageRow.__table__)  # type: ignore[arg-type]
+_RECEIPT = insert(ReceiptRow.__table__)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Inbox:
+    """What receiving needs: the database, this instance's identity, the peer's keys and the peer principal."""
+
+    engine: Engine
+    identity: Identity
+    keys: KeyLookup
+    context: Callable[[], Context]
+
+    def receive(self, wire: Any) -> dict[str, Any]:
+        """One message in, one signed receipt out (the original one for a message already received)."""
+        self.context()  # no peer account here (or a disabled one): refuse to take anything, before any receipt
+        try:
+            sealed = open_message(wire, me=self.identity.party, keys=self.keys)
+        except Refused as refused:
+            return self._refuse(wire, refused)
+        known = self._known(sealed)
+        if known is not None:
+            return known
+        receipt = self._accept(sealed)
+        if receipt["receipt"]["status"] == "applied":
+            self._release_successors(sealed.envelope.id)
+        return receipt
+
+    def receive_batch(self, wires: list[Any]) -> list[dict[str, Any]]:
+        """Many messages in one transaction (a savepoint each), their receipts in the same order.
+
+        One commit for the batch instead of one per message; a message that cannot be applied is rolled back to
+        its savepoint and parked. Request steps commit in their own writer, and a batch racing another delivery
+        of the same messages fails as a whole: both go one message at a time instead, with the same outcome.
+        """
+        self.context()
+        receipts: list[dict[str, Any] | None] = [None] * len(wires)
+        fresh: list[tuple[int, Sealed]] = []
+        for i, wire in enumerate(wires):
+            try:
+                fresh.append((i, open_message(wire, me=self.identity.party, keys=self.keys)))
+            except Refused as refused:
+                receipts[i] = self._refuse(wire, refused)
+        if not fresh:
+            return [r for r in receipts if r is not None]
+        seen = self._digests([s.envelope.id for _, s in fresh])
+        ids = [s.envelope.id for _, s in fresh]
+        if any(s.envelope.type.startswith("request.") for _, s in fresh) or seen or len(set(ids)) != len(ids):
+            for i, sealed in fresh:
+                receipts[i] = self.receive(sealed.wire)
+            return [r for r in receipts if r is not None]
+        try:
+            applied = self._apply_batch(fresh, receipts)
+        except IntegrityError:
+            for i, sealed in fresh:
+                receipts[i] = self.receive(sealed.wire)
+            return [r for r in receipts if r is not None]
+        if applied and self._any_waiting():
+            for message_id in applied:
+                self._release_successors(message_id)
+        return [r for r in receipts if r is not None]
+
+    def _apply_batch(self, fresh: list[tuple[int, Sealed]], receipts: list[dict[str, Any] | None]) -> list[str]:
+        """Apply each message under its own savepoint, then write all the message and receipt rows; one commit."""
+        statuses: dict[str, str] = {}
+        messages: list[dict[str, Any]] = []
+        given: list[dict[str, Any]] = []
+        with UnitOfWork(self.engine) as uow:
+            seq = _next_seq(uow)
+            for i, sealed in fresh:
+                env = sealed.envelope
+                status, reason = "applied", None
+                if env.after is not None and statuses.get(env.after, "") != "applied" and not _applied(uow, env.after):
+                    status, reason = "waiting", f"waits for message {env.after}"
+                else:
+                    savepoint = uow.session.begin_nested()
+                    announced = len(uow.events)
+                    try:
+                        apply_message(uow, env, self.context())
+                        uow.flush()
+                        savepoint.commit()
+                    except StraitLinkError as exc:
+                        savepoint.rollback()
+                        del uow.events[announced:]  # what the rolled-back effect announced never happened
+                        status, reason = "parked", f"{exc.code}: {exc.message}"
+                statuses[env.id] = status
+                message, receipt_row, receipts[i] = self._rows(sealed, status, reason, seq)
+                messages.append(message)
+                given.append(receipt_row)
+                seq += 1
+            # Written with the effects, in the same transaction: a message racing its twin fails here, as a whole.
+            uow.connection.execute(_MESSAGE, messages)
+            uow.connection.execute(_RECEIPT, given)
+            uow.commit()
+        return [i for i, st in statuses.items() if st == "applied"]
+
+    def _digests(self, ids: list[str]) -> dict[str, str]:
+        if not ids:
+            return {}
+        with UnitOfWork(self.engine) as uow:
+            rows = uow.connection.execute(
+                select(MessageRow.id, MessageRow.digest).where(MessageRow.direction == "in", MessageRow.id.in_(ids))
+            )
+            return {i: d for i, d in rows}
+
+    def _any_waiting(self) -> bool:
+        with UnitOfWork(self.engine) as uow:
+            return (
+                uow.connection.scalar(
+                    select(MessageRow.id).where(MessageRow.direction == "in", MessageRow.status == "waiting").limit(1)
+                )
+                is not None
+            )
+
+    def _known(self, sealed: Sealed) -> dict[str, Any] | None:
+        with UnitOfWork(self.engine) as uow:
+            digest = uow.connection.scalar(
+                select(MessageRow.digest).where(MessageRow.direction == "in", MessageRow.id == sealed.envelope.id)
+            )
+            if digest is None:
+                return None
+            if digest != sealed.digest:
+                refused = Refused("replayed", "this message id was already received with other content")
+                return self._refuse(sealed.wire, refused, message_id=sealed.envelope.id)
+            return latest_receipt(uow, sealed.envelope.id)
+
+    def _accept(self, sealed: Sealed) -> dict[str, Any]:
+        env = sealed.envelope
+        try:
+            with UnitOfWork(self.engine) as uow:
+                if env.after is not None and not _applied(uow, env.after):
+                    receipt = self._record(uow, sealed, "waiting", f"waits for message {env.after}")
+                else:
+                    # The message and its receipt go first: a use case that commits itself commits them too.
+                    receipt = self._record(uow, sealed, "applied", None)
+                    apply_message(uow, env, self.context())
+                uow.commit()
+                return receipt
+        except IntegrityError:
+            return self._raced(env.id)
+        except StraitLinkError as exc:
+            try:
+                with UnitOfWork(self.engine) as uow:
+                    receipt = self._record(uow, sealed, "parked", f"{exc.code}: {exc.message}")
+                    uow.commit()
+                    return receipt
+            except IntegrityError:
+                return self._raced(env.id)
+
+    def _raced(self, message_id: str) -> dict[str, Any]:
+        """The same message delivered twice at once: the other delivery committed it with its effect."""
+        with UnitOfWork(self.engine) as uow:
+            return latest_receipt(uow, message_id)
+
+    def _record(self, uow: UnitOfWork, sealed: Sealed, status: str, reason: str | None) -> dict[str, Any]:
+        """Write the inbound message and its signed receipt in the caller's transaction."""
+        message, receipt_row, wire = self._rows(sealed, status, reason, _next_seq(uow))
+        uow.connection.execute(_MESSAGE, message)
+        uow.connection.execute(_RECEIPT, receipt_row)
+        return wire
+
+    def _rows(
+        self, sealed: Sealed, status: str, reason: str | None, seq: int
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The inbound message's row, its receipt's row and the signed receipt."""
+        env, now = sealed.envelope, now_iso()
+        message = {
+            "direction": "in",
+            "id": env.id,
+            "peer": env.sender,
+            "seq": seq,
+            "event_id": None,
+            "record_key": env.record_key,
+            "after": env.after,
+            "type": env.type,
+            "digest": sealed.digest,
+            "wire": sealed.wire,
+            "status": status,
+            "reason": reason,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "lease_owner": None,
+            "lease_until": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        wire = sign_receipt(self.identity, message=env.id, digest=sealed.digest, status=status, reason=reason)
+        return message, _receipt_row(wire, None), wire
+
+    def _give(
+        self, uow: UnitOfWork, message: str | None, digest: str, status: str, reason: str | None, refused: Any = None
+    ) -> dict[str, Any]:
+        wire = sign_receipt(self.identity, message=message, digest=digest, status=status, reason=reason)
+        uow.connection.execute(_RECEIPT, _receipt_row(wire, refused))
+        return wire
+
+    def _refuse(self, wire: Any, refused: Refused, *, message_id: str | None = None) -> dict[str, Any]:
+        mid = message_id or claimed(wire)[0]
+        with UnitOfWork(self.engine) as uow:
+            receipt = self._give(
+                uow, mid, digest_of(wire), "rejected", f"{refused.reason}: {refused.detail}", refused=_as_json(wire)
+            )
+            uow.commit()
+        return receipt
+
+    def release_ready(self) -> int:
+        """Apply the waiting messages whose predecessor is applied (one that raced its predecessor's arrival)."""
+        with UnitOfWork(self.engine) as uow:
+            before = select(MessageRow.id).where(MessageRow.direction == "in", MessageRow.status == "applied")
+            ready = [
+                a
+                for a in uow.connection.scalars(
+                    select(MessageRow.after).where(
+                        MessageRow.direction == "in", MessageRow.status == "waiting", MessageRow.after.in_(before)
+                    )
+                )
+                if a is not None
+            ]
+        for after in ready:
+            self._release_successors(after)
+        return len(ready) + self.retry_parked()
+
+    def _release_successors(self, message_id: str) -> None:
+        """Apply, in order, the waiting messages whose predecessor has just been applied."""
+        todo = [message_id]
+        while todo:
+            current = todo.pop()
+            with UnitOfWork(self.engine) as uow:
+                waiting = uow.connection.execute(
+                    select(MessageRow.id, MessageRow.digest, MessageRow.wire).where(
+                        MessageRow.direction == "in", MessageRow.after == current, MessageRow.status == "waiting"
+                    )
+                ).all()
+            for row in waiting:
+                if self._apply_waiting(row.id, row.digest, row.wire) == "applied":
+                    todo.append(row.id)
+
+    def _apply_waiting(self, message_id: str, digest: str, wire: dict[str, Any], *, was: str = "waiting") -> str:
+        """Apply a stored message now; one that still cannot be applied is parked (a parked one stays as it is)."""
+        env = Envelope(**wire["envelope"])  # verified when it arrived
+        try:
+            with UnitOfWork(self.engine) as uow:
+                if not _set_status(uow, message_id, "applied", None, was=was):
+                    return "taken"  # another delivery released it first
+                self._give(uow, message_id, digest, "applied", None)
+                apply_message(uow, env, self.context())
+                uow.commit()
+                return "applied"
+        except StraitLinkError as exc:
+            reason = f"{exc.code}: {exc.message}"
+        if was == "parked":
+            return "parked"
+        with UnitOfWork(self.engine) as uow:
+            if not _set_status(uow, message_id, "parked", reason, was=was):
+                return "taken"
+            self._give(uow, message_id, digest, "parked", reason)
+            uow.commit()
+        return "parked"
+
+    def retry_parked(self, limit: int = 200) -> int:
+        """Try again the parked messages that named something not here yet (it may have arrived since)."""
+        with UnitOfWork(self.engine) as uow:
+            rows = uow.connection.execute(
+                select(MessageRow.id, MessageRow.digest, MessageRow.wire)
+                .where(
+                    MessageRow.direction == "in",
+                    MessageRow.status == "parked",
+                    MessageRow.reason.like("unknown_reference%") | MessageRow.reason.like("not_found%"),
+                )
+                .order_by(MessageRow.seq)
+                .limit(limit)
+            ).all()
+        applied = 0
+        for row in rows:
+            if self._apply_waiting(row.id, row.digest, row.wire, was="parked") == "applied":
+                applied += 1
+                self._release_successors(row.id)
+        return applied
+
+
+def _next_seq(uow: UnitOfWork) -> int:
+    return int(uow.connection.scalar(select(func.max(MessageRow.seq)).where(MessageRow.direction == "in")) or 0) + 1
+
+
+def _receipt_row(wire: dict[str, Any], refused: Any) -> dict[str, Any]:
+    body = wire["receipt"]
+    return {
+        "id": body["id"],
+        "direction": "given",
+        "message_id": body["message"],
+        "digest": body["digest"],
+        "status": body["status"],
+        "reason": body["reason"],
+        "wire": wire,
+        "refused": refused,
+        "created_at": body["time"],
+    }
+
+
+def _set_status(uow: UnitOfWork, message_id: str, status: str, reason: str | None, *, was: str | None = None) -> bool:
+    """Move an inbound message to `status` (only from `was`, when given); False when it was not there."""
+    stmt = update(MessageRow.__table__).where(  # type: ignore[arg-type]
+        MessageRow.direction == "in", MessageRow.id == message_id
+    )
+    if was is not None:
+        stmt = stmt.where(MessageRow.status == was)
+    done = uow.connection.execute(stmt.values(status=status, reason=reason, updated_at=now_iso()))
+    return bool(done.rowcount)
+
+
+def _applied(uow: UnitOfWork, message_id: str) -> bool:
+    status = uow.connection.scalar(
+        select(MessageRow.status).where(MessageRow.direction == "in", MessageRow.id == message_id)
+    )
+    return status == "applied"
+
+
+def latest_receipt(uow: UnitOfWork, message_id: str) -> dict[str, Any]:
+    """The last receipt this instance gave for a message (what a repeat of the message gets back)."""
+    wire = uow.connection.scalar(
+        select(ReceiptRow.wire)
+        .where(
+            ReceiptRow.direction == "given",
+            ReceiptRow.message_id == message_id,
+            ReceiptRow.status.not_in(("rejected", "overdue")),
+        )
+        .order_by(ReceiptRow.created_at.desc())
+        .limit(1)
+    )
+    if wire is None:
+        raise LookupError(message_id)
+    result: dict[str, Any] = wire
+    return result
+
+
+def _as_json(wire: Any) -> Any:
+    """A refused message kept as evidence: as it came when it is JSON, else its text."""
+    return wire if isinstance(wire, (dict, list, str, int, float, bool)) or wire is None else repr(wire)

@@ -1,0 +1,149 @@
+"""From the outbox of domain events to signed messages for the peer: only what may leave, in causal order per record.
+
+Events are read past a cursor, with a window behind it: on PostgreSQL an event's id is drawn before its
+transaction commits, so a later id can become visible first; an event is turned into a message once (the message
+keeps its event id, unique), and one read again inside the window is skipped. Events that may not leave (their
+record's marking keeps them home) and events made by the peer's own messages (no echo) never become messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from straitlink.exchange.envelope import Envelope, now_iso, seal
+from straitlink.exchange.keys import Identity
+from straitlink.exchange.peers import Peer
+from straitlink.store.tables_access import AccountRoleRow, OutboxEventRow
+from straitlink.store.tables_exchange import CursorRow, MessageRow
+from straitlink.store.uow import UnitOfWork
+
+CURSOR = "outbox"
+WINDOW = 1000  # ids re-read behind the cursor: far more than transactions in flight at once
+BATCH = 2000
+_INSERT = insert(MessageRow.__table__)  # type: ignore[arg-type]
+
+
+@dataclass
+class Staged:
+    messages: int = 0
+    withheld: int = 0  # events whose record may not leave
+
+
+def documents_of(payload: dict[str, Any]) -> list[dict[str, str]]:
+    """The documents a payload encloses, by name and SHA-256, wherever they appear in it."""
+    found: dict[str, dict[str, str]] = {}
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            digest = value.get("sha256")
+            if isinstance(digest, str) and len(digest) == 64:
+                found[digest] = {"name": str(value.get("name") or value.get("filename") or ""), "sha256": digest}
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk(payload)
+    return sorted(found.values(), key=lambda d: d["sha256"])
+
+
+def stage(engine: Engine, identity: Identity, peer: Peer) -> Staged:
+    """Turn every new outbox event into a signed message for the peer (or withhold it); one transaction."""
+    result = Staged()
+    with UnitOfWork(engine) as uow:
+        conn = uow.connection
+        position = conn.scalar(select(CursorRow.position).where(CursorRow.name == CURSOR))
+        if position is None:
+            conn.execute(insert(CursorRow.__table__).values(name=CURSOR, position=0))  # type: ignore[arg-type]
+            position = 0
+        done = select(MessageRow.event_id).where(MessageRow.direction == "out", MessageRow.event_id.is_not(None))
+        events = conn.execute(
+            select(OutboxEventRow.__table__)
+            .where(OutboxEventRow.id > position - WINDOW, OutboxEventRow.event_id.not_in(done.scalar_subquery()))
+            .order_by(OutboxEventRow.id)
+            .limit(BATCH)
+        ).all()
+        if not events:
+            return result
+        peers = set(conn.scalars(select(AccountRoleRow.username).where(AccountRoleRow.role == "peer")))
+        last = _last_messages(conn, {f"{e.aggregate_kind}:{e.aggregate_id}" for e in events})
+        rows, now = [], now_iso()
+        for e in events:
+            if e.actor in peers:
+                continue  # the peer's own message applied here: it already has it
+            if not e.releasable:
+                result.withheld += 1
+                continue
+            key = f"{e.aggregate_kind}:{e.aggregate_id}"
+            env = Envelope(
+                sender=identity.party,
+                receiver=peer.party,
+                key=identity.key_id,
+                type=e.type,
+                record={"kind": e.aggregate_kind, "id": e.aggregate_id},
+                payload=dict(e.payload or {}),
+                after=last.get(key),
+                documents=documents_of(e.payload or {}),
+                time=now,
+            )
+            sealed = seal(env, identity)
+            last[key] = env.id
+            rows.append(_row(sealed.envelope, sealed.wire, sealed.digest, peer.party, e.id, e.event_id, now))
+        if rows:
+            conn.execute(_INSERT, rows)
+        top = max(e.id for e in events)
+        conn.execute(update(CursorRow).where(CursorRow.name == CURSOR, CursorRow.position < top).values(position=top))
+        try:
+            uow.commit()
+        except IntegrityError:
+            return Staged()  # another stager took these events first; nothing is lost, they are its messages
+        result.messages = len(rows)
+    return result
+
+
+def _last_messages(conn: Any, keys: set[str]) -> dict[str, str]:
+    """The latest outgoing message id of each record (the next message's causal predecessor)."""
+    if not keys:
+        return {}
+    latest = (
+        select(MessageRow.record_key, func.max(MessageRow.seq).label("seq"))
+        .where(MessageRow.direction == "out", MessageRow.record_key.in_(sorted(keys)))
+        .group_by(MessageRow.record_key)
+        .subquery()
+    )
+    rows = conn.execute(
+        select(MessageRow.record_key, MessageRow.id)
+        .join(latest, (MessageRow.record_key == latest.c.record_key) & (MessageRow.seq == latest.c.seq))
+        .where(MessageRow.direction == "out")
+    )
+    return {k: i for k, i in rows}
+
+
+def _row(
+    env: Envelope, wire: dict[str, Any], digest: str, peer: str, seq: int, event_id: str | None, now: str
+) -> dict[str, Any]:
+    return {
+        "direction": "out",
+        "id": env.id,
+        "peer": peer,
+        "seq": seq,
+        "event_id": event_id,
+        "record_key": env.record_key,
+        "after": env.after,
+        "type": env.type,
+        "digest": digest,
+        "wire": wire,
+        "status": "queued",
+        "reason": None,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "lease_owner": None,
+        "lease_until": None,
+        "created_at": now,
+        "updated_at": now,
+    }

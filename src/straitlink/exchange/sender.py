@@ -1,0 +1,242 @@
+"""Delivering queued messages to the peer's inbox: claim under a lease, POST in batches, store the receipts.
+
+A claim is one UPDATE that sets a lease on the heads of the queue (per record, the oldest message not yet
+delivered), conditioned on the lease being free; PostgreSQL re-checks that condition on a row another claimer just
+leased (so no row is claimed twice), SQLite runs one writer at a time, and neither needs `FOR UPDATE SKIP LOCKED`.
+A message is claimed only when no earlier message of its record is still queued: causal order per record, while
+the heads of different records travel together.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import stamina
+from sqlalchemy import Engine, and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy.orm import aliased
+
+from straitlink.exchange.envelope import KeyLookup, Refused, now_iso
+from straitlink.exchange.peers import Peer
+from straitlink.exchange.receipts import Receipt, open_receipt
+from straitlink.store.tables_exchange import MessageRow, ReceiptRow
+from straitlink.store.uow import UnitOfWork
+
+INBOX_PATH = "/exchange/v1/inbox"
+
+
+def lease_time() -> timedelta:
+    """How long a claim holds its messages: STRAITLINK_EXCHANGE_LEASE seconds, default 60 (a killed sender's
+    messages go out again once its lease has run out)."""
+    return timedelta(seconds=float(os.environ.get("STRAITLINK_EXCHANGE_LEASE") or 60))
+
+
+BATCH = 200
+MAX_BACKOFF = timedelta(minutes=30)
+# A receipt's status → the outgoing message's status.
+OUT_STATUS = {"applied": "applied", "waiting": "delivered", "parked": "parked", "rejected": "rejected"}
+
+
+def _at(delta: timedelta) -> str:
+    return (datetime.now(UTC) + delta).isoformat(timespec="microseconds")
+
+
+def claim(engine: Engine, peer: str, *, limit: int = BATCH, lease: timedelta | None = None) -> list[MessageRow]:
+    """Lease up to `limit` deliverable messages (heads of their records) for this caller; [] when none is due."""
+    owner, now, until = str(uuid.uuid4()), now_iso(), _at(lease if lease is not None else lease_time())
+    m = MessageRow
+    earlier = aliased(MessageRow)
+    free = or_(m.lease_until.is_(None), m.lease_until < now)
+    due = and_(m.direction == "out", m.peer == peer, m.status == "queued", m.next_attempt_at <= now, free)
+    blocked = exists().where(
+        earlier.direction == "out",
+        earlier.record_key == m.record_key,
+        earlier.seq < m.seq,
+        earlier.status == "queued",
+    )
+    heads = select(m.id).where(due, ~blocked).order_by(m.seq).limit(limit).scalar_subquery()
+    with UnitOfWork(engine) as uow:
+        # The conditions are repeated on the UPDATE itself: PostgreSQL re-checks them on a row a concurrent
+        # claimer has just leased, and skips it.
+        uow.connection.execute(
+            update(MessageRow.__table__)  # type: ignore[arg-type]
+            .where(m.direction == "out", m.id.in_(heads), m.status == "queued", free)
+            .values(lease_owner=owner, lease_until=until)
+        )
+        uow.commit()
+        rows = list(
+            uow.session.scalars(
+                select(MessageRow).where(m.lease_owner == owner, m.lease_until == until).order_by(m.seq)
+            )
+        )
+        uow.session.expunge_all()
+    return rows
+
+
+@dataclass
+class Delivery:
+    """What one round of delivery did."""
+
+    sent: int = 0
+    receipts: dict[str, int] = field(default_factory=dict)
+    failed: int = 0  # messages whose POST did not get through (they go back to the queue with a back-off)
+    errors: list[str] = field(default_factory=list)
+
+
+Post = Callable[[str, dict[str, Any]], dict[str, Any]]
+
+
+def http_post(client: httpx.Client, *, attempts: int = 5, timeout: float = 30.0) -> Post:
+    """POST a batch to the peer, retried with exponential back-off and jitter on transport errors and 5xx."""
+
+    @stamina.retry(on=_retriable, attempts=attempts, wait_initial=0.05, wait_max=5.0, wait_jitter=0.5)
+    def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = client.post(url, json=body, timeout=timeout)
+        response.raise_for_status()
+        data: dict[str, Any] = response.json()
+        return data
+
+    return post
+
+
+def _retriable(exc: Exception) -> bool:
+    if isinstance(exc, httpx.HTTPStatusError):
+        return exc.response.status_code >= 500
+    return isinstance(exc, httpx.TransportError)
+
+
+def deliver(engine: Engine, peer: Peer, post: Post, keys: KeyLookup, *, limit: int = BATCH) -> Delivery:
+    """Claim one batch, send it, and store the peer's signed receipts; a batch that fails is released to retry."""
+    result = Delivery()
+    rows = claim(engine, peer.party, limit=limit)
+    if not rows:
+        return result
+    result.sent = len(rows)
+    try:
+        answer = post(peer.url + INBOX_PATH, {"messages": [r.wire for r in rows]})
+    except (httpx.HTTPError, ValueError) as exc:
+        result.failed = len(rows)
+        result.errors.append(f"{type(exc).__name__}: {exc}")
+        _release(engine, rows, str(exc))
+        return result
+    store_receipts(engine, answer.get("receipts") or [], keys, result)
+    return result
+
+
+def store_receipts(engine: Engine, receipts: list[Any], keys: KeyLookup, result: Delivery | None = None) -> int:
+    """Verify the peer's receipts and move each outgoing message to what its receipt says; returns how many."""
+    opened: dict[str, tuple[Receipt, Any]] = {}
+    for wire in receipts:
+        try:
+            receipt = open_receipt(wire, keys=keys)
+        except Refused as exc:
+            _note(result, f"receipt refused: {exc}")
+            continue
+        opened[receipt.id] = (receipt, wire)
+    if not opened:
+        return 0
+    with UnitOfWork(engine) as uow:
+        conn = uow.connection
+        known = set(conn.scalars(select(ReceiptRow.id).where(ReceiptRow.id.in_(list(opened)))))
+        names = sorted({r.message for r, _ in opened.values() if r.message})
+        messages = {
+            row.id: row
+            for row in conn.execute(
+                select(MessageRow.id, MessageRow.status, MessageRow.digest).where(
+                    MessageRow.direction == "out", MessageRow.id.in_(names)
+                )
+            )
+        }
+        rows: list[dict[str, Any]] = []
+        moves: dict[str, tuple[str, str | None]] = {}
+        now = now_iso()
+        for receipt_id, (receipt, wire) in opened.items():
+            if receipt_id in known:
+                continue  # the same receipt carried back twice
+            message = messages.get(receipt.message or "")
+            if receipt.status not in OUT_STATUS:
+                _note(result, f"receipt {receipt.id}: a peer does not give {receipt.status!r} receipts")
+                continue
+            if message is None or message.digest != receipt.digest:
+                _note(result, f"receipt {receipt.id} names no message this instance sent")
+                continue
+            rows.append(
+                {
+                    "id": receipt.id,
+                    "direction": "received",
+                    "message_id": receipt.message,
+                    "digest": receipt.digest,
+                    "status": receipt.status,
+                    "reason": receipt.reason,
+                    "wire": wire,
+                    "refused": None,
+                    "created_at": now,
+                }
+            )
+            current = moves.get(message.id, (message.status, None))[0]
+            if _advances(current, OUT_STATUS[receipt.status]):
+                moves[message.id] = (OUT_STATUS[receipt.status], receipt.reason)
+            if result is not None:
+                result.receipts[receipt.status] = result.receipts.get(receipt.status, 0) + 1
+        if rows:
+            conn.execute(insert(ReceiptRow.__table__), rows)  # type: ignore[arg-type]
+        if moves:
+            conn.execute(
+                _MOVE,
+                [{"b_id": i, "b_status": st, "b_reason": why, "b_now": now} for i, (st, why) in moves.items()],
+            )
+        uow.commit()
+    return len(rows)
+
+
+_MOVE = (
+    update(MessageRow.__table__)  # type: ignore[arg-type]
+    .where(MessageRow.direction == "out", MessageRow.id == bindparam("b_id"))
+    .values(
+        status=bindparam("b_status"),
+        reason=bindparam("b_reason"),
+        lease_owner=None,
+        lease_until=None,
+        updated_at=bindparam("b_now"),
+    )
+)
+
+
+def _note(result: Delivery | None, text: str) -> None:
+    if result is not None:
+        result.errors.append(text)
+
+
+_RANK = {"queued": 0, "delivered": 1, "parked": 2, "rejected": 2, "applied": 3}
+
+
+def _advances(current: str, new: str) -> bool:
+    """Receipts may arrive out of order (offline packages): a message's status only moves forward."""
+    return _RANK[new] > _RANK[current] or (current == "parked" and new == "applied")
+
+
+def _release(engine: Engine, rows: list[MessageRow], reason: str) -> None:
+    """Back to the queue, due again after an exponential back-off with jitter."""
+    with UnitOfWork(engine) as uow:
+        for r in rows:
+            attempts = r.attempts + 1
+            backoff = min(MAX_BACKOFF.total_seconds(), 0.5 * 2 ** min(attempts, 16)) * random.uniform(0.5, 1.0)
+            uow.connection.execute(
+                update(MessageRow.__table__)  # type: ignore[arg-type]
+                .where(MessageRow.direction == "out", MessageRow.id == r.id, MessageRow.lease_owner == r.lease_owner)
+                .values(
+                    attempts=attempts,
+                    next_attempt_at=_at(timedelta(seconds=backoff)),
+                    lease_owner=None,
+                    lease_until=None,
+                    reason=reason[:500],
+                    updated_at=now_iso(),
+                )
+            )
+        uow.commit()

@@ -1,0 +1,278 @@
+"""Two real instances on loopback, each its own `straitlink serve` process: TW on SQLite, CN on PostgreSQL.
+
+The sides are set up through the CLI (init, accounts, keys, peers); people's steps go through the services as on
+any instance; messages travel only through `straitlink exchange sync` and the peer's HTTP inbox.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import Engine, select
+from straitlink.domain.access import Principal
+from straitlink.store.tables_access import OutboxEventRow
+from typer.testing import CliRunner
+
+from straitlink.cli.main import app
+from straitlink.config import Settings
+from straitlink.domain.parties import Party
+from straitlink.services import records
+from straitlink.services.kinds import kind_named
+from straitlink.store.db import make_engine
+from straitlink.store.tables_exchange import MessageRow
+from straitlink.store.uow import UnitOfWork
+
+pytestmark = [pytest.mark.pg, pytest.mark.slow]
+runner = CliRunner()
+STRAITLINK = str(Path(sys.executable).with_name("straitlink"))
+RELEASED = {"releasable": True, "classification": "restricted", "handling": "H0"}
+PASSWORD = "exchange e2e password 1"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Instance:
+    party: str
+    data_dir: Path
+    url: str
+    port: int = field(default_factory=free_port)
+    server: subprocess.Popen[bytes] | None = None
+    _engine: Engine | None = None
+
+    @property
+    def env(self) -> dict[str, str]:
+        return {
+            "STRAITLINK_PARTY": self.party,
+            "STRAITLINK_DATA_DIR": str(self.data_dir),
+            "STRAITLINK_DATABASE_URL": self.url,
+            "STRAITLINK_EXCHANGE_LEASE": "2",
+            "STRAITLINK_EXCHANGE_INTERVAL": "0",  # syncs only when a test says so
+        }
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    @property
+    def officer(self) -> Principal:
+        return Principal.system(Party(self.party), "officer")
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(data_dir=self.data_dir, database_url=self.url, party=Party(self.party))
+
+    def cli(self, *args: str, input: str | None = None) -> tuple[int, str]:
+        result = runner.invoke(app, list(args), env=self.env, input=input)
+        return result.exit_code, result.stdout + result.stderr
+
+    def ok(self, *args: str, input: str | None = None) -> str:
+        code, text = self.cli(*args, input=input)
+        assert code == 0, text
+        return text
+
+    def start(self) -> None:
+        env = {**os.environ, **self.env}
+        self.server = subprocess.Popen(
+            [STRAITLINK, "serve", "--port", str(self.port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                httpx.get(self.base + "/api/v1/counts", timeout=1)
+                return
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise AssertionError(f"{self.party} did not start on port {self.port}")
+
+    def kill(self) -> None:
+        if self.server is not None:
+            self.server.send_signal(signal.SIGKILL)
+            self.server.wait()
+            self.server = None
+
+    def sync(self) -> dict[str, Any]:
+        """`straitlink exchange sync --json` in its own process, as an operator would run it."""
+        done = subprocess.run(
+            [STRAITLINK, "exchange", "sync", "--json"], env={**os.environ, **self.env}, capture_output=True, timeout=300
+        )
+        return json.loads(done.stdout or b"{}") if done.stdout.strip() else {}
+
+    def get(self, kind: str, record_id: str) -> Any:
+        with UnitOfWork(self.engine) as uow:
+            return uow.repo(kind_named(kind).mapper).get(record_id)
+
+
+def set_up(inst: Instance) -> None:
+    inst.data_dir.mkdir(parents=True, exist_ok=True)
+    inst.ok("init", "--admin", "admin", "--password-stdin", input=PASSWORD + "\n")
+    other = Party(inst.party).other.value
+    inst.ok("user", "add", f"peer-{other}", "--role", "peer", "--clearance", "secret", "--user", "admin",
+            "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    inst.ok("exchange", "keygen")
+
+
+def introduce(a: Instance, b: Instance) -> None:
+    for me, other in ((a, b), (b, a)):
+        key = other.data_dir / "exchange" / "identity.pub"
+        me.ok("exchange", "peer", "add", "--party", other.party, "--url", other.base, "--key", str(key))
+
+
+@pytest.fixture
+def instances(tmp_path: Path, pg_url: str) -> Iterator[tuple[Instance, Instance]]:
+    tw = Instance("TW", tmp_path / "tw", f"sqlite:///{tmp_path / 'tw.db'}")
+    cn = Instance("CN", tmp_path / "cn", pg_url)
+    for inst in (tw, cn):
+        set_up(inst)
+    introduce(tw, cn)
+    for inst in (tw, cn):
+        inst.start()
+    yield tw, cn
+    for inst in (tw, cn):
+        inst.kill()
+        if inst._engine is not None:
+            inst._engine.dispose()
+
+
+REQUEST = {
+    "type": "document_service",
+    "subject": "送達民事判決",
+    "requesting_agency": "moj",
+    "purpose": "民事訴訟",
+    "matters": "送達判決書",
+    "case_summary": "請求送達",
+    "execution_needs": "受送達人地址",
+    "marking": RELEASED,
+}
+
+
+def test_a_request_filed_in_taipei_is_received_answered_and_seen_back(instances: tuple[Instance, Instance]) -> None:
+    from straitlink.domain.requests import RequestStatus as S
+    from straitlink.domain.workflow import Acting, Role
+    from straitlink.services.requests import Desk, ReplyInput, StepInput, file_request, reply_to_request
+    from straitlink.services.requests import transition_request as step
+
+    tw, cn = instances
+    tw_desk, cn_desk = Desk.from_settings(tw.settings, tw.engine), Desk.from_settings(cn.settings, cn.engine)
+    tw_cp, cn_cp = Acting(Party.TW, Role.CONTACT_POINT), Acting(Party.CN, Role.CONTACT_POINT)
+    rid = file_request(tw_desk, REQUEST, principal=tw.officer).id
+    step(tw_desk, rid, S.SENT, StepInput(), principal=tw.officer, acting=tw_cp)
+    assert tw.sync()["receipts"] == {"applied": 2}
+    assert cn.get("request", rid).status is S.SENT
+    step(cn_desk, rid, S.RECEIVED, StepInput(), principal=cn.officer, acting=cn_cp)
+    assert cn.sync()["receipts"] == {"applied": 1}
+    assert tw.get("request", rid).status is S.RECEIVED
+    step(cn_desk, rid, S.INFO_REQUESTED, StepInput(text="請補充受送達人地址"), principal=cn.officer, acting=cn_cp)
+    cn.sync()
+    step(tw_desk, rid, S.RECEIVED, StepInput(text="地址：廈門市思明區"), principal=tw.officer, acting=tw_cp)
+    tw.sync()
+    reply_to_request(cn_desk, rid, ReplyInput(kind="progress", text="已送達"), principal=cn.officer, acting=cn_cp)
+    assert cn.sync()["receipts"] == {"applied": 1}
+    assert tw.get("request", rid).status is cn.get("request", rid).status is S.RECEIVED
+    for inst in (tw, cn):
+        chain = json.loads(inst.ok("exchange", "evidence", rid))
+        assert chain["verified"] and len(chain["chain"]) == 6
+        status = json.loads(inst.ok("exchange", "status", "--json"))
+        assert status["parked"] == [] and status["refused_messages"] == 0
+
+
+def _released_events(inst: Instance, *, by_peer: bool) -> Counter[tuple[str, str]]:
+    """(record, event type) of the events a side's people made (or, `by_peer`, that the peer's messages made)."""
+    with UnitOfWork(inst.engine) as uow:
+        rows = uow.connection.execute(
+            select(OutboxEventRow.aggregate_id, OutboxEventRow.type, OutboxEventRow.actor, OutboxEventRow.releasable)
+        ).all()
+    return Counter((r.aggregate_id, r.type) for r in rows if (r.actor.startswith("peer-") == by_peer) and r.releasable)
+
+
+def test_nothing_lost_or_doubled_while_the_receiver_and_the_sender_are_killed(
+    instances: tuple[Instance, Instance],
+) -> None:
+    tw, cn = instances
+    rng = random.Random(12)
+    kind = kind_named("intel")
+    ids = []
+    # The suite runs a small stream; STRAITLINK_FAULT_MESSAGES=1000 STRAITLINK_FAULT_ROUNDS=20 is the full size.
+    messages = int(os.environ.get("STRAITLINK_FAULT_MESSAGES") or 200)
+    rounds = int(os.environ.get("STRAITLINK_FAULT_ROUNDS") or 6)
+    for n in range(messages * 3 // 10):
+        data = {"provider_party": "TW", "recipient_party": "CN", "summary": f"情資{n}", "marking": RELEASED}
+        ids.append(records.add_record(tw.engine, kind, data, principal=tw.officer).id)
+    for n in range(messages - len(ids)):  # corrections: causal order per record matters
+        rid = rng.choice(ids)
+        records.update_record(tw.engine, kind, rid, {"summary": f"更正{n}"}, principal=tw.officer)
+    env = {**os.environ, **tw.env}
+    for round_ in range(rounds):
+        sender = subprocess.Popen([STRAITLINK, "exchange", "sync"], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.DEVNULL)  # fmt: skip
+        time.sleep(rng.uniform(0.2, 1.5))
+        if round_ % 2 == 0:
+            cn.kill()  # the receiver dies mid-stream, then comes back
+            cn.start()
+        else:
+            sender.send_signal(signal.SIGKILL)  # the sender dies holding its lease
+        sender.wait()
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        tw.sync()
+        with UnitOfWork(tw.engine) as uow:
+            pending = uow.connection.scalar(
+                select(MessageRow.id).where(MessageRow.direction == "out", MessageRow.status != "applied").limit(1)
+            )
+        if pending is None:
+            break
+        time.sleep(0.5)
+    sent, applied = _released_events(tw, by_peer=False), _released_events(cn, by_peer=True)
+    lost = sent - applied
+    duplicated = applied - sent
+    unexpected = {k for k in applied if k not in sent}
+    print(f"messages {sum(sent.values())}: lost {sum(lost.values())}, duplicated {sum(duplicated.values())}, "
+          f"unexpected {len(unexpected)}")  # fmt: skip
+    assert (sum(lost.values()), sum(duplicated.values()), len(unexpected)) == (0, 0, 0)
+    for rid in ids:  # the last correction is the one that stands: applied in causal order
+        assert cn.get("intel", rid).summary == tw.get("intel", rid).summary
+
+
+def test_bad_messages_over_http_are_refused_with_signed_receipts(instances: tuple[Instance, Instance]) -> None:
+    tw, cn = instances
+    kind = kind_named("intel")
+    data = {"provider_party": "TW", "recipient_party": "CN", "summary": "原件", "marking": RELEASED}
+    rid = records.add_record(tw.engine, kind, data, principal=tw.officer).id
+    tw.sync()
+    with UnitOfWork(tw.engine) as uow:
+        wire = uow.connection.scalar(select(MessageRow.wire))
+    altered = json.loads(json.dumps(wire))
+    altered["envelope"]["payload"]["summary"] = "竄改"
+    unsigned = {"envelope": wire["envelope"]}
+    answers = httpx.post(cn.base + "/exchange/v1/inbox", json={"messages": [altered, unsigned, wire]}).json()
+    statuses = [(r["receipt"]["status"], (r["receipt"]["reason"] or "").split(":")[0]) for r in answers["receipts"]]
+    assert statuses == [("rejected", "bad_signature"), ("rejected", "unsigned"), ("applied", "")]
+    assert cn.get("intel", rid).summary == "原件"
+    assert json.loads(cn.ok("exchange", "status", "--json"))["refused_messages"] == 2

@@ -1,0 +1,71 @@
+"""The exchange over offline packages through the CLI: export, carry, import (twice, out of order), carry back."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from straitlink.cli.main import app
+from straitlink.domain.access import Principal
+from straitlink.domain.parties import Party
+from straitlink.services import records
+from straitlink.services.kinds import kind_named
+from straitlink.store.db import make_engine
+from straitlink.store.uow import UnitOfWork
+
+runner = CliRunner()
+PASSWORD = "offline exchange password"
+RELEASED = {"releasable": True, "classification": "restricted", "handling": "H0"}
+
+
+def env(party: str, root: Path) -> dict[str, str]:
+    return {
+        "STRAITLINK_PARTY": party,
+        "STRAITLINK_DATA_DIR": str(root / party),
+        "STRAITLINK_DATABASE_URL": f"sqlite:///{root / party.lower()}.db",
+    }
+
+
+def ok(e: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    result = runner.invoke(app, list(args), env=e, input=stdin)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_packages_carried_by_hand_apply_once_and_settle_with_their_receipts(tmp_path: Path) -> None:
+    tw, cn = env("TW", tmp_path), env("CN", tmp_path)
+    for e, other in ((tw, "CN"), (cn, "TW")):
+        ok(e, "init", "--admin", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+        ok(e, "user", "add", f"peer-{other}", "--role", "peer", "--clearance", "secret", "--user", "admin",
+           "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+        ok(e, "exchange", "keygen")
+    for e, other in ((tw, cn), (cn, tw)):
+        key = Path(other["STRAITLINK_DATA_DIR"]) / "exchange" / "identity.pub"
+        ok(e, "exchange", "peer", "add", "--party", other["STRAITLINK_PARTY"], "--url", "http://127.0.0.1:9",
+           "--key", str(key))  # fmt: skip
+    engine = make_engine(tw["STRAITLINK_DATABASE_URL"])
+    officer = Principal.system(Party.TW, "officer")
+    kind = kind_named("intel")
+    data = {"provider_party": "TW", "recipient_party": "CN", "summary": "離線情資", "marking": RELEASED}
+    rid = records.add_record(engine, kind, data, principal=officer).id
+    first, second, back = tmp_path / "1.json", tmp_path / "2.json", tmp_path / "back.json"
+    ok(tw, "exchange", "export", "-o", str(first))
+    records.update_record(engine, kind, rid, {"summary": "離線情資（更正）"}, principal=officer)
+    ok(tw, "exchange", "export", "-o", str(second))
+    assert json.loads(ok(cn, "exchange", "import", str(second), "--json"))["messages"] == {"applied": 2}
+    assert json.loads(ok(cn, "exchange", "import", str(first), "--json"))["messages"] == {"applied": 1}  # repeat
+    ok(cn, "exchange", "import", str(second), "-o", str(back))
+    cn_engine = make_engine(cn["STRAITLINK_DATABASE_URL"])
+    with UnitOfWork(cn_engine) as uow:
+        assert uow.repo(kind.mapper).get(rid).summary == "離線情資（更正）"
+        assert uow.repo(kind.mapper).count() == 1
+    ok(tw, "exchange", "import", str(back))
+    ok(tw, "exchange", "import", str(back))
+    status = json.loads(ok(tw, "exchange", "status", "--json"))
+    assert status["peers"]["CN"]["out"] == {"applied": 2}
+    for e in (tw, cn):
+        assert json.loads(ok(e, "exchange", "evidence", rid))["verified"]
+    engine.dispose()
+    cn_engine.dispose()
