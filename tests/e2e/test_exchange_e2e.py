@@ -23,16 +23,16 @@ from typing import Any
 import httpx
 import pytest
 from sqlalchemy import Engine, select
-from straitlink.domain.access import Principal
-from straitlink.store.tables_access import OutboxEventRow
 from typer.testing import CliRunner
 
 from straitlink.cli.main import app
 from straitlink.config import Settings
+from straitlink.domain.access import Principal
 from straitlink.domain.parties import Party
 from straitlink.services import records
 from straitlink.services.kinds import kind_named
 from straitlink.store.db import make_engine
+from straitlink.store.tables_access import OutboxEventRow
 from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.uow import UnitOfWork
 

@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Engine, func, select
+
+from straitlink.config import Settings
 from straitlink.domain.access import AccountRole, Principal
 from straitlink.domain.accounts import Account
 from straitlink.domain.marking import Classification
-from straitlink.services.accounts import create_account
-
-from straitlink.config import Settings
 from straitlink.domain.parties import Party
 from straitlink.exchange import keys
 from straitlink.exchange.envelope import SCHEMA_VERSION, canonical
@@ -31,6 +30,7 @@ from straitlink.exchange.sender import Post, claim
 from straitlink.exchange.service import Exchange, sync
 from straitlink.exchange.status import status
 from straitlink.services import records
+from straitlink.services.accounts import create_account
 from straitlink.services.kinds import kind_named
 from straitlink.services.setup import init_database
 from straitlink.store.db import make_engine
@@ -419,9 +419,8 @@ def test_a_message_naming_a_record_not_here_yet_is_parked_then_applied_when_it_a
 
 
 def test_nothing_is_taken_while_the_peer_account_is_disabled(sides: tuple[Side, Side]) -> None:
-    from straitlink.services.accounts import set_active
-
     from straitlink.domain.errors import NotAuthenticated
+    from straitlink.services.accounts import set_active
 
     tw, cn = sides
     tw.add("intel", intel("停用期間"))
