@@ -120,9 +120,14 @@ def _decode(field: str, hint: Any, raw: Any) -> Any:
     if hint is Marking:
         return Marking.from_json(raw, field=field)
     if hint is AgencyParticipation:
-        return AgencyParticipation(str(raw["agency"]), AgencyRole(raw["role"]))
+        if not isinstance(raw, dict) or not isinstance(raw.get("agency"), str):
+            raise InvalidValue(field, raw, 'expected {"agency": …, "role": …}')
+        return AgencyParticipation(raw["agency"], _decode(f"{field}.role", AgencyRole, raw.get("role")))
     if hint is Vessel:
-        return Vessel(str(raw["name"]), raw.get("flag_state"), raw.get("kind"))
+        if not isinstance(raw, dict) or not isinstance(raw.get("name"), str):
+            raise InvalidValue(field, raw, 'expected {"name": …, "flag_state": …, "kind": …}')
+        flag, kind = (_decode(f"{field}.{k}", str | None, raw.get(k)) for k in ("flag_state", "kind"))
+        return Vessel(raw["name"], flag, kind)
     if hint is Decimal:
         try:
             return Decimal(str(raw))

@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
 
 
@@ -14,16 +15,30 @@ class Settings:
     data_dir: Path
     database_url: str
     party: Party
+    # True when the database is the SQLite file inside the data directory (no URL was given).
+    database_in_data_dir: bool = False
 
     @classmethod
     def load(cls, *, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
         """Explicit arguments win over STRAITLINK_DATA_DIR / STRAITLINK_DATABASE_URL, then the defaults."""
         directory = data_dir or Path(os.environ.get("STRAITLINK_DATA_DIR") or "data")
         url = database_url or os.environ.get("STRAITLINK_DATABASE_URL") or ""
-        if not url:
+        in_data_dir = not url
+        if in_data_dir:
             url = f"sqlite:///{directory.resolve() / 'straitlink.db'}"
-        party = Party(os.environ.get("STRAITLINK_PARTY", "TW").upper())
-        return cls(data_dir=directory, database_url=url, party=party)
+        raw_party = os.environ.get("STRAITLINK_PARTY", "TW")
+        try:
+            party = Party(raw_party.strip().upper())
+        except ValueError:
+            raise InvalidValue("STRAITLINK_PARTY", raw_party, "TW or CN") from None
+        return cls(data_dir=directory, database_url=url, party=party, database_in_data_dir=in_data_dir)
+
+    def check_data_dir(self, *, create: bool) -> None:
+        """Refuse a data directory that is a file, or that does not exist unless this command creates it."""
+        if self.data_dir.exists() and not self.data_dir.is_dir():
+            raise InvalidValue("data_dir", str(self.data_dir), "is a file, not a directory")
+        if not create and self.database_in_data_dir and not self.data_dir.exists():
+            raise InvalidValue("data_dir", str(self.data_dir), "does not exist (`straitlink init` creates it)")
 
     @property
     def is_sqlite(self) -> bool:

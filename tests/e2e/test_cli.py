@@ -100,6 +100,7 @@ def test_export_import_round_trip_and_refusals(data_dir: Path, tmp_path: Path) -
     export = tmp_path / "export.json"
     assert run(data_dir, "export", "-o", str(export))[0] == 0
     other = tmp_path / "other"
+    assert run(other, "init", "--json")[0] == 0  # only init creates a database (here with no account yet)
     code, _, err = run(other, "import", str(export))
     assert code == 0, err
     again = tmp_path / "again.json"
@@ -110,5 +111,6 @@ def test_export_import_round_trip_and_refusals(data_dir: Path, tmp_path: Path) -
     broken = tmp_path / "broken.json"
     broken.write_text(export.read_text(encoding="utf-8")[:100], encoding="utf-8")
     fresh = tmp_path / "fresh"
+    assert run(fresh, "init", "--json")[0] == 0
     code, _, err = run(fresh, "import", str(broken))
     assert code == 2 and "file" in err

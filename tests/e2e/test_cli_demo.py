@@ -30,6 +30,7 @@ EXPECTED = sorted(
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     directory = tmp_path_factory.mktemp("demo") / "data"
+    assert runner.invoke(app, ["--data-dir", str(directory), "init"], env=ADMIN).exit_code == 0
     result = runner.invoke(app, ["--data-dir", str(directory), "demo", "--json"], env=ADMIN)
     assert result.exit_code == 0, result.stderr
     return directory

@@ -31,6 +31,7 @@ def test_a_request_its_document_and_audit_chain_round_trip(tmp_path: Path) -> No
     ok_json(source, "request", "history", rid)  # a read, audited like any other entry
     export = tmp_path / "export.json"
     ok_json(source, "export", "-o", str(export))
+    ok_json(copy, "init")
     imported = ok_json(copy, "import", str(export))
     assert imported["request_transition"] == 6 and imported["request_document"] == 1
     again = tmp_path / "again.json"
@@ -54,6 +55,7 @@ def test_a_file_whose_content_does_not_match_its_hash_is_refused(tmp_path: Path)
     files = data["workflow"]["stored_file"]
     files["rows"][0][files["columns"].index("content")] = base64.b64encode(b"%PDF-1.7\n% forged\n").decode()
     export.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    ok_json(copy, "init")
     code, out, err = run(copy, "import", str(export), "--json")
     assert code == 2
     assert json.loads(out)["field"] == "workflow.stored_file.rows[0].content"

@@ -95,6 +95,7 @@ def test_bad_account_input_is_one_line_naming_the_field(data_dir: Path, args: tu
 def test_the_demo_adds_one_account_per_role_and_prints_the_password_once(tmp_path: Path) -> None:
     folder = tmp_path / "data"
     env = {"STRAITLINK_DEMO_PASSWORD": "demo-password-1"}
+    assert runner.invoke(app, ["--data-dir", str(folder), "init"], env=env).exit_code == 0  # only init creates one
     result = runner.invoke(app, ["--data-dir", str(folder), "demo", "--json"], env=env)
     assert result.exit_code == 0, result.stderr
     shown = json.loads(result.stdout)

@@ -22,7 +22,7 @@ from straitlink.domain.seizures import Seizure
 
 masses = st.builds(
     Quantity,
-    value=st.decimals(min_value=0, max_value=10**6, places=3, allow_nan=False, allow_infinity=False),
+    value=st.decimals(min_value="0.001", max_value=1000, places=3, allow_nan=False, allow_infinity=False),
     unit=st.sampled_from([Unit.KG, Unit.G, Unit.T]),
     basis=st.sampled_from(list(Basis)),
     qualifier=st.sampled_from([Qualifier.EXACT, Qualifier.AT_LEAST, Qualifier.APPROX]),
@@ -30,14 +30,16 @@ masses = st.builds(
 dates = st.builds(
     PartialDate, year=st.integers(2009, 2030), month=st.integers(1, 12), day=st.integers(1, 28)
 ) | st.builds(PartialDate, year=st.integers(2009, 2030))
+# Stored text never holds control characters, line separators or bidirectional overrides (domain/text.py).
+printable = st.characters(blacklist_categories=("Cc", "Cs", "Cf", "Zl", "Zp"))
 provenances = st.one_of(
-    st.builds(Provenance.by_user, st.text(min_size=1, max_size=20)),
+    st.builds(Provenance.by_user, st.text(printable, min_size=1, max_size=20)),
     st.builds(Provenance.synthetic, st.just("gen")),
     st.builds(
         Provenance.from_document,
         st.just("doc"),
         st.tuples(st.integers(0, 100), st.integers(100, 200)),
-        st.text(max_size=30),
+        st.text(printable, max_size=30),
     ),
 )
 

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
     ) -> None:
         """Create the database or upgrade it to the current schema, load the catalogue, and add the first admin."""
-        engine = state(ctx).engine()
+        engine = state(ctx).engine(create=True)
         count = init_database(engine)
         created = None
         if admin is not None:

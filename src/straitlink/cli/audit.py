@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from straitlink.audit import checkpoint as cp
@@ -17,7 +18,9 @@ from straitlink.audit.verify import Report, verify_stored
 from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
 from straitlink.domain.access import Permission
 from straitlink.domain.errors import InvalidValue
+from straitlink.domain.listing import check_limit
 from straitlink.services.access import access_entries
+from straitlink.services.ids import resolve_any
 from straitlink.services.session import unit_of_work
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
@@ -47,7 +50,7 @@ def _report(report: Report, as_json: bool, what: str) -> None:
         out.print(f"{what}: {report.checked} entries verified, last {report.last_seq} ({report.last_hash.hex()[:16]}…)")
     if report.problem is not None:
         if not as_json:
-            err.print(f"[red]tampered:[/red] {report.problem.reason}", markup=True, highlight=False)
+            err.print(f"[red]tampered:[/red] {escape(report.problem.reason)}", markup=True, highlight=False)
         raise typer.Exit(TAMPERED_EXIT)
 
 
@@ -122,8 +125,11 @@ def log_(
     limit: Annotated[int, typer.Option(help="Without --record: the latest this many")] = 50,
     as_json: AsJson = False,
 ) -> None:
-    """Show a record's audit history, or the latest entries."""
+    """Show a record's audit history (its id or first 8 characters), or the latest entries."""
+    check_limit(limit)
     allow(ctx, Permission.AUDIT_READ, "read the audit log")
+    if record is not None:
+        record = resolve_any(state(ctx).engine(), record, kind)
     with unit_of_work(state(ctx).engine()) as uow:
         entries = log.entries(uow, record_id=record, kind=kind, limit=limit)
     if as_json:
@@ -157,7 +163,7 @@ def sign_checkpoint(
     earlier = _checkpoint(checkpoint, public_key)
     report = verify_stored(engine, checkpoint=(earlier.seq, earlier.hash) if earlier else None)
     if report.problem is not None:
-        err.print(f"[red]not signing:[/red] {report.problem.reason}", markup=True, highlight=False)
+        err.print(f"[red]not signing:[/red] {escape(report.problem.reason)}", markup=True, highlight=False)
         raise typer.Exit(TAMPERED_EXIT)
     signed_seq, digest = report.last_seq, report.last_hash
     if seq is not None and seq != report.last_seq:

@@ -14,20 +14,25 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import Engine
 
+from straitlink.catalog import Catalog
 from straitlink.config import Settings
 from straitlink.domain.access import Permission, Principal
 from straitlink.domain.errors import StraitLinkError
 from straitlink.services.access import principal_for, require
 from straitlink.services.accounts import count_accounts
+from straitlink.services.agencies import catalog_for
+from straitlink.services.ids import resolve_id
 from straitlink.services.requests import Desk
 from straitlink.services.session import connect
 
 F = TypeVar("F", bound=Callable[..., Any])
-err = Console(stderr=True, soft_wrap=True)
-out = Console()
+# What is printed quotes what users typed and stored: never read as markup ("[/red]") or emoji codes (":x:").
+err = Console(stderr=True, soft_wrap=True, markup=False, emoji=False)
+out = Console(markup=False, emoji=False, highlight=False)
 
 
 @dataclass
@@ -41,9 +46,12 @@ class State:
     def settings(self) -> Settings:
         return Settings.load(data_dir=self.data_dir, database_url=self.database_url)
 
-    def engine(self) -> Engine:
+    def engine(self, *, create: bool = False) -> Engine:
+        """The database's engine; only `init`, which may create the database, passes `create`."""
         if self._engine is None:
-            self._engine = connect(self.settings.database_url)
+            settings = self.settings
+            settings.check_data_dir(create=create)
+            self._engine = connect(settings.database_url, create=create)
         return self._engine
 
     def desk(self) -> Desk:
@@ -63,6 +71,16 @@ def state(ctx: typer.Context) -> State:
         obj = State()
         ctx.find_root().obj = obj
     return obj
+
+
+def full_id(ctx: typer.Context, kind: str, text: str, *, field: str = "id") -> str:
+    """The full id of a `kind` record given by its id or a unique prefix of 8 or more characters (as lists show)."""
+    return resolve_id(state(ctx).engine(), kind, text, field=field)
+
+
+def catalog(ctx: typer.Context) -> Catalog:
+    """The shipped catalogue with the agencies added here (`straitlink agency add`), for resolving names."""
+    return catalog_for(state(ctx).engine())
 
 
 def principal(ctx: typer.Context, user: str | None = None) -> Principal:
@@ -97,7 +115,8 @@ def handles_errors(fn: F) -> F:
         except StraitLinkError as exc:
             if kwargs.get("as_json"):
                 print(json.dumps(exc.to_json(), ensure_ascii=False))
-            err.print(f"[red]error:[/red] {exc.message}", markup=True, highlight=False)
+            # The message quotes what the user typed: escaped, so a value like "[/red]" is shown, not interpreted.
+            err.print(f"[red]error:[/red] {escape(exc.message)}", markup=True, highlight=False)
             raise typer.Exit(exc.exit_code) from None
 
     return wrapper  # type: ignore[return-value]

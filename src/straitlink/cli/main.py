@@ -7,7 +7,18 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli import admin, audit, exchange, ingest, records, request, stats, users
+from straitlink.cli import (  # noqa: F401
+    admin,
+    agency,
+    audit,
+    exchange,
+    ingest,
+    records,
+    request,
+    request_lists,
+    stats,
+    users,
+)
 from straitlink.cli.common import State
 
 app = typer.Typer(
@@ -39,8 +50,10 @@ def main(
 admin.register(app)
 records.register(app)
 stats.register(app)
+# request_lists adds `request list|due` to request.app on import.
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
+app.add_typer(agency.app, name="agency")
 app.add_typer(users.app, name="user")
 app.add_typer(exchange.app, name="exchange")
 ingest.register(app)

@@ -9,20 +9,27 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.catalog import load_catalog
-from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.services import records as svc
-from straitlink.services.forms import parse_fields, provenance_from_option
+from straitlink.services.forms import form_data, provenance_from_option
+from straitlink.services.ids import resolve_references
 from straitlink.services.kinds import KINDS, Kind, kind_named
 from straitlink.services.present import present
 from straitlink.services.records import ListFilter
 from straitlink.services.requests import file_request
 
 KIND_HELP = "Record kind: " + ", ".join(k.plural for k in KINDS)
+FIELDS_HELP = (
+    "field=value pairs, each field once. Names in either script (K他命, 高雄地檢署), ROC or ISO dates "
+    "(102年11月17日). List fields take several values: agencies=directing:高雄地檢署,leading:公安部 (ROLE:AGENCY, "
+    "roles directing|leading|participating|intel_provider, separated by ','); quantities=600 塊;229 公斤 毛重 "
+    "(separated by ';'; 約, 餘, 左右, 萬 and 毛重/淨重 are understood); vessels=金滿發/巴拿馬/貨輪 (NAME/FLAG/KIND, "
+    "separated by ','); places=桃園機場,高雄港. Record references (case=…) take an id or its first 8 characters."
+)
 COLUMNS: dict[str, tuple[str, ...]] = {
     "document": ("id", "title", "publisher", "published_on"),
     "case": ("date", "title", "kind", "joint", "places"),
@@ -41,6 +48,10 @@ def _cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
+        if "agency" in value and "role" in value:
+            return f"{value['role']}:{value['agency']}"
+        if "name" in value and "flag_state" in value:
+            return "/".join(str(value[k]) for k in ("name", "flag_state", "kind") if value.get(k))
         if "roc" in value:
             return str(value["roc"])
         if "unit" in value:
@@ -75,13 +86,13 @@ def register(app: typer.Typer) -> None:
     def add(
         ctx: typer.Context,
         kind: Annotated[str, typer.Argument(help="Record kind (singular or plural)")],
-        fields: Annotated[list[str] | None, typer.Argument(help="field=value pairs")] = None,
+        fields: Annotated[list[str] | None, typer.Argument(help=FIELDS_HELP)] = None,
         file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")] = None,
         source: Annotated[str | None, typer.Option(help="DOCUMENT[:START-END] the record comes from")] = None,
         user: Annotated[str | None, typer.Option(help="Acting user (default: STRAITLINK_USER or login)")] = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the stored record as JSON")] = False,
     ) -> None:
-        """Add one record of KIND, given as field=value pairs or a JSON file."""
+        """Add one record of KIND from field=value pairs or a JSON file (its values in JSON shape or as pairs)."""
         k = kind_named(kind)
         acting = principal(ctx, user)
         who = acting.username
@@ -93,10 +104,11 @@ def register(app: typer.Typer) -> None:
                 raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
             if not isinstance(data, dict):
                 raise InvalidValue("file", str(file), "expected a JSON object")
-        data.update(parse_fields(k, fields or [], load_catalog()))
+        data = form_data(k, data, fields or [], catalog(ctx))
         if "provenance" not in data:
             data["provenance"] = provenance_from_option(source, actor=who)
         engine = state(ctx).engine()
+        data = resolve_references(engine, k, data)
         if k.name == "request":
             record: Record = file_request(state(ctx).desk(), data, principal=acting)
         else:
@@ -125,7 +137,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """List records of KIND, filtered by period, party, agency, drug and provenance."""
         k = kind_named(kind)
-        catalog = load_catalog()
+        names = catalog(ctx)
         kinds = set()
         for p in provenance or []:
             try:
@@ -134,12 +146,15 @@ def register(app: typer.Typer) -> None:
                 raise InvalidValue("provenance", p, "one of user|document|peer|synthetic") from None
         if party is not None and party.upper() not in ("TW", "CN"):
             raise InvalidValue("party", party, "TW or CN")
+        first, last = _date_option(start, "from", end=False), _date_option(end, "to", end=True)
+        if first is not None and last is not None and first > last:
+            raise InvalidValue("from", start, f"after --to {end!r}")
         flt = ListFilter(
-            start=_date_option(start, "from", end=False),
-            end=_date_option(end, "to", end=True),
+            start=first,
+            end=last,
             party=party.upper() if party else None,
-            agency=catalog.find_agency(agency).id if agency else None,
-            drug=catalog.find_drug(drug).id if drug else None,
+            agency=names.find_agency(agency).id if agency else None,
+            drug=names.find_drug(drug).id if drug else None,
             provenance=frozenset(kinds),
             exclude_provenance=frozenset({"synthetic"}) if no_synthetic else frozenset(),
             limit=limit,
@@ -162,6 +177,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Show one record with every field and its provenance."""
         k = kind_named(kind)
+        record_id = full_id(ctx, k.name, record_id)
         engine = state(ctx).engine()
         shown = present(engine, k, [svc.get_record(engine, k, record_id, principal=principal(ctx, user))])[0]
         if as_json:
@@ -171,3 +187,11 @@ def register(app: typer.Typer) -> None:
         for name, value in shown.items():
             table.add_row(name, _cell(value) if name != "provenance" else json.dumps(value, ensure_ascii=False))
         out.print(table)
+        if k.name == "case":
+            # What the case holds, each list as this principal may see it.
+            for name in ("operation", "seizure", "person", "intel"):
+                related = kind_named(name)
+                found = svc.list_records(engine, related, ListFilter(case=record_id), principal=principal(ctx, user))
+                out.print(
+                    render_table(related, present(engine, related, found)) if found else f"{related.plural}: none"
+                )

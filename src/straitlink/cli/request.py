@@ -14,20 +14,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.catalog import load_catalog
-from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
 from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
 from straitlink.domain.replies import REPLY_KINDS
-from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
+from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, RefusalGround, Role, Transition
 from straitlink.services import request_views as views
 from straitlink.services import requests as svc
 from straitlink.services.documents import Upload
-from straitlink.services.forms import parse_fields
+from straitlink.services.forms import form_data
 from straitlink.services.kinds import kind_named
 
 app = typer.Typer(help="Mutual-assistance requests and their workflow.", no_args_is_help=True)
@@ -66,8 +65,8 @@ def _uploads(paths: list[Path] | None) -> tuple[Upload, ...]:
     return tuple(Upload.from_path(p) for p in paths or [])
 
 
-def _agency(name: str | None, field: str) -> str | None:
-    return load_catalog().find_agency(name, field=field).id if name else None
+def _agency(ctx: typer.Context, name: str | None, field: str) -> str | None:
+    return catalog(ctx).find_agency(name, field=field).id if name else None
 
 
 def _acting(
@@ -78,20 +77,8 @@ def _acting(
     t: Transition = t_of(request)
     chosen = workflow.default_acting(t, request, _party(party, ctx), _enum(Role, role, "role") if role else None)
     if agency:
-        return Acting(chosen.party, chosen.role, _agency(agency, "agency"))
+        return Acting(chosen.party, chosen.role, _agency(ctx, agency, "agency"))
     return chosen
-
-
-def _summary(request: AssistanceRequest, deadlines: list[views.DeadlineView]) -> dict[str, Any]:
-    return {
-        **encode(request),
-        "direction": request.direction.value,
-        "deadlines": [d.to_json() for d in deadlines],
-    }
-
-
-def _deadline_cell(deadlines: list[views.DeadlineView]) -> str:
-    return "; ".join(f"{d.due.isoformat()} {d.state.value} ({d.article})" for d in deadlines)
 
 
 def _done(request: AssistanceRequest, as_json: bool, verb: str) -> None:
@@ -120,14 +107,14 @@ def file_(
             raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
         if not isinstance(data, dict):
             raise InvalidValue("file", str(file), "expected a JSON object")
-    catalog = load_catalog()
+    names = catalog(ctx)
     pairs = []
     for pair in fields or []:
         name, sep, text = pair.partition("=")
         if name.strip() == "type" and sep:  # a request type by any of its names (送達文書, 送达文书, …)
-            pair = f"type={catalog.find_request_type(text.strip(), field='type').id.value}"
+            pair = f"type={names.find_request_type(text.strip(), field='type').id.value}"
         pairs.append(pair)
-    data.update(parse_fields(kind_named("request"), pairs, catalog))
+    data = form_data(kind_named("request"), data, pairs, names)
     request = svc.file_request(state(ctx).desk(), data, principal=principal(ctx, user), documents=_uploads(document))
     _done(request, as_json, "filed")
 
@@ -158,13 +145,14 @@ def transition(
     as_json: AsJson = False,
 ) -> None:
     """Move a request to TARGET, if the workflow allows it for this side and role."""
+    request_id = full_id(ctx, "request", request_id)
     goal = _enum(RequestStatus, target, "status")
     acting = _acting(ctx, request_id, lambda r: workflow.transition_for(r.status, goal), party, role, agency)
     step = svc.StepInput(
         on=_day(on, "on"),
         text=text,
         ground=_enum(RefusalGround, ground, "ground") if ground else None,
-        executing_agency=_agency(executing_agency, "executing_agency"),
+        executing_agency=_agency(ctx, executing_agency, "executing_agency"),
         materials_returned=materials_returned,
         documents=_uploads(document),
     )
@@ -194,7 +182,8 @@ def assign(
     as_json: AsJson = False,
 ) -> None:
     """Assign a received request to an agency of the requested side."""
-    assignee = _agency(agency_name, "executing_agency") or agency_name
+    request_id = full_id(ctx, "request", request_id)
+    assignee = _agency(ctx, agency_name, "executing_agency") or agency_name
     t_of = lambda r: workflow.transition_for(r.status, RequestStatus.ASSIGNED)  # noqa: E731
     acting = _acting(ctx, request_id, t_of, party, role, None)
     request = svc.assign_request(
@@ -223,6 +212,7 @@ def confirm(
     as_json: AsJson = False,
 ) -> None:
     """Record the written confirmation of an urgent request first made in another form (Art. 13¶1)."""
+    request_id = full_id(ctx, "request", request_id)
     acting = _acting(ctx, request_id, lambda r: workflow.CONFIRMATION, party, role, None)
     request = svc.confirm_request(
         state(ctx).desk(),
@@ -250,6 +240,7 @@ def reply(
     as_json: AsJson = False,
 ) -> None:
     """Record a reply from one side to the other (progress, Art. 14¶1, or a note), with its documents."""
+    request_id = full_id(ctx, "request", request_id)
     acting = Acting(_party(party, ctx), _enum(Role, role, "role"))
     reply_id = svc.reply_to_request(
         state(ctx).desk(),
@@ -273,6 +264,7 @@ def show(
     as_json: AsJson = False,
 ) -> None:
     """Show a request with its deadlines, history, replies and documents (the read is audited)."""
+    request_id = full_id(ctx, "request", request_id)
     view = views.show_request(state(ctx).desk(), request_id, principal=principal(ctx, user))
     data = view.to_json()
     if as_json:
@@ -295,12 +287,26 @@ def show(
             shown = "" if d.days_left is None else str(d.days_left)
             dl.add_row(d.title, d.article, d.party, str(d.start), str(d.due), d.state.value, shown, left)
         out.print(dl)
+    out.print(_history_table(view.steps, "history"))
+    replies = Table("reply", "sent", "kind", "from", "by", "text", "documents", title="replies")
+    for r in view.replies:
+        files = ", ".join(d.filename for d in r.documents)
+        replies.add_row(r.id[:8], str(r.sent_on), r.kind, r.from_party, r.actor, r.text or "", files)
+    out.print(replies if replies.row_count else "replies: none")
     docs = Table("document", "file", "type", "from", "purpose (Art. 17)", title="documents")
     for r in view.replies:
         for doc in r.documents:
             docs.add_row(doc.id[:8], doc.filename, doc.media_type, doc.from_party, doc.purpose or "")
     if docs.row_count:
         out.print(docs)
+
+
+def _history_table(steps: list[views.StepView], title: str) -> Table:
+    table = Table("on", "step", "from", "to", "by", "as", "ground / text", title=title)
+    for s in steps:
+        detail = " ".join(x for x in (s.ground, s.executing_agency, s.text) if x)
+        table.add_row(str(s.on), s.action, s.from_status or "", s.to_status, s.actor, f"{s.party}/{s.role}", detail)
+    return table
 
 
 @app.command("history")
@@ -312,89 +318,12 @@ def history(
     as_json: AsJson = False,
 ) -> None:
     """The request's steps in order: when, by whom, in which role, and what they carried."""
+    request_id = full_id(ctx, "request", request_id)
     steps = views.request_history(state(ctx).desk(), request_id, principal=principal(ctx, user))
     if as_json:
         print_json([s.to_json() for s in steps])
         return
-    table = Table("on", "step", "from", "to", "by", "as", "ground / text", title=f"history of {request_id}")
-    for s in steps:
-        detail = " ".join(x for x in (s.ground, s.executing_agency, s.text) if x)
-        table.add_row(str(s.on), s.action, s.from_status or "", s.to_status, s.actor, f"{s.party}/{s.role}", detail)
-    out.print(table)
-
-
-@app.command("list")
-@handles_errors
-def list_(
-    ctx: typer.Context,
-    status: Annotated[list[str] | None, typer.Option("--status", help="Status (repeatable)")] = None,
-    type_: Annotated[str | None, typer.Option("--type", help="Request type (id or name, e.g. 送達文書)")] = None,
-    direction: Annotated[str | None, typer.Option(help="tw_to_cn or cn_to_tw")] = None,
-    agency: Annotated[str | None, typer.Option(help="Requesting or executing agency (id or name)")] = None,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only requests with an overdue deadline")] = False,
-    limit: Annotated[int | None, typer.Option(help="At most this many")] = None,
-    user: User = None,
-    as_json: AsJson = False,
-) -> None:
-    """List requests by status, type, direction, agency, or overdue deadline."""
-    flt = views.RequestFilter(
-        statuses=frozenset(_enum(RequestStatus, s, "status") for s in status or []),
-        type=load_catalog().find_request_type(type_, field="type").id if type_ else None,
-        direction=_enum(Direction, direction, "direction") if direction else None,
-        agency=_agency(agency, "agency"),
-        overdue=overdue,
-        limit=limit,
-    )
-    found = views.list_requests(state(ctx).desk(), flt, principal=principal(ctx, user))
-    if as_json:
-        print_json([_summary(r, d) for r, d in found])
-        return
-    table = Table(
-        "id", "filed", "type", "direction", "status", "subject", "deadlines", title=f"requests ({len(found)})"
-    )
-    for r, d in found:
-        table.add_row(
-            r.id[:8], str(r.filed_on), r.type.value, r.direction.value, r.status.value, r.subject, _deadline_cell(d)
-        )
-    out.print(table)
-
-
-@app.command("due")
-@handles_errors
-def due(
-    ctx: typer.Context,
-    within: Annotated[int, typer.Option(help="Due within this many days (overdue ones always show)")] = 14,
-    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue deadlines")] = False,
-    agency: Annotated[str | None, typer.Option(help="Only this agency's (id or name)")] = None,
-    side: Annotated[str | None, typer.Option(help="Only this side's: TW or CN")] = None,
-    user: User = None,
-    as_json: AsJson = False,
-) -> None:
-    """Deadlines that are overdue or due soon, per side and agency, each with its rule and article."""
-    items = views.due_requests(
-        state(ctx).desk(),
-        principal=principal(ctx, user),
-        within=within,
-        overdue_only=overdue,
-        agency=_agency(agency, "agency"),
-        party=_enum(Party, side.upper(), "side") if side else None,
-    )
-    if as_json:
-        print_json([i.to_json() for i in items])
-        return
-    groups: dict[tuple[str, str], list[views.DueItem]] = {}
-    for i in items:
-        groups.setdefault((i.party, i.agency or "(not assigned)"), []).append(i)
-    if not groups:
-        out.print("nothing due")
-    for (party, agency_id), group in groups.items():
-        table = Table(
-            "request", "type", "status", "due", "days left", "rule", "article", title=f"{party} — {agency_id}"
-        )
-        for i in group:
-            d = i.deadline
-            table.add_row(i.request_id[:8], i.type, i.status, str(d.due), str(d.days_left), d.title, d.article)
-        out.print(table)
+    out.print(_history_table(steps, f"history of {request_id}"))
 
 
 @app.command("document")
@@ -407,6 +336,7 @@ def document(
     as_json: AsJson = False,
 ) -> None:
     """Write a document's content to a file; the read is audited, with the purpose it may be used for."""
+    document_id = full_id(ctx, "request_document", document_id)
     view, content = views.read_document(state(ctx).desk(), document_id, principal=principal(ctx, user))
     try:
         output.write_bytes(content)

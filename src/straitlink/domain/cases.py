@@ -10,6 +10,10 @@ from straitlink.domain.errors import InvalidValue, MissingField
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Quantity, Unit
 from straitlink.domain.records import Record
+from straitlink.domain.text import check_texts
+
+# More officers than any operation deploys: a larger figure is a typo.
+PERSONNEL_MOST = 1_000_000
 
 
 class CaseKind(StrEnum):
@@ -53,6 +57,11 @@ class Vessel:
     flag_state: str | None = None
     kind: str | None = None
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not self.name.strip():
+            raise MissingField("vessels.name", "a vessel has a name")
+        check_texts(self)
+
 
 @dataclass(kw_only=True)
 class Case(Record):
@@ -67,6 +76,7 @@ class Case(Record):
     places: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.title.strip():
             raise MissingField("title")
 
@@ -91,10 +101,16 @@ class Operation(Record):
     concealment: str | None = None  # e.g. 貨櫃音箱內
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.name.strip():
             raise MissingField("name")
-        if self.personnel is not None and self.personnel.unit is not Unit.PERSON:
-            raise InvalidValue("personnel", str(self.personnel.to_json()), "personnel is counted in persons")
+        if self.personnel is not None:
+            if self.personnel.unit is not Unit.PERSON:
+                raise InvalidValue("personnel", str(self.personnel.to_json()), "personnel is counted in persons")
+            top = self.personnel.upper if self.personnel.upper is not None else self.personnel.value
+            if self.personnel.value <= 0 or top > PERSONNEL_MOST:
+                shown = self.personnel.format_en()
+                raise InvalidValue("personnel", shown, f"between 1 and {PERSONNEL_MOST:,} persons")
 
 
 class PersonRole(StrEnum):

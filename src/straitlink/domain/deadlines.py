@@ -123,11 +123,37 @@ def add_period(start: date, period: Period, calendar: Calendar, *, extend: bool 
     return next_working_day(due, calendar) if extend else due
 
 
+# Per calendar (by identity, kept alive here) and year: working days before each day of the year, so a count over
+# years costs a lookup per year instead of a call per day (a due list shows deadlines a decade overdue).
+_PREFIXES: dict[int, tuple[Calendar, dict[int, list[int]]]] = {}
+
+
+def _year_prefix(calendar: Calendar, year: int) -> list[int]:
+    """prefix[i]: working days in the year before its day i (0-based); prefix[-1] is the year's total."""
+    entry = _PREFIXES.get(id(calendar))
+    if entry is None or entry[0] is not calendar:
+        entry = _PREFIXES[id(calendar)] = (calendar, {})
+    years = entry[1]
+    if year not in years:
+        first, prefix, count = date(year, 1, 1), [0], 0
+        for i in range((date(year, 12, 31) - first).days + 1):
+            count += bool(calendar.is_working_day(first + timedelta(days=i)))
+            prefix.append(count)
+        years[year] = prefix
+    return years[year]
+
+
+def _working_through(day: date, calendar: Calendar, since_year: int) -> int:
+    """Working days from 1 January of `since_year` up to and including `day`."""
+    total = sum(_year_prefix(calendar, y)[-1] for y in range(since_year, day.year))
+    return total + _year_prefix(calendar, day.year)[day.timetuple().tm_yday]
+
+
 def working_days_between(after: date, until: date, calendar: Calendar) -> int:
     """Working days in (after, until]; negative, counting (until, after], when `until` is earlier."""
     if until < after:
         return -working_days_between(until, after, calendar)
-    return sum(calendar.is_working_day(after + timedelta(days=i)) for i in range(1, (until - after).days + 1))
+    return _working_through(until, calendar, after.year) - _working_through(after, calendar, after.year)
 
 
 class DeadlineState(StrEnum):

@@ -27,6 +27,7 @@ class PublishedFigure(Record):
     label_en: str | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.metric:
             raise MissingField("metric")
         if self.value < 0:

@@ -24,6 +24,7 @@ class IntelReport(Record):
     information_accuracy: InformationAccuracy = InformationAccuracy.NOT_KNOWN  # 1–4: how accurate this item is
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.provider_party is self.recipient_party:
             raise InvalidValue("recipient_party", self.recipient_party.value, "intel goes to the other party")
         if not self.summary.strip():
@@ -41,5 +42,6 @@ class Outcome(Record):
     note: str | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.case is None and not self.seizures and not self.persons:
             raise MissingField("outcome", "an outcome names a case, seizures or persons")

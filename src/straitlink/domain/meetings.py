@@ -34,6 +34,7 @@ class Meeting(Record):
     cross_strait: bool = False
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.title.strip():
             raise MissingField("title")
         if self.sequence is not None and self.sequence < 1:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import Any
 
 from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.text import MULTI_LINE, check_text
 
 
 class ProvenanceKind(StrEnum):
@@ -29,6 +30,12 @@ class Provenance:
     generator: str | None = None
 
     def __post_init__(self) -> None:
+        for name in ("user", "document", "peer_message", "generator"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                check_text(f"provenance.{name}", value)
+        if isinstance(self.quote, str):
+            check_text("provenance.quote", self.quote, limit=MULTI_LINE, lines=True)
         if self.kind is ProvenanceKind.USER and not self.user:
             raise MissingField("provenance.user", "a user-entered record names its user")
         if self.kind is ProvenanceKind.DOCUMENT:

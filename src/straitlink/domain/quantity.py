@@ -92,14 +92,30 @@ _PRECEDENCE = {Qualifier.EXACT: 0, Qualifier.RANGE: 1, Qualifier.AT_LEAST: 2, Qu
 
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９，．＋～－", "0123456789,.+~-")
 _NUMBER = r"[0-9]{1,3}(?:,[0-9]{3})+(?:\.[0-9]+)?|[0-9]+(?:\.[0-9]+)?"
+# How bulletins and officers write a quantity: 毛重229公斤, 229 公斤 毛重, 229 kg gross, 約500公斤, 500公斤左右,
+# 3,000餘公斤, 3千多公斤, 逾3000公斤, 1.5萬顆, 300-700 kg, 300至700公斤.
+_APPROX = r"~|≈|約|约|大約|大约|將近|将近|近"
+_OVER = r"逾|超過|超过|over"
+_MULTIPLIER = "萬万千百"
 _QUANTITY = re.compile(
-    rf"(?P<basis_zh>毛重|淨重|净重)?\s*(?P<approx>~|≈|約|约)?\s*(?P<value>{_NUMBER})\s*"
-    rf"(?:(?P<more>\+|餘|余|多)|(?:-|–|~|to)\s*(?P<upper>{_NUMBER}))?\s*"
-    r"(?P<unit>[^\s0-9]+)(?:\s+(?P<basis>gross|net))?",
+    rf"(?P<basis_zh>毛重|淨重|净重)?\s*(?:(?P<approx>{_APPROX})|(?P<over>{_OVER}))?\s*"
+    rf"(?P<value>{_NUMBER})\s*(?P<mult>[{_MULTIPLIER}])?\s*"
+    rf"(?:(?P<more>\+|餘|余|多)|(?:-|–|~|to|至|到)\s*(?P<upper>{_NUMBER})\s*(?P<upper_mult>[{_MULTIPLIER}])?)?\s*"
+    r"(?P<unit>[^\s0-9()（）]+?)\s*(?P<around>左右|上下)?"
+    r"(?:\s*[(（]?\s*(?P<basis>gross|net|毛重|淨重|净重)\s*[)）]?)?",
     re.IGNORECASE,
 )
+_ABOUT = ("約", "约", "大約", "大约")
+_ODD = ("餘", "余", "多")
+_TIMES = {"萬": 10_000, "万": 10_000, "千": 1_000, "百": 100}
 _ZH_BASIS = {"毛重": "gross", "淨重": "net", "净重": "net"}
-_MARKS = (("approx", Qualifier.APPROX), ("more", Qualifier.AT_LEAST), ("upper", Qualifier.RANGE))
+_MARKS = (
+    ("approx", Qualifier.APPROX),
+    ("around", Qualifier.APPROX),
+    ("more", Qualifier.AT_LEAST),
+    ("over", Qualifier.AT_LEAST),
+    ("upper", Qualifier.RANGE),
+)
 _E = TypeVar("_E", bound=StrEnum)
 
 
@@ -157,6 +173,15 @@ def _number(value: Any, part: str) -> Decimal:
             raise _Reject(part, value, "expected a plain non-negative number such as 229 or 1.36")
         value = Decimal(text.replace(",", ""))
     return _amount(value, part)
+
+
+def _scaled(value: Decimal, times: int) -> Decimal:
+    """value × times exactly: 1.5萬 is 15000."""
+    if times == 1:
+        return value
+    with localcontext() as context:
+        context.prec = _PRECISION
+        return Decimal(canonical(value * times))
 
 
 def _enum(kind: type[_E], raw: Any, part: str) -> _E:
@@ -236,7 +261,8 @@ class Quantity:
 
     @classmethod
     def parse(cls, text: str, *, field: str = "quantity") -> Quantity:
-        """Read "229 kg", "229kg gross", "3000+ kg", "~500 kg", "300-700 kg", "1.36 t net", "3,000餘公斤"."""
+        """Read "229 kg", "229kg gross", "3000+ kg", "~500 kg", "300-700 kg", "1.36 t net", "3,000餘公斤",
+        "229 公斤 毛重", "約500公斤", "500公斤左右", "逾3000公斤", "1.5萬顆"."""
         if not isinstance(text, str):
             raise InvalidValue(field, text, "expected text")
         match = _QUANTITY.fullmatch(text.translate(_FULL_WIDTH).strip())
@@ -244,12 +270,23 @@ class Quantity:
             raise InvalidValue(field, text, "expected e.g. 229 kg, 229 kg gross, 3000+ kg, ~500 kg, 1-2 t")
         if match["basis_zh"] and match["basis"]:
             raise InvalidValue(field, text, "weight basis given twice")
-        if match["approx"] and (match["more"] or match["upper"]):
+        marks = {mark for group, mark in _MARKS if match[group]}
+        if match["approx"] in _ABOUT and match["more"] in _ODD and not match["upper"] and not match["around"]:
+            marks = {Qualifier.APPROX}  # 約3,000餘公斤: "about" is the weaker claim, and it holds
+        if len(marks) > 1:
             raise InvalidValue(field, text, "a figure cannot be approximate and also a bound or a range")
-        qualifier = next((mark for group, mark in _MARKS if match[group]), Qualifier.EXACT)
-        basis = _ZH_BASIS.get(match["basis_zh"] or "") or match["basis"] or Basis.UNSTATED
+        qualifier = next(iter(marks), Qualifier.EXACT)
+        suffix = (match["basis"] or "").lower()
+        basis = _ZH_BASIS.get(match["basis_zh"] or "") or _ZH_BASIS.get(suffix) or suffix or Basis.UNSTATED
+        # "3-5萬顆": a multiplier written once after a range applies to both ends.
+        times = _TIMES.get(match["mult"] or match["upper_mult"] or "", 1)
+        upper_times = _TIMES.get(match["upper_mult"] or "", 1) if match["upper"] else 1
         try:
-            return cls.of(match["value"], match["unit"], basis, qualifier, match["upper"], field=field)
+            value = _scaled(_number(match["value"], "value"), times)
+            upper = _scaled(_number(match["upper"], "upper"), upper_times) if match["upper"] else None
+            return cls.of(value, match["unit"], basis, qualifier, upper, field=field)
+        except _Reject as problem:
+            raise InvalidValue(field, text, problem.named(field).message) from None
         except InvalidValue as error:
             raise InvalidValue(field, text, error.message) from None
 

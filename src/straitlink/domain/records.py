@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from straitlink.domain.marking import Marking
 from straitlink.domain.provenance import Provenance
+from straitlink.domain.text import check_texts
 
 # Demo, synthetic and imported records get ids derived from a stable key, so loading twice adds nothing.
 ID_NAMESPACE = uuid.UUID("6f1c2a7e-3d1b-4c55-9a0e-5b7d1e2f9a10")
@@ -30,3 +31,6 @@ class Record:
     provenance: Provenance
     version: int = 1
     marking: Marking = field(default_factory=Marking)
+
+    def __post_init__(self) -> None:
+        check_texts(self)

@@ -25,6 +25,9 @@ def check_reply(request: AssistanceRequest, kind: str, text: str | None, documen
         raise InvalidValue("kind", kind, "one of " + "|".join(REPLY_KINDS))
     if request.status is RequestStatus.FILED:
         raise InvalidValue("status", request.status.value, "a request is replied to once it has been sent")
+    if not request.status.is_open and kind != "note":
+        # A closed request's story is over: only a note (e.g. 結案) may still be recorded on it.
+        raise InvalidValue("status", request.status.value, f"the request is closed: it takes no more {kind} replies")
     kept = (text or "").strip() or None
     if kept is None and not documents:
         raise MissingField("text", "a reply carries a text or documents")

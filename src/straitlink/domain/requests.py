@@ -93,6 +93,7 @@ class AssistanceRequest(Record):
     confirmed_on: date | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if not self.subject.strip():
             raise MissingField("subject")
         for name in ("sent_on", "received_on", "closed_on", "confirmed_on"):

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from straitlink.audit.entries import timestamp
 from straitlink.domain import access
@@ -23,6 +24,7 @@ from straitlink.domain.errors import Forbidden, NotAuthenticated, NotFound
 from straitlink.domain.marking import Classification
 from straitlink.domain.parties import Party
 from straitlink.store import tables as t
+from straitlink.store.db import read_only_refusal
 from straitlink.store.tables_access import AccessLogRow, AccountRoleRow, AccountRow
 from straitlink.store.uow import UnitOfWork
 
@@ -92,8 +94,15 @@ def log(
         "outcome": outcome,
         "detail": detail,
     }
-    with engine.begin() as conn:
-        conn.execute(_LOG, values)
+    try:
+        with engine.begin() as conn:
+            conn.execute(_LOG, values)
+    except DBAPIError as exc:
+        # A read-only store cannot keep its access log, so the access it would record is refused, in one line.
+        refusal = read_only_refusal(exc, engine.url.render_as_string(hide_password=True))
+        if refusal is None:
+            raise
+        raise refusal from None
 
 
 def refused(engine: Engine, principal: Principal, action: str, exc: NotFound | Forbidden) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from sqlalchemy.dialects import postgresql, sqlite
 
-from straitlink.domain.errors import DocumentRejected, InvalidValue
+from straitlink.domain.errors import DocumentRejected, InvalidValue, StoreUnavailable
 from straitlink.store.tables_workflow import StoredFileRow
 from straitlink.store.uow import UnitOfWork
 
@@ -132,8 +132,15 @@ class FileStore:
         target = self.path(checked.sha256)
         if target.exists():
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        except OSError as exc:
+            raise StoreUnavailable(
+                f"data_dir: cannot store files in {str(self.root)!r} ({exc.strerror})",
+                field="data_dir",
+                value=self.root,
+            ) from None
         try:
             with os.fdopen(fd, "wb") as fh:
                 fh.write(checked.content)

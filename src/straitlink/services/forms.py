@@ -13,13 +13,15 @@ from typing import Any
 
 from straitlink.catalog import Catalog
 from straitlink.codec import field_hints
-from straitlink.domain.cases import AgencyParticipation, Vessel
+from straitlink.domain.cases import AgencyParticipation, AgencyRole, Vessel
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Quantity
 from straitlink.services.kinds import Kind
 
+_ROLE_VALUES = frozenset(r.value for r in AgencyRole)
+_ROLES = "|".join(r.value for r in AgencyRole)
 _TRUE = {"true", "yes", "y", "1", "是"}
 _FALSE = {"false", "no", "n", "0", "否"}
 _ALIASES = {
@@ -53,13 +55,17 @@ def _one(field: str, hint: Any, text: str, resolve: Any) -> Any:
     if hint is AgencyParticipation:
         role, sep, name = text.partition(":")
         if not sep:
-            raise InvalidValue(field, text, "write role:agency, e.g. directing:高雄地檢署")
-        agency = resolve(name, field=field).id if resolve else name
-        return {"agency": agency, "role": role.strip()}
+            raise InvalidValue(field, text, f"write role:agency, e.g. directing:高雄地檢署 ({_ROLES})")
+        if role.strip().lower() not in _ROLE_VALUES:
+            raise InvalidValue(field, text, f"unknown role {role.strip()!r}; the roles are {_ROLES}")
+        agency = resolve(name.strip(), field=field).id if resolve else name.strip()
+        return {"agency": agency, "role": role.strip().lower()}
     if hint is Vessel:
         name, _, rest = text.partition("/")
         flag, _, vkind = rest.partition("/")
-        return {"name": name, "flag_state": flag or None, "kind": vkind or None}
+        if not name.strip():
+            raise InvalidValue(field, text, "write NAME[/FLAG STATE[/KIND]], e.g. 金滿發/巴拿馬/貨輪")
+        return {"name": name.strip(), "flag_state": flag.strip() or None, "kind": vkind.strip() or None}
     if hint is bool:
         low = text.lower()
         if low in _TRUE | _FALSE:
@@ -70,11 +76,11 @@ def _one(field: str, hint: Any, text: str, resolve: Any) -> Any:
             return int(text)
         except ValueError:
             raise InvalidValue(field, text, "a whole number") from None
-    if isinstance(hint, type) and issubclass(hint, Enum):
-        return text
     if resolve is not None:
         found = resolve(text, field=field)
         return found.id if not isinstance(found.id, Enum) else found.id.value
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        return text
     return text
 
 
@@ -98,18 +104,64 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
         name = _ALIASES.get(name.strip(), name.strip())
         if not sep or not name:
             raise InvalidValue("field", pair, "write field=value")
-        if name not in hints or name in ("id", "version", "provenance"):
-            allowed = ", ".join(n for n in hints if n not in ("id", "version", "provenance"))
-            raise InvalidValue("field", name, f"{kind.name} has the fields {allowed}")
+        _check_field(kind, hints, name)
         element, many = _unwrap(hints[name])
         resolve = _resolver(catalog, targets[name]) if name in targets else None
         if many:
             # Quantities are separated by ';' because a quantity itself may contain a comma-free space.
             parts = text.split(";") if element is Quantity else text.split(",")
             out.setdefault(name, []).extend(_one(name, element, p, resolve) for p in parts if p.strip())
+        elif name in out:
+            # Keeping the last silently would store what the officer did not mean half the time.
+            raise InvalidValue(name, text, f"given twice (first {out[name]!r}); give each field once")
         else:
             out[name] = _one(name, element, text, resolve)
     return out
+
+
+def _check_field(kind: Kind, hints: dict[str, Any], name: str) -> None:
+    if name not in hints or name in ("id", "version", "provenance"):
+        allowed = ", ".join(n for n in hints if n not in ("id", "version", "provenance"))
+        raise InvalidValue("field", name, f"{kind.name} has the fields {allowed}")
+
+
+def _from_json(name: str, hint: Any, raw: Any, resolve: Any) -> Any:
+    """One JSON value: text is read as on the command line (names in either script, ROC dates, "229 kg")."""
+    if not isinstance(raw, str) or (hint is str and resolve is None):
+        if hint is AgencyParticipation and isinstance(raw, dict) and isinstance(raw.get("agency"), str) and resolve:
+            return {**raw, "agency": resolve(raw["agency"].strip(), field=f"{name}.agency").id}
+        return raw
+    return _one(name, hint, raw, resolve)
+
+
+def parse_json_fields(kind: Kind, data: dict[str, Any], catalog: Catalog) -> dict[str, Any]:
+    """A `--file` JSON object's fields, each value either in its JSON shape or as `field=value` text."""
+    hints = field_hints(kind.mapper.record)
+    targets = {path.split("[")[0].split(".")[0]: target for path, target in kind.references}
+    out: dict[str, Any] = {}
+    for name, raw in data.items():
+        if name in ("id", "version", "provenance") or name not in hints:
+            out[name] = raw  # the decoder ignores what it does not know; id and provenance are kept as given
+            continue
+        element, many = _unwrap(hints[name])
+        resolve = _resolver(catalog, targets[name]) if name in targets else None
+        if many and isinstance(raw, list):
+            out[name] = [_from_json(f"{name}[{i}]", element, item, resolve) for i, item in enumerate(raw)]
+        elif many and isinstance(raw, str):
+            out.update(parse_fields(kind, [f"{name}={raw}"], catalog))
+        else:
+            out[name] = _from_json(name, element, raw, resolve)
+    return out
+
+
+def form_data(kind: Kind, file_data: dict[str, Any], pairs: list[str], catalog: Catalog) -> dict[str, Any]:
+    """A record's JSON from a `--file` object and `field=value` pairs; a field given in both is refused."""
+    from_file = parse_json_fields(kind, file_data, catalog)
+    from_pairs = parse_fields(kind, pairs, catalog)
+    both = sorted(set(from_file) & set(from_pairs))
+    if both:
+        raise InvalidValue(both[0], from_pairs[both[0]], "given twice (in --file and as field=value); give it once")
+    return {**from_file, **from_pairs}
 
 
 def provenance_from_option(text: str | None, *, actor: str) -> dict[str, Any]:

@@ -46,7 +46,12 @@ MARKING_SHORTCUTS = {
 
 
 def check_references(uow: UnitOfWork, kind: Kind, data: dict[str, Any]) -> None:
-    """Raise UnknownReference naming the first field that points at nothing stored."""
+    """Raise UnknownReference naming the first field that points at nothing stored (the source document too)."""
+    provenance = data.get("provenance")
+    if isinstance(provenance, dict) and provenance.get("kind") == "document":
+        document = str(provenance.get("document"))
+        if not uow.repo(kind_named("document").mapper).exists(document):
+            raise UnknownReference("source", document, "document")
     for path, target in kind.references:
         for field, value in referenced_values(data, path):
             if target in CATALOG_TABLES:

@@ -19,7 +19,8 @@ from straitlink.codec import encode
 from straitlink.domain import access
 from straitlink.domain.access import Permission, Principal
 from straitlink.domain.deadlines import Deadline, DeadlineState, deadlines_for, milestones_of, working_days_between
-from straitlink.domain.errors import NotFound
+from straitlink.domain.errors import InvalidValue, NotFound
+from straitlink.domain.listing import check_limit
 from straitlink.domain.parties import Party
 from straitlink.domain.reference import RequestType
 from straitlink.domain.requests import CLOSED_STATUSES, AssistanceRequest, Direction, RequestStatus
@@ -299,6 +300,11 @@ class RequestFilter:
     agency: str | None = None
     overdue: bool = False
     limit: int | None = None
+    include_synthetic: bool = True
+    party: Party | None = None  # the requesting side
+
+    def __post_init__(self) -> None:
+        check_limit(self.limit)
 
 
 @use_case("requests.list")
@@ -325,6 +331,10 @@ def _list(
         stmt = stmt.where(R.requesting_party == flt.direction.requesting.value)
     if flt.agency:
         stmt = stmt.where(or_(R.requesting_agency == flt.agency, R.executing_agency == flt.agency))
+    if flt.party is not None:
+        stmt = stmt.where(R.requesting_party == flt.party.value)
+    if not flt.include_synthetic:
+        stmt = stmt.where(R.prov_kind != "synthetic")
     stmt = stmt.order_by(R.filed_on, R.id)
     if flt.limit and not flt.overdue:
         stmt = stmt.limit(flt.limit)
@@ -367,11 +377,22 @@ def due_requests(
     overdue_only: bool = False,
     agency: str | None = None,
     party: Party | None = None,
+    include_synthetic: bool = False,
 ) -> list[DueItem]:
-    """Running deadlines that are overdue or due within `within` days, by side, then agency, then due date."""
+    """Running deadlines that are overdue or due within `within` days, by side, then agency, then due date.
+
+    The demo's synthetic requests are left out unless `include_synthetic`: an officer's due list is the real one.
+    """
+    if within is not None and within < 0:
+        raise InvalidValue("within", within, "a number of days, 0 or more")
     require(desk.engine, principal, Permission.REQUESTS_READ, "read requests")
     open_values = sorted(s.value for s in RequestStatus if s not in CLOSED_STATUSES)
     stmt = select(R).where(R.status.in_(open_values), scope.visible(REQUESTS, principal))
+    if not include_synthetic:
+        stmt = stmt.where(R.prov_kind != "synthetic")
+    if agency is not None:
+        # Whose deadline it is depends on the side; the agency must at least be one of the request's two.
+        stmt = stmt.where(or_(R.requesting_agency == agency, R.executing_agency == agency))
     with UnitOfWork(desk.engine) as uow:
         requests = [REQUESTS.from_row(r) for r in uow.session.scalars(stmt)]
         assigned = assigned_dates(uow, (r.id for r in requests))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from straitlink.audit import log as audit
 from straitlink.audit.entries import AuditAction, Change, diff, timestamp
@@ -23,7 +23,7 @@ from straitlink.config import Settings
 from straitlink.domain import access, workflow
 from straitlink.domain.access import Permission, Principal
 from straitlink.domain.deadlines import Calendar, DeadlineRule
-from straitlink.domain.errors import Conflict, UnknownReference
+from straitlink.domain.errors import Conflict, InvalidValue, UnknownReference
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.parties import Party
 from straitlink.domain.replies import check_reply, step_day
@@ -46,6 +46,7 @@ from straitlink.services.request_writes import (
 )
 from straitlink.store import tables as t
 from straitlink.store.mapping import REQUESTS
+from straitlink.store.tables_workflow import RequestDocumentRow
 from straitlink.store.uow import UnitOfWork
 
 # Both sides keep UTC+8 all year, so "today" is the same day on both.
@@ -95,6 +96,32 @@ def _agency_party(uow: UnitOfWork, agency: str, field: str) -> Party:
     return Party(row.party)
 
 
+def _check_sides(uow: UnitOfWork, record: AssistanceRequest) -> None:
+    """The requesting agency belongs to the requesting side, the executing agency to the other."""
+    party = record.requesting_party
+    if record.requesting_agency and _agency_party(uow, record.requesting_agency, "requesting_agency") is not party:
+        raise InvalidValue(
+            "requesting_agency", record.requesting_agency, f"is not an agency of the requesting side {party.value}"
+        )
+    if record.executing_agency and _agency_party(uow, record.executing_agency, "executing_agency") is party:
+        raise InvalidValue(
+            "executing_agency", record.executing_agency, f"is an agency of the requesting side {party.value}"
+        )
+
+
+def _proof_on_file(uow: UnitOfWork, request: AssistanceRequest) -> int:
+    """Documents the requested side already sent with its replies: proof attached to a progress reply counts too."""
+    stmt = (
+        select(func.count())
+        .select_from(RequestDocumentRow)
+        .where(
+            RequestDocumentRow.request_id == request.id,
+            RequestDocumentRow.from_party == request.requested_party.value,
+        )
+    )
+    return int(uow.connection.execute(stmt).scalar_one())
+
+
 def _check_version(request: AssistanceRequest, expected: int | None) -> None:
     if expected is not None and expected != request.version:
         raise Conflict(
@@ -140,6 +167,7 @@ def file_request_record(
     files: Sequence[CheckedFile] = (),
 ) -> AssistanceRequest:
     """Store a built, reference-checked request as filed, with its first step, documents, audit entries and event."""
+    _check_sides(uow, record)
     acting = acting or Acting(record.requesting_party, Role.REQUESTING_SIDE)
     step = workflow.file(record, Actor.of(actor, acting))
     head = audit.lock(uow)
@@ -207,7 +235,7 @@ def _transition(
         ground=step.ground,
         executing_agency=step.executing_agency,
         executing_agency_party=agency_party,
-        documents=len(files),
+        documents=len(files) + _proof_on_file(uow, loaded.request),
         materials_returned=step.materials_returned,
     )
     decided = workflow.apply(loaded.request, target, Actor.of(actor, acting), payload, last_step_on=loaded.last_step_on)

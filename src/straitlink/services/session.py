@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sqlalchemy import Engine
 
-from straitlink.store.db import make_engine
+from straitlink.domain.errors import StoreUnavailable
+from straitlink.store.db import make_engine, require_initialised
 from straitlink.store.uow import UnitOfWork
 
 
@@ -17,6 +18,17 @@ def unit_of_work(engine: Engine) -> UnitOfWork:
     return UnitOfWork(engine)
 
 
-def connect(url: str) -> Engine:
-    """The engine for a database URL (SQLite or PostgreSQL), with the pragmas and pool the store sets."""
-    return make_engine(url)
+def connect(url: str, *, create: bool = False) -> Engine:
+    """The engine for a database URL (SQLite or PostgreSQL), with the pragmas and pool the store sets.
+
+    Only `init` passes `create`: every other command refuses a database that does not exist yet or that the
+    migrations never ran on, naming it, instead of creating an empty one and failing on a missing table.
+    """
+    engine = make_engine(url, create=create)
+    if not create:
+        try:
+            require_initialised(engine)
+        except StoreUnavailable:
+            engine.dispose()
+            raise
+    return engine

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, or_, select
 
+from straitlink.domain.listing import check_limit, check_period
 from straitlink.store import tables as t
 
 
@@ -23,6 +24,11 @@ class ListFilter:
     provenance: frozenset[str] = field(default_factory=frozenset)
     exclude_provenance: frozenset[str] = field(default_factory=frozenset)
     limit: int | None = None
+    case: str | None = None  # what one case holds: its operations, seizures, persons, and intel via outcomes
+
+    def __post_init__(self) -> None:
+        check_period(self.start, self.end)
+        check_limit(self.limit)
 
 
 def _case_agency_party(party: str) -> Any:
@@ -45,6 +51,12 @@ def _period(row: Any, stmt: Select[Any], flt: ListFilter) -> Select[Any]:
         lo, hi = row.period_end, row.period_end
     elif hasattr(row, "date_earliest"):
         lo, hi = row.date_earliest, row.date_latest
+    elif row is t.PersonRow:
+        # A person has no date of its own: it is in the period when its case is.
+        if flt.start is None and flt.end is None:
+            return stmt
+        cases = _period(t.CaseRow, select(t.CaseRow.id), flt)
+        return stmt.where(row.case_id.in_(cases))
     else:
         return stmt
     if flt.start is not None:
@@ -58,6 +70,8 @@ def apply_filter(mapper: Any, stmt: Select[Any], flt: ListFilter) -> Select[Any]
     """Narrow `stmt` (a select of the mapper's rows) by the filter, in a stable order."""
     row = mapper.row
     stmt = _period(row, stmt, flt)
+    if flt.case is not None:
+        stmt = stmt.where(_case_clause(row, flt.case))
     if flt.provenance:
         stmt = stmt.where(row.prov_kind.in_(sorted(flt.provenance)))
     if flt.exclude_provenance:
@@ -79,6 +93,16 @@ def apply_filter(mapper: Any, stmt: Select[Any], flt: ListFilter) -> Select[Any]
     if flt.limit:
         stmt = stmt.limit(flt.limit)
     return stmt
+
+
+def _case_clause(row: Any, case_id: str) -> Any:
+    if row is t.IntelReportRow:
+        return row.id.in_(select(t.OutcomeRow.intel).where(t.OutcomeRow.case_id == case_id))
+    if row is t.CaseRow:
+        return row.id == case_id
+    if hasattr(row, "case_id"):
+        return row.case_id == case_id
+    return row.id.is_(None)
 
 
 def _party_clause(row: Any, party: str) -> Any:

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import sqlite3
 import weakref
 from collections.abc import Callable
 from datetime import UTC, datetime
 from types import TracebackType
 from typing import Any, TypeVar
 
+import psycopg
 from sqlalchemy import Connection, Engine, delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +19,7 @@ from straitlink.domain.errors import Conflict, NotFound
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.records import Record
 from straitlink.store import tables as t
+from straitlink.store.db import read_only_refusal
 from straitlink.store.mapping import ALL, Mapper
 from straitlink.store.queries import ListFilter, apply_filter
 from straitlink.store.tables_access import OutboxEventRow
@@ -154,6 +157,11 @@ class UnitOfWork:
             self._session.close()
         if self._connection is not None:
             self._connection.close()  # rolls back what was not committed
+        if isinstance(exc, DBAPIError | sqlite3.OperationalError | psycopg.errors.ReadOnlySqlTransaction):
+            # Writes go through the ORM, Core and the raw driver cursor alike; a read-only store fails any of them.
+            refusal = read_only_refusal(exc, self.engine.url.render_as_string(hide_password=True))
+            if refusal is not None:
+                raise refusal from None
 
     def repo(self, mapper: Mapper[Any, Any]) -> Repository:
         return Repository(self.session, mapper)

@@ -1,0 +1,120 @@
+"""`straitlink request list|due`: requests and their deadlines across the desk.
+
+The demo's synthetic requests are history to count, not work to do: `due` and `list --overdue` leave them out
+unless `--include-synthetic`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from straitlink.catalog import load_catalog
+from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.cli.request import AsJson, User, _agency, _enum, app
+from straitlink.codec import encode
+from straitlink.domain.parties import Party
+from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
+from straitlink.services import request_views as views
+
+Synthetic = Annotated[
+    bool, typer.Option("--include-synthetic", help="Also the demo's synthetic requests (left out by default)")
+]
+
+
+def _summary(request: AssistanceRequest, deadlines: list[views.DeadlineView]) -> dict[str, Any]:
+    return {
+        **encode(request),
+        "direction": request.direction.value,
+        "deadlines": [d.to_json() for d in deadlines],
+    }
+
+
+def _deadline_cell(deadlines: list[views.DeadlineView]) -> str:
+    return "; ".join(f"{d.due.isoformat()} {d.state.value} ({d.article})" for d in deadlines)
+
+
+def _party_option(value: str | None, field: str) -> Party | None:
+    return _enum(Party, value.strip().upper(), field) if value else None
+
+
+@app.command("list")
+@handles_errors
+def list_(
+    ctx: typer.Context,
+    status: Annotated[list[str] | None, typer.Option("--status", help="Status (repeatable)")] = None,
+    type_: Annotated[str | None, typer.Option("--type", help="Request type (id or name, e.g. 送達文書)")] = None,
+    direction: Annotated[str | None, typer.Option(help="tw_to_cn or cn_to_tw")] = None,
+    party: Annotated[str | None, typer.Option(help="The requesting side: TW or CN")] = None,
+    agency: Annotated[str | None, typer.Option(help="Requesting or executing agency (id or name)")] = None,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only real requests with an overdue deadline")] = False,
+    include_synthetic: Synthetic = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many")] = None,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """List requests by status, type, direction, side, agency, or overdue deadline."""
+    flt = views.RequestFilter(
+        statuses=frozenset(_enum(RequestStatus, s, "status") for s in status or []),
+        type=load_catalog().find_request_type(type_, field="type").id if type_ else None,
+        direction=_enum(Direction, direction, "direction") if direction else None,
+        agency=_agency(ctx, agency, "agency"),
+        overdue=overdue,
+        limit=limit,
+        include_synthetic=include_synthetic or not overdue,
+        party=_party_option(party, "party"),
+    )
+    found = views.list_requests(state(ctx).desk(), flt, principal=principal(ctx, user))
+    if as_json:
+        print_json([_summary(r, d) for r, d in found])
+        return
+    table = Table(
+        "id", "filed", "type", "direction", "status", "subject", "deadlines", title=f"requests ({len(found)})"
+    )
+    for r, d in found:
+        table.add_row(
+            r.id[:8], str(r.filed_on), r.type.value, r.direction.value, r.status.value, r.subject, _deadline_cell(d)
+        )
+    out.print(table)
+
+
+@app.command("due")
+@handles_errors
+def due(
+    ctx: typer.Context,
+    within: Annotated[int, typer.Option(help="Due within this many days (overdue ones always show)")] = 14,
+    overdue: Annotated[bool, typer.Option("--overdue", help="Only overdue deadlines")] = False,
+    agency: Annotated[str | None, typer.Option(help="Only this agency's (id or name)")] = None,
+    party: Annotated[str | None, typer.Option("--party", "--side", help="Only this side's: TW or CN")] = None,
+    include_synthetic: Synthetic = False,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Deadlines that are overdue or due soon, per side and agency, each with its rule and article."""
+    items = views.due_requests(
+        state(ctx).desk(),
+        principal=principal(ctx, user),
+        within=within,
+        overdue_only=overdue,
+        agency=_agency(ctx, agency, "agency"),
+        party=_party_option(party, "party"),
+        include_synthetic=include_synthetic,
+    )
+    if as_json:
+        print_json([i.to_json() for i in items])
+        return
+    groups: dict[tuple[str, str], list[views.DueItem]] = {}
+    for i in items:
+        groups.setdefault((i.party, i.agency or "(not assigned)"), []).append(i)
+    if not groups:
+        out.print(
+            "nothing due" + ("" if include_synthetic else " (real requests; --include-synthetic adds the demo's)")
+        )
+    for (side, agency_id), group in groups.items():
+        table = Table("request", "type", "status", "due", "days left", "rule", "article", title=f"{side} — {agency_id}")
+        for i in group:
+            d = i.deadline
+            table.add_row(i.request_id[:8], i.type, i.status, str(d.due), str(d.days_left), d.title, d.article)
+        out.print(table)

@@ -1,0 +1,279 @@
+"""Bad input of each kind the adoption review found, tried many ways: one line naming the field, exit 2, nothing
+written, no traceback; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from cli_helpers import TEST_ACCOUNTS
+from test_cli_generated_input import snapshot
+from typer.testing import CliRunner
+
+from straitlink.cli.main import app
+from straitlink.store.db import make_engine
+
+runner = CliRunner()
+ENV = {"STRAITLINK_USER": "officer-a", "STRAITLINK_PARTY": "TW"}
+REQUEST = [
+    "type=送達文書",
+    "subject=送達民事判決",
+    "purpose=民事訴訟",
+    "matters=送達判決書",
+    "case_summary=請求送達",
+    "execution_needs=受送達人地址",
+    "filed_on=2025-01-20",
+]
+
+
+class Cli:
+    """The CLI on one database (SQLite in the data directory, or a PostgreSQL URL)."""
+
+    def __init__(self, data_dir: Path, url: str | None) -> None:
+        self.data_dir, self.url = data_dir, url
+
+    def __call__(self, *args: str, data_dir: Path | None = None) -> tuple[int, str, str]:
+        base = ["--data-dir", str(data_dir or self.data_dir)] + (["--database-url", self.url] if self.url else [])
+        if args == ("init",):
+            return self._init(base)
+        result = runner.invoke(app, [*base, *args], env=ENV)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        return result.exit_code, result.stdout, result.stderr
+
+    def _init(self, base: list[str]) -> tuple[int, str, str]:
+        """`init --admin admin`, then the test accounts (officer-a acts in every test), as cli_helpers does."""
+        result = runner.invoke(app, [*base, "init", "--admin", "admin"], env=ENV)
+        for name, roles, agency, clearance in TEST_ACCOUNTS:
+            add = ["--user", "admin", "user", "add", name, "--agency", agency, "--clearance", clearance]
+            add += [part for role in roles for part in ("--role", role)]
+            added = runner.invoke(app, [*base, *add], env=ENV)
+            assert added.exit_code == 0 or "already exists" in added.stderr, added.stderr
+        return result.exit_code, result.stdout, result.stderr
+
+    def ok(self, *args: str) -> object:
+        code, out, err = self(*args, "--json")
+        assert code == 0, err
+        return json.loads(out)
+
+    def refused(self, *args: str, field: str, value: str | None = None) -> str:
+        """Run a command that must be refused; return its one line."""
+        engine = make_engine(self.url or f"sqlite:///{self.data_dir / 'straitlink.db'}")
+        try:
+            before = snapshot(engine)
+            code, _, err = self(*args)
+            assert code == 2, (args, err)
+            assert err.startswith("error: ") and err.strip().count("\n") == 0, err
+            assert field in err, (field, err)
+            if value is not None:
+                assert value in err, (value, err)
+            assert snapshot(engine) == before, args
+        finally:
+            engine.dispose()
+        return err
+
+
+@pytest.fixture(scope="module")
+def cli(tmp_path_factory: pytest.TempPathFactory, module_db_url: str) -> Iterator[Cli]:
+    """One database per engine for the module: a refusal leaves it as it was, so the tests can share it."""
+    sqlite = module_db_url.startswith("sqlite")
+    cli = Cli(tmp_path_factory.mktemp("refusals") / "data", None if sqlite else module_db_url)
+    assert cli("init")[0] == 0
+    yield cli
+
+
+@pytest.mark.parametrize("role", ["boss", "Director", "指揮", "", "directing directing", "[/red]"])
+def test_an_agency_role_that_does_not_exist(cli: Cli, tmp_path: Path, role: str) -> None:
+    cli.refused("add", "case", "title=t", "kind=drugs", "joint=yes", f"agencies={role}:高雄地檢署", field="agencies")
+    file = tmp_path / "case.json"
+    agencies = [{"agency": "高雄地檢署", "role": role}]
+    file.write_text(json.dumps({"title": "t", "kind": "drugs", "joint": True, "agencies": agencies}), encoding="utf-8")
+    cli.refused("add", "case", "--file", str(file), field="agencies[0].role")
+
+
+@pytest.mark.parametrize(
+    "quantity",
+    [
+        "0 kg",
+        "0.0 公斤",
+        "100000000000000 kg",
+        "1000001 kg",
+        "1001 t",
+        "0 塊",
+        "2000000000 顆",
+        "3 person",
+        "5 名",
+        "2 件",
+    ],
+)
+def test_implausible_or_wrong_seizure_quantities(cli: Cli, quantity: str) -> None:
+    cli.refused("add", "seizure", "drug=heroin", f"quantity={quantity}", field="quantit")
+
+
+@pytest.mark.parametrize("personnel", ["0 person", "2000000 person", "5 kg"])
+def test_implausible_personnel(cli: Cli, personnel: str) -> None:
+    case = cli.ok("add", "case", "title=t", "kind=drugs", "joint=yes")
+    cli.refused("add", "operation", f"case={case['id']}", "name=n", f"personnel={personnel}", field="personnel")  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["add", "seizure", "drug=K他命", "drug=海洛因", "quantity=1 kg"],
+        ["add", "seizure", "drug=heroin", "quantity=1 kg", "date=2013-01-01", "date=2013-01-02"],
+        ["add", "case", "title=a", "title=b", "kind=drugs", "joint=yes"],
+        ["add", "case", "title=a", "kind=drugs", "joint=yes", "joint=no"],
+    ],
+)
+def test_a_field_given_twice(cli: Cli, args: list[str]) -> None:
+    cli.refused(*args, field="given twice")
+
+
+def test_a_field_given_in_the_file_and_as_a_pair(cli: Cli, tmp_path: Path) -> None:
+    file = tmp_path / "s.json"
+    file.write_text(json.dumps({"drug": "海洛因", "quantities": ["1 kg"]}), encoding="utf-8")
+    cli.refused("add", "seizure", "--file", str(file), "drug=K他命", field="drug")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("title", "a\x1b[31mred"),
+        ("title", "two\nlines"),
+        ("title", "null\x00byte"),
+        ("title", "bidi\u202eoverride"),
+        ("summary", "bell\x07"),
+        ("title", "x" * 40_000),
+        ("summary", "x" * 5_000_000),
+    ],
+)
+def test_control_characters_and_oversized_text(cli: Cli, field: str, value: str) -> None:
+    err = cli.refused(
+        "add",
+        "case",
+        "title=t" if field != "title" else "kind=drugs",
+        f"{field}={value}",
+        *(["kind=drugs"] if field != "title" else []),
+        "joint=yes",
+        field=field,
+    )
+    assert len(err) < 500 and "\x1b" not in err and "\x00" not in err
+
+
+def test_a_long_summary_with_new_lines_is_kept(cli: Cli) -> None:
+    summary = "第一行\n\t第二行" * 100
+    added = cli.ok("add", "case", "title=t", "kind=drugs", "joint=yes", f"summary={summary}")
+    assert added["summary"] == summary  # type: ignore[index]
+
+
+@pytest.mark.parametrize("limit", ["0", "-1", "-100"])
+def test_list_limits_below_one(cli: Cli, limit: str) -> None:
+    cli.refused("list", "seizures", "--limit", limit, field="limit", value=limit)
+
+
+@pytest.mark.parametrize(
+    ("start", "end"), [("2014-01-01", "2013-01-01"), ("103年", "102年"), ("102年5月底", "102-05-01")]
+)
+def test_from_after_to(cli: Cli, start: str, end: str) -> None:
+    for kind in ("seizures", "cases", "persons", "requests"):
+        cli.refused("list", kind, "--from", start, "--to", end, field="from", value=start)
+
+
+def test_list_persons_by_period_filters_by_their_case(cli: Cli) -> None:
+    old = cli.ok("add", "case", "title=old", "kind=drugs", "joint=yes", "opened_on=2010-03-01")
+    new = cli.ok("add", "case", "title=new", "kind=drugs", "joint=yes", "opened_on=2020-03-01")
+    before = cli.ok("add", "person", f"case={old['id']}")  # type: ignore[index]
+    person = cli.ok("add", "person", f"case={new['id']}")  # type: ignore[index]
+    found = {p["id"] for p in cli.ok("list", "persons", "--from", "2019-01-01")}  # type: ignore[index,union-attr]
+    assert person["id"] in found and before["id"] not in found  # type: ignore[index]
+
+
+@pytest.mark.parametrize("source", ["nodoc", "nodoc:1-5", "00000000-0000-0000-0000-000000000000"])
+def test_a_source_document_that_does_not_exist(cli: Cli, source: str) -> None:
+    cli.refused("add", "seizure", "drug=heroin", "quantity=1 kg", "--source", source, field="source")
+
+
+@pytest.mark.parametrize("agency", ["公安部", "最高人民檢察院", "國台辦"])
+def test_a_requesting_agency_of_the_other_side(cli: Cli, agency: str) -> None:
+    cli.refused("request", "file", *REQUEST, f"requesting_agency={agency}", field="requesting_agency")
+
+
+@pytest.mark.parametrize(
+    "close", [["refused", "--ground", "public_order", "--reason", "r"], ["withdrawn", "--reason", "r"]]
+)
+def test_no_reply_to_a_closed_request(cli: Cli, close: list[str]) -> None:
+    rid = str(cli.ok("request", "file", *REQUEST, "requesting_agency=法務部")["id"])  # type: ignore[index]
+    cli.ok("request", "transition", rid, "sent", "--on", "2025-01-21")
+    party = ["--party", "CN"] if close[0] == "refused" else []
+    if close[0] == "refused":
+        cli.ok("request", "transition", rid, "received", "--on", "2025-01-22", "--party", "CN")
+    cli.ok("request", "transition", rid, *close, "--on", "2025-01-23", *party)
+    for kind in ("progress",):
+        cli.refused("request", "reply", rid, "--text", "進度", "--kind", kind, "--on", "2025-01-24", field="status")
+
+
+def test_commands_refuse_a_data_dir_that_does_not_exist_and_create_nothing(tmp_path: Path) -> None:
+    missing = tmp_path / "missing"
+    (tmp_path / "x.json").write_text("{}", encoding="utf-8")
+    for args in (
+        ["list", "seizures"],
+        ["add", "seizure", "drug=heroin", "quantity=1 kg"],
+        ["serve"],
+        ["demo"],
+        ["request", "list"],
+        ["request", "due"],
+        ["audit", "verify"],
+        ["stats"],
+        ["import", str(tmp_path / "x.json")],
+    ):
+        result = runner.invoke(app, ["--data-dir", str(missing), *args], env=ENV)
+        assert result.exit_code == 2 and "data_dir" in result.stderr and str(missing) in result.stderr, result.stderr
+        assert result.stderr.strip().count("\n") == 0
+        assert not missing.exists()
+
+
+def test_a_data_dir_that_is_a_file(tmp_path: Path) -> None:
+    file = tmp_path / "afile"
+    file.write_text("not a directory", encoding="utf-8")
+    for args in (["init"], ["list", "seizures"], ["demo"]):
+        result = runner.invoke(app, ["--data-dir", str(file), *args], env=ENV)
+        assert result.exit_code == 2 and "data_dir" in result.stderr and "is a file" in result.stderr
+    assert file.read_text(encoding="utf-8") == "not a directory"
+
+
+@pytest.mark.parametrize(
+    "command", [["init"], ["list", "seizures"], ["add", "seizure", "drug=heroin", "quantity=1 kg"]]
+)
+def test_a_sqlite_url_in_a_directory_that_does_not_exist(tmp_path: Path, command: list[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'afile' / 'x.db'}"
+    (tmp_path / "afile").write_text("", encoding="utf-8")
+    nowhere = f"sqlite:///{tmp_path / 'no' / 'where' / 'x.db'}"
+    for u in (url, nowhere) if command != ["init"] else (url,):
+        result = runner.invoke(app, ["--database-url", u, *command], env=ENV)
+        assert result.exit_code == 2 and "database_url" in result.stderr, result.stderr
+        assert result.stderr.strip().count("\n") == 0
+    assert not (tmp_path / "no").exists()
+
+
+def test_an_empty_database_file_is_not_a_database(tmp_path: Path) -> None:
+    (tmp_path / "empty.db").write_bytes(b"")
+    result = runner.invoke(app, ["--database-url", f"sqlite:///{tmp_path / 'empty.db'}", "list", "cases"], env=ENV)
+    assert result.exit_code == 2 and "straitlink init" in result.stderr
+
+
+def test_a_read_only_database_refuses_writes_in_one_line(tmp_path: Path) -> None:
+    cli = Cli(tmp_path / "data", None)
+    assert cli("init")[0] == 0
+    cli.ok("add", "seizure", "drug=heroin", "quantity=1 kg")
+    read_only = Cli(tmp_path / "data", f"sqlite:///file:{tmp_path / 'data' / 'straitlink.db'}?mode=ro&uri=true")
+    writes = (
+        ["add", "seizure", "drug=heroin", "quantity=2 kg"],
+        ["request", "file", *REQUEST, "requesting_agency=法務部"],
+    )
+    for args in (*writes, ["list", "seizures"], ["agency", "add", "party=CN", "name_zh_hant=某局"]):
+        code, _, err = read_only(*args)
+        # A read succeeds, or is refused because its access could not be logged; a write is always refused.
+        assert (code == 0 and args not in writes) or (code == 2 and "cannot be written" in err), (args, err)
+        assert err.strip().count("\n") == 0, err
+    assert len(cli.ok("list", "seizures")) == 1  # type: ignore[arg-type]
