@@ -27,8 +27,9 @@ def run(data_dir: Path, user: str, *args: str) -> tuple[int, Any, str]:
 @pytest.fixture(scope="module")
 def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("access") / "data"
-    result = runner.invoke(app, ["--data-dir", str(folder), "demo", "--json"])
-    assert result.exit_code == 0, result.stderr
+    for command in (["init"], ["demo", "--json"]):  # only init creates a database
+        result = runner.invoke(app, ["--data-dir", str(folder), *command])
+        assert result.exit_code == 0, result.stderr
     return folder
 
 

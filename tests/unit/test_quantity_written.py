@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from straitlink.domain.errors import InvalidValue
@@ -55,6 +55,7 @@ def test_every_way_of_writing_a_quantity_reads_as_it_means(
     gaps: list[str],
     commas: bool,
 ) -> None:
+    assume(not (mult == "千" and unit == "克"))  # 千克 is the kilogram: tested as a unit of its own
     if basis and UNITS[unit] not in (Unit.KG, Unit.G, Unit.T):
         basis = ""  # only a mass has a weight basis
     number = f"{value:,}" if commas else str(value)
