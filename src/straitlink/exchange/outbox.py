@@ -23,7 +23,7 @@ from straitlink.store.uow import UnitOfWork
 
 CURSOR = "outbox"
 WINDOW = 1000  # ids re-read behind the cursor: far more than transactions in flight at once
-BATCH = 2000
+BATCH = 2000  # events read at once: more than WINDOW, so that a full read always moves the cursor on
 _INSERT = insert(MessageRow.__table__)  # type: ignore[arg-type]
 
 
@@ -31,6 +31,7 @@ _INSERT = insert(MessageRow.__table__)  # type: ignore[arg-type]
 class Staged:
     messages: int = 0
     withheld: int = 0  # events whose record may not leave
+    read: int = 0  # events taken past the cursor (0: nothing new; a full read may leave more for the next call)
 
 
 def documents_of(payload: dict[str, Any]) -> list[dict[str, str]]:
@@ -70,6 +71,7 @@ def stage(engine: Engine, identity: Identity, peer: Peer) -> Staged:
         ).all()
         if not events:
             return result
+        result.read = len(events)
         peers = set(conn.scalars(select(AccountRoleRow.username).where(AccountRoleRow.role == "peer")))
         last = _last_messages(conn, {f"{e.aggregate_kind}:{e.aggregate_id}" for e in events})
         rows, now = [], now_iso()
@@ -101,7 +103,8 @@ def stage(engine: Engine, identity: Identity, peer: Peer) -> Staged:
         try:
             uow.commit()
         except IntegrityError:
-            return Staged()  # another stager took these events first; nothing is lost, they are its messages
+            # Another stager took these events first; nothing is lost, they are its messages.
+            return Staged(read=len(events))
         result.messages = len(rows)
     return result
 
