@@ -116,7 +116,7 @@ def fold_chars(text: str) -> str:
 
 def _cell_break(text: str, a: int, b: int) -> bool:
     """Tabs alone inside a line: the readers' break between two cells of a table's row (kept, one for one)."""
-    return 0 < a and b < len(text) and text[a - 1] != "\n" and text[b] != "\n" and text.count("\t", a, b) == b - a
+    return a > 0 and b < len(text) and text[a - 1] != "\n" and text[b] != "\n" and text.count("\t", a, b) == b - a
 
 
 def _space_or_not(m: re.Match[str]) -> str:

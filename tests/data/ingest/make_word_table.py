@@ -1,4 +1,4 @@
-"""Writes ho-r3-tw-cga-2019-word-table.docx, the Word document of the evaluation set (run once; the file is committed)."""
+"""Writes ho-r3-tw-cga-2019-word-table.docx, the evaluation set's Word document (run once; the file is committed)."""
 
 from pathlib import Path
 
