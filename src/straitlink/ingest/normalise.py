@@ -48,6 +48,13 @@ _GLOSS = re.compile(r"(?<=[一-鿿])[(（][a-zāáǎàēéěèīíǐìōóǒòū
 _LINK = re.compile(r"(?:https?://|www\.)[A-Za-z0-9.-]+|[A-Za-z0-9-]+\.(?:com|cn|net|cc)\b")
 _ADVERT = re.compile(r"^\W{0,3}[【\[](?:[^】\]]{0,6})(?:廣告|广告|推廣|推广|熱門推薦|热门推荐|贊助|赞助)")
 _NAVIGATION = re.compile(r"[|｜>＞»›]")
+# A list of links: its heading (相關新聞, 延伸閱讀, 相关阅读：A | B) and its items (- 標題2019-03-01: a title ending in
+# the date it was posted, with no sentence's end).
+_LINKS_HEADING = re.compile(
+    r"(?:相[关關]|延伸|推[荐薦]|[热熱]门|[热熱]門|更多|[猜你喜欢]{4}|上一|下一)"
+    r"(?:[阅閱][读讀]|新[闻聞]|[报報][导導道]|推[荐薦]|[链鏈]接|文章|篇|[图圖]集)"
+)
+_LINK_ITEM = re.compile(r"[-·•‧*]\s*[^。！？!?]{4,80}?\s*(?:19|20)[0-9]{2}[-/.][0-9]{1,2}[-/.][0-9]{1,2}")
 _MD_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?")  # |---|:---:| under a Markdown header
 # A table flattened to one cell per line (copied from html or pdf): a cell is a short line without a sentence's
 # end, a value cell a number with its unit. A line break before a run of cells holding values is kept, so that
@@ -441,7 +448,9 @@ def _is_noise(line: str) -> bool:
     """A mirror page's link, advertisement or navigation line, or a Markdown table's rule: not the text."""
     if _LINK.search(line) and not line.endswith(("。", "」")):
         return True
-    if _ADVERT.match(line) or _MD_RULE.fullmatch(line):
+    if _ADVERT.match(line) or _MD_RULE.fullmatch(line) or _LINK_ITEM.fullmatch(line):
+        return True
+    if _LINKS_HEADING.match(line) and line[-1] not in _TERMINAL and len(line) <= 60:
         return True
     if is_row(line):
         return False
