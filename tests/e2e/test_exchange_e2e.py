@@ -6,6 +6,7 @@ any instance; messages travel only through `straitlink exchange sync` and the pe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -177,6 +178,8 @@ REQUEST = {
 def test_a_request_filed_in_taipei_is_received_answered_and_seen_back(instances: tuple[Instance, Instance]) -> None:
     from straitlink.domain.requests import RequestStatus as S
     from straitlink.domain.workflow import Acting, Role
+    from straitlink.services import request_views
+    from straitlink.services.documents import Upload
     from straitlink.services.requests import Desk, ReplyInput, StepInput, file_request, reply_to_request
     from straitlink.services.requests import transition_request as step
 
@@ -194,9 +197,16 @@ def test_a_request_filed_in_taipei_is_received_answered_and_seen_back(instances:
     cn.sync()
     step(tw_desk, rid, S.RECEIVED, StepInput(text="地址：廈門市思明區"), principal=tw.officer, acting=tw_cp)
     tw.sync()
-    reply_to_request(cn_desk, rid, ReplyInput(kind="progress", text="已送達"), principal=cn.officer, acting=cn_cp)
+    proof = Upload("送達證明.pdf", b"%PDF-1.4\n% proof of service\n" + bytes(range(256)))
+    reply = ReplyInput(kind="progress", text="已送達", documents=(proof,))
+    reply_to_request(cn_desk, rid, reply, principal=cn.officer, acting=cn_cp)
     assert cn.sync()["receipts"] == {"applied": 1}
     assert tw.get("request", rid).status is cn.get("request", rid).status is S.RECEIVED
+    replies = request_views.show_request(tw_desk, rid, principal=tw.officer).replies
+    [doc] = [d for r in replies for d in r.documents]
+    shown, content = request_views.read_document(tw_desk, doc.id, principal=tw.officer)
+    assert (shown.filename, shown.sha256, content) == (proof.filename, hashlib.sha256(proof.content).hexdigest(),
+                                                       proof.content)  # fmt: skip
     for inst in (tw, cn):
         chain = json.loads(inst.ok("exchange", "evidence", rid))
         assert chain["verified"] and len(chain["chain"]) == 6
