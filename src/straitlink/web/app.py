@@ -24,8 +24,10 @@ from straitlink.web import (
     admin_page,
     api,
     api_accounts,
+    api_ingest,
     api_stats,
     errors,
+    ingest_page,
     meetings_page,
     pages,
     record_forms,
@@ -84,9 +86,11 @@ def create_app(
     errors.install(app)
     app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
     app.include_router(api_accounts.router)  # before api.router, whose /api/v1/{kind} would take /accounts
+    app.include_router(api_ingest.router)  # likewise for /api/v1/ingest
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(stats_page.router)
+    app.include_router(ingest_page.router)
     app.include_router(account_page.router)
     app.include_router(admin_page.router)
     app.include_router(record_forms.router)
