@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from straitlink.audit import log as audit
 from straitlink.domain.errors import StraitLinkError
 from straitlink.exchange.apply import Context, apply_message
+from straitlink.exchange.documents import take
 from straitlink.exchange.envelope import Envelope, KeyLookup, Refused, Sealed, claimed, digest_of, now_iso, open_message
 from straitlink.exchange.keys import Identity
 from straitlink.exchange.receipts import sign_receipt
@@ -27,6 +28,11 @@ from straitlink.store.tables_exchange import MessageRow, ReceiptRow
 from straitlink.store.uow import UnitOfWork
 
 _MESSAGE = insert(MessageRow.__table__)  # type: ignore[arg-type]
+# Message types whose effect reads the database only through the ORM session, which flushes what is pending before
+# it reads: in a batch they run on the earlier messages' unflushed effects. Before any other type the batch
+# flushes, so that an effect reading with Core statements (a retraction looking for the outcomes that name its
+# record, say) sees everything the messages before it did.
+_SESSION_READERS = frozenset({"record.created"})
 _RECEIPT = insert(ReceiptRow.__table__)  # type: ignore[arg-type]
 
 
@@ -43,7 +49,7 @@ class Inbox:
         """One message in, one signed receipt out (the original one for a message already received)."""
         self.context()  # no peer account here (or a disabled one): refuse to take anything, before any receipt
         try:
-            sealed = open_message(wire, me=self.identity.party, keys=self.keys)
+            sealed = self._open(wire)
         except Refused as refused:
             return self._refuse(wire, refused)
         known = self._known(sealed)
@@ -68,7 +74,7 @@ class Inbox:
         fresh: list[tuple[int, Sealed]] = []
         for i, wire in enumerate(wires):
             try:
-                fresh.append((i, open_message(wire, me=self.identity.party, keys=self.keys)))
+                fresh.append((i, self._open(wire)))
             except Refused as refused:
                 receipts[i] = self._refuse(wire, refused)
         if not fresh:
@@ -117,6 +123,8 @@ class Inbox:
                     status, reason = "waiting", f"waits for message {env.after}"
                 else:
                     try:
+                        if env.type not in _SESSION_READERS:
+                            uow.flush()  # its effect may read with Core: let it see every earlier effect
                         apply_message(uow, env, self.context())
                     except (StraitLinkError, audit.Overlap):
                         return None
@@ -135,6 +143,11 @@ class Inbox:
         for i, wire in given:
             receipts[i] = wire
         return [i for i, st in statuses.items() if st == "applied"]
+
+    def _open(self, wire: Any) -> Sealed:
+        """Verify a message and take the documents' bytes beside it into the file store (exchange.documents)."""
+        sealed = open_message(wire, me=self.identity.party, keys=self.keys)
+        return take(sealed, self.context().desk.files)
 
     def _apply_batch(self, fresh: list[tuple[int, Sealed]], receipts: list[dict[str, Any] | None]) -> list[str]:
         """Apply each message under its own savepoint, then write all the message and receipt rows; one commit."""
