@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, func, select
-from test_exchange import Side, direct, intel, out_statuses, sides  # noqa: F401 — `sides` is a fixture
+from test_exchange import Side, direct, intel, make_side, out_statuses, pair
 
 from straitlink.audit import log
 from straitlink.audit.entries import AuditAction, Change
@@ -19,10 +20,22 @@ from straitlink.exchange.outbox import stage
 from straitlink.exchange.service import sync
 from straitlink.services import records
 from straitlink.services.kinds import kind_named
+from straitlink.store.db import make_engine
+from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.tables_workflow import AuditEntryRow
 from straitlink.store.uow import UnitOfWork
 
 pytestmark = pytest.mark.pg
+
+
+@pytest.fixture
+def sides(engine: Engine, tmp_path: Path) -> Iterator[tuple[Side, Side]]:
+    """TW on SQLite, CN on each engine, each knowing the other (as in test_exchange)."""
+    tw_engine = make_engine(f"sqlite:///{tmp_path / 'tw.db'}")
+    tw, cn = make_side("TW", tw_engine, tmp_path / "tw"), make_side("CN", engine, tmp_path / "cn")
+    pair(tw, cn)
+    yield tw, cn
+    tw_engine.dispose()
 
 
 @contextmanager
@@ -82,8 +95,6 @@ def test_a_record_and_its_corrections_in_one_package_apply_in_order(sides: tuple
         records.update_record(tw.engine, kind_named("intel"), rid, {"summary": f"更正{n}"}, principal=tw.officer)
     stage(tw.engine, tw.ex.identity, tw.ex.peer)
     with UnitOfWork(tw.engine) as uow:
-        from straitlink.store.tables_exchange import MessageRow
-
         wires = list(uow.connection.scalars(select(MessageRow.wire).order_by(MessageRow.seq)))
     receipts = cn.ex.inbox().receive_batch(wires)  # as an offline package brings them: one record's messages together
     assert [r["receipt"]["status"] for r in receipts] == ["applied"] * 4

@@ -142,38 +142,37 @@ def deliver_all(
     A worker that finds nothing to claim while others have batches in flight waits for one of them to finish and
     tries again: their receipts may have made the next messages of their records deliverable.
     """
-    total, cond = Delivery(), threading.Condition()
-    state = {"in_flight": 0, "finished": 0, "stop": False}
+    total, cond, state = Delivery(), threading.Condition(), _Round()
 
     def worker() -> None:
         while True:
             with cond:
-                if state["stop"]:
+                if state.stop:
                     return
-                state["in_flight"] += 1
-                seen = state["finished"]
+                state.in_flight += 1
+                seen = state.finished
             try:
                 delivery = deliver(engine, peer, post, keys, limit=limit)
             except BaseException:
                 with cond:  # the others must not wait for this batch: stop them all, and let the error surface
-                    state["in_flight"] -= 1
-                    state["stop"] = True
+                    state.in_flight -= 1
+                    state.stop = True
                     cond.notify_all()
                 raise
             with cond:
-                state["in_flight"] -= 1
+                state.in_flight -= 1
                 _merge(total, delivery)
                 if delivery.sent:
-                    state["finished"] += 1
+                    state.finished += 1
                     cond.notify_all()
                 if delivery.failed:
-                    state["stop"] = True  # the peer is not answering: the rest waits for its back-off
-                elif delivery.sent == 0 and state["finished"] == seen:
-                    if state["in_flight"] == 0:
-                        state["stop"] = True  # nothing due, and nothing in flight that could make more due
+                    state.stop = True  # the peer is not answering: the rest waits for its back-off
+                elif delivery.sent == 0 and state.finished == seen:
+                    if state.in_flight == 0:
+                        state.stop = True  # nothing due, and nothing in flight that could make more due
                     else:
                         cond.wait()
-                if state["stop"]:
+                if state.stop:
                     cond.notify_all()
 
     workers = max(1, concurrency)
@@ -181,6 +180,13 @@ def deliver_all(
         for future in [pool.submit(worker) for _ in range(workers)]:
             future.result()  # a worker's unexpected error is raised here, not lost
     return total
+
+
+@dataclass
+class _Round:
+    in_flight: int = 0  # batches claimed and not yet settled
+    finished: int = 0  # batches settled so far (a new one may have made more messages due)
+    stop: bool = False
 
 
 def _merge(total: Delivery, d: Delivery) -> None:
