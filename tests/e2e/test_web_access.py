@@ -71,6 +71,12 @@ ENDPOINTS: list[tuple[str, str, dict[str, object] | None, dict[str, int]]] = [
         None,
         {"liaison_officer": 403, "prosecutor": 403, "analyst": 200, "viewer": 403, "admin": 403},
     ),
+    (
+        "GET",
+        "/api/v1/ingest",
+        None,
+        {"liaison_officer": 200, "prosecutor": 403, "analyst": 200, "viewer": 403, "admin": 403},
+    ),
 ]
 
 
