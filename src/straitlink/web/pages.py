@@ -187,8 +187,10 @@ async def requests_box(
 
 
 @router.get("/requests/new", response_class=HTMLResponse)
-def request_form(request: Request, who: Who) -> Response:
-    return page(request, "request_new.html", who, who.lang, _filing_context(who, {}, None))
+def request_form(request: Request, who: Who, case: str | None = None) -> Response:
+    """The filing form; from a case's page it files the request for that case."""
+    values = {"case": acting.resolve_id(web_state(request).office, kind_named("case"), case)} if case else {}
+    return page(request, "request_new.html", who, who.lang, _filing_context(who, values, None))
 
 
 def _filing_context(who: Who, values: dict[str, str], error: StraitLinkError | None) -> dict[str, Any]:
@@ -213,6 +215,7 @@ FILING_FIELDS = (
     "case_summary",
     "execution_needs",
     "urgency",
+    "case",
 )
 
 
