@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Engine
 
 from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.access import Permission, Principal
+from straitlink.domain.dates import PartialDate
 from straitlink.domain.records import Record
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Role
+from straitlink.ingest import review
 from straitlink.services import lookups
 from straitlink.services import records as record_svc
 from straitlink.services import request_views as views
@@ -180,3 +182,44 @@ def bulletin(
 
 def record_json(record: Record) -> dict[str, Any]:
     return encode(record)
+
+
+# Ingestion review (docs/web.md): the use cases of straitlink.ingest.review, acting as the principal.
+
+
+def upload_document(
+    office: Office, principal: Principal, name: str, stream: IO[bytes], day: PartialDate | None
+) -> tuple[review.ReviewView, bool]:
+    return review.upload(office.engine, name, stream, date=day, principal=principal)
+
+
+def ingest_reviews(office: Office, principal: Principal) -> list[review.ReviewSummary]:
+    return review.list_reviews(office.engine, principal=principal)
+
+
+def ingest_review(office: Office, principal: Principal, document: str) -> review.ReviewView:
+    return review.get_review(office.engine, document, principal=principal)
+
+
+def edit_proposal(
+    office: Office, principal: Principal, document: str, proposal: str, changes: dict[str, Any], version: int | None
+) -> review.ProposalView:
+    return review.edit_proposal(
+        office.engine, document, proposal, changes, principal=principal, expected_version=version
+    )
+
+
+def accept_proposal(
+    office: Office, principal: Principal, document: str, proposal: str, version: int | None
+) -> review.Decision:
+    return review.accept_proposal(office.engine, document, proposal, principal=principal, expected_version=version)
+
+
+def accept_all_proposals(office: Office, principal: Principal, document: str) -> review.Decision:
+    return review.accept_all(office.engine, document, principal=principal)
+
+
+def reject_proposal(
+    office: Office, principal: Principal, document: str, proposal: str, version: int | None
+) -> review.ProposalView:
+    return review.reject_proposal(office.engine, document, proposal, principal=principal, expected_version=version)
