@@ -187,7 +187,10 @@ def test_forms_in_the_other_languages(web: WebApp, lang: str) -> None:
     client.post("/lang", data={"lang": lang, "next": "/"})
     seizure = next(s for s in SEED.seizures if s.case == AIRPORT.id)
     form = client.get(f"/records/seizures/{seizure.id}/edit")
+    case = text_of(client.get(f"/cases/{AIRPORT.id}").text)
     if lang == "zh-CN":
         assert "数量" in form.text and 'value="2013-11-17"' in form.text and "缴获" in form.text
+        assert "600 块；229 千克（毛重）" in case and "（指挥）、" in case  # full-width marks, as in zh-TW
     else:
         assert "Quantities" in form.text and 'value="Heroin"' in form.text
+        assert "600 blocks; 229 kg (gross weight)" in case and "(Directing), " in case
