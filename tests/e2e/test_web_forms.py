@@ -69,7 +69,9 @@ def test_bad_input_names_the_field_and_keeps_what_was_typed(web: WebApp) -> None
     client = web.login("liaison")
     data = {"drug": "海洛因", "quantities": "很多公斤", "date": "102年11月17日", "case": AIRPORT.id}
     page = client.post("/records/seizures/new", data=data)
-    assert page.status_code == 422 and "很多公斤" in page.text and "數量" in page.text
+    assert page.status_code == 422 and "很多公斤" in page.text
+    alert = re.search(r'role="alert">([^<]*)<', page.text)
+    assert alert is not None and alert.group(1).startswith("數量：")  # the field's label, not its name
     assert 'value="102年11月17日"' in page.text
 
 
