@@ -79,6 +79,12 @@ ENDPOINTS: list[tuple[str, str, Any, dict[str, int]]] = [
         None,
         {"liaison_officer": 403, "prosecutor": 403, "analyst": 200, "viewer": 403, "admin": 403},
     ),
+    (
+        "GET",
+        "/api/v1/ingest",
+        None,
+        {"liaison_officer": 200, "prosecutor": 403, "analyst": 200, "viewer": 403, "admin": 403},
+    ),
     ("GET", "/api/v1/accounts", None, {**NO_ADMIN, "admin": 200}),
     ("POST", "/api/v1/accounts", NEW_ACCOUNT, {**NO_ADMIN, "admin": 201}),
     ("GET", "/api/v1/accounts/viewer", None, {**NO_ADMIN, "viewer": 200, "admin": 200}),

@@ -222,3 +222,39 @@ def test_the_review_page_marks_each_span_and_accepts_with_htmx(web: WebApp, clie
     viewer = web.login("viewer")
     assert viewer.get(f"/ingest/{doc}").status_code == 403
     assert 'href="/ingest"' not in viewer.get("/").text
+
+
+def test_a_seizure_the_store_tells_otherwise_waits_for_the_reviewer(client: TestClient) -> None:
+    stored = {
+        "drug": "heroin",
+        "quantities": [{"value": "500", "unit": "block"}],
+        "date": {"iso": "2013-11-17"},
+        "place": "taoyuan-airport",
+    }
+    assert client.post("/api/v1/seizures", json=stored).status_code == 201
+    doc = upload(client).json()["document"]["id"]
+    target = heroin(client.get(f"/api/v1/ingest/{doc}/proposals").json())
+    assert target["status"] == "conflict"
+    assert any(u.startswith("quantities:") for u in target["unresolved"])
+    url = f"/api/v1/ingest/{doc}/proposals/{target['id']}"
+    error(client.post(url + "/accept"), 409, "conflict", "quantities")
+    assert client.get(f"/api/v1/seizures/{target['id']}").status_code == 404
+    # Accept-all leaves it to the reviewer; edited to agree with the store, it is the stored seizure: known.
+    client.post(f"/api/v1/ingest/{doc}/accept")
+    assert heroin(client.get(f"/api/v1/ingest/{doc}/proposals").json())["status"] == "conflict"
+    assert client.patch(url, json={"fields": {"quantities": "500 塊"}}).status_code == 200
+    done = client.post(url + "/accept")
+    assert done.status_code == 200, done.text
+    assert [p["status"] for p in done.json()["decided"] if p["id"] == target["id"]] == ["known"]
+    assert len(client.get("/api/v1/seizures", params={"drug": "heroin"}).json()["items"]) == 1
+
+
+def test_accept_all_from_the_page_reports_what_it_stored(client: TestClient) -> None:
+    doc = upload(client).json()["document"]["id"]
+    waiting = len(client.get(f"/api/v1/ingest/{doc}/proposals").json())
+    done = client.post(f"/ingest/{doc}/accept", data={})
+    assert done.status_code == 303 and "stored=" in done.headers["location"]
+    page = client.get(done.headers["location"])
+    assert page.status_code == 200 and "已存入" in page.text
+    assert page.text.count('<article class="proposal st-accepted"') == waiting
+    assert "/accept" not in page.text.split('<section class="proposals"')[0]  # nothing left to accept

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from test_exchange import REQUEST, Side, direct, sides  # noqa: F401  (`sides` is a fixture)
+from test_exchange import REQUEST, Side, direct, intel, sides  # noqa: F401  (`sides` is a fixture)
 
 from straitlink.domain.parties import Party
 from straitlink.domain.requests import RequestStatus as S
@@ -113,3 +113,15 @@ def test_an_offline_package_carries_the_bytes(sides: tuple[Side, Side]) -> None:
     package = export_package(tw.ex)
     assert import_package(cn.ex, package).messages == {"applied": 2}
     assert documents(cn, rid) == {JUDGMENT.filename: JUDGMENT.content}
+
+
+def test_the_record_pages_show_the_other_sides_text_in_the_readers_script(sides: tuple[Side, Side]) -> None:  # noqa: F811
+    from straitlink.web.acting import Office, records_shown
+
+    tw, cn = sides
+    rid = tw.add("intel", intel("貨櫃夾藏K他命"))
+    sync(tw.ex, direct(cn))
+    [shown] = records_shown(Office(cn.engine, desk(cn)), [cn.get("intel", rid)])
+    assert (shown["summary"], shown["as_received"]) == ("集装箱夹藏氯胺酮", {"summary": "貨櫃夾藏K他命"})
+    [own] = records_shown(Office(tw.engine, desk(tw)), [tw.get("intel", rid)])
+    assert own["summary"] == "貨櫃夾藏K他命" and "as_received" not in own

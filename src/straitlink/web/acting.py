@@ -17,6 +17,7 @@ from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.access import Permission, Principal
 from straitlink.domain.dates import PartialDate
+from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Role
@@ -26,8 +27,10 @@ from straitlink.services import records as record_svc
 from straitlink.services import request_views as views
 from straitlink.services import requests as request_svc
 from straitlink.services.access import require
+from straitlink.services.agencies import catalog_for
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import Kind, kind_named
+from straitlink.services.present import for_reader_of
 from straitlink.services.records import ListFilter
 from straitlink.services.requests import Desk
 from straitlink.services.session import unit_of_work
@@ -182,6 +185,15 @@ def bulletin(
 
 def record_json(record: Record) -> dict[str, Any]:
     return encode(record)
+
+
+def records_shown(office: Office, records: list[Record]) -> list[dict[str, Any]]:
+    """Records for a page: the other side's text in this side's script and terms (services.present.for_reader_of)."""
+    data = [encode(r) for r in records]
+    if not any(r.provenance.kind is ProvenanceKind.PEER for r in records):
+        return data  # nothing came from the other side: the catalogue is not even read
+    found = catalog_for(office.engine)
+    return [for_reader_of(d, reader=office.desk.party, catalog=found) for d in data]
 
 
 # Ingestion review (docs/web.md): the use cases of straitlink.ingest.review, acting as the principal.

@@ -58,6 +58,7 @@ FIELDS = {
     "qualifier": N_("Qualifier"),
     "period_start": N_("Period start"),
     "period_end": N_("Period end"),
+    "seizures": N_("Seizures"),
 }
 # References to other proposals or records: shown, not edited (accepting stores what they refer to first).
 READ_ONLY = frozenset({"case", "operation", "intel", "seizures", "source"})
@@ -214,6 +215,7 @@ def _after(
     proposal_id: str,
     error: StraitLinkError | None = None,
     typed: dict[str, str] | None = None,
+    decided: frozenset[str] = frozenset(),
 ) -> Response:
     """The card (and the text, out of band) for htmx; the whole page at the card otherwise."""
     view = acting.ingest_review(web_state(request).office, who.principal, document_id)
@@ -224,7 +226,9 @@ def _after(
         context["typed"] = {target.id: typed or {}}
     if request.headers.get("hx-request") and target is not None:
         number = next(n for n, p in context["numbered"] if p.id == target.id)
-        context |= {"p": target, "n": number, "oob": True}
+        # The proposals decided with it (what it refers to) are swapped out of band, as the text is.
+        also = [(n, p) for n, p in context["numbered"] if p.id in decided and p.id != target.id]
+        context |= {"p": target, "n": number, "oob": True, "also": also}
         # htmx swaps 200 answers only: a refusal is shown in the card, with what was typed kept.
         return page(request, "_ingest_card.html", who, who.lang, context)
     if error is not None:
@@ -236,16 +240,18 @@ def _after(
 def _decide(request: Request, who: Caller, document_id: str, proposal_id: str, accept: bool, version: str) -> Response:
     office = web_state(request).office
     expected = int(version) if version.isdigit() else None
+    decided: frozenset[str] = frozenset()
     try:
         if accept:
-            acting.accept_proposal(office, who.principal, document_id, proposal_id, expected)
+            done = acting.accept_proposal(office, who.principal, document_id, proposal_id, expected)
+            decided = frozenset(p.id for p in done.decided)
         else:
             acting.reject_proposal(office, who.principal, document_id, proposal_id, expected)
     except StraitLinkError as exc:
         if exc.http_status in (401, 403, 404):
             raise
         return _after(request, who, document_id, proposal_id, exc)
-    return _after(request, who, document_id, proposal_id)
+    return _after(request, who, document_id, proposal_id, decided=decided)
 
 
 @router.post("/ingest/{document_id}/proposals/{proposal_id}/accept", response_class=HTMLResponse)
