@@ -16,6 +16,7 @@ from straitlink.services.accounts import count_accounts, create_account
 from straitlink.store import migrate
 from straitlink.store import tables as t
 from straitlink.store.tables_access import AccountRow
+from straitlink.store import search
 from straitlink.store.uow import UnitOfWork
 
 
@@ -107,6 +108,7 @@ def init_database(engine: Engine) -> int:
     migrate.upgrade(engine)
     with UnitOfWork(engine) as uow:
         count = sync_catalog(uow, load_catalog())
+        search.backfill(uow.session)
         uow.commit()
     return count
 
