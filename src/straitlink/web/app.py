@@ -19,7 +19,7 @@ from straitlink.exchange.http import router as exchange_router
 from straitlink.services import access, accounts
 from straitlink.services.requests import Desk
 from straitlink.services.session import connect
-from straitlink.web import account_page, api, api_stats, errors, pages, stats_page
+from straitlink.web import account_page, api, api_stats, errors, pages, search_views, stats_page
 from straitlink.web.acting import Office
 from straitlink.web.principal import Authenticate, LoadPrincipal
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
@@ -72,9 +72,11 @@ def create_app(
 
     errors.install(app)
     app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
+    app.include_router(search_views.api)  # and /search
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(stats_page.router)
+    app.include_router(search_views.pages)
     app.include_router(account_page.router)
     app.include_router(exchange_router(engine, settings))
     return app
