@@ -59,7 +59,11 @@ def test_a_viewer_never_finds_or_counts_classified_records(web: WebApp) -> None:
 
 def test_errors_come_in_the_one_shape(web: WebApp) -> None:
     client = web.login("liaison")
-    for params, field in (({"q": "案" * 201}, "q"), ({"q": "案", "limit": 0}, "limit"), ({"q": "案", "kind": "x"}, "kind")):
+    for params, field in (
+        ({"q": "案" * 201}, "q"),
+        ({"q": "案", "limit": 0}, "limit"),
+        ({"q": "案", "kind": "x"}, "kind"),
+    ):
         response = client.get("/api/v1/search", params=params)
         assert response.status_code == 422, response.text
         assert response.json()["field"] == field

@@ -42,7 +42,8 @@ def world(engine: Engine) -> dict[str, Record]:
                    "summary": "臺灣高雄港查獲甲基安非他命",
                    "agencies": [{"agency": "kaohsiung-district-prosecutors", "role": "directing"}]})  # fmt: skip
     b = add(CASE, {"title": "海洛因走私案", "kind": "drugs", "joint": False, "marking": _marking(C.CONFIDENTIAL),
-                   "summary": "厦门查获海洛因砖", "agencies": [{"agency": "mjib-kaohsiung", "role": "participating"}]})  # fmt: skip
+                   "summary": "厦门查获海洛因砖",
+                   "agencies": [{"agency": "mjib-kaohsiung", "role": "participating"}]})  # fmt: skip
     seizure = add(SEIZURE, {"drug": "methamphetamine", "quantities": [{"value": "229", "unit": "kg", "basis": "gross"}],
                             "case": a.id, "description": "貨櫃夾藏", "marking": _marking(C.RESTRICTED)})  # fmt: skip
     suspect = add(PERSON, {"case": a.id, "role": "suspect", "caught_in_act": True, "name": "陳大明",
@@ -97,7 +98,8 @@ def test_reference_numbers_of_both_sides_and_record_ids(
         desk,
         {"type": "evidence_collection", "requesting_party": "TW", "subject": "調取通聯紀錄",
          "requesting_agency": "moj", "requesting_ref": "法檢字第1020000123號", "requested_ref": "CN-R-2013-00077",
-         "purpose": "偵辦毒品案", "matters": "通聯", "case_summary": "運毒", "execution_needs": "函覆", "filed_on": "2013-05-02"},
+         "purpose": "偵辦毒品案", "matters": "通聯", "case_summary": "運毒", "execution_needs": "函覆",
+         "filed_on": "2013-05-02"},
         principal=DESK,
     )  # fmt: skip
     assert _found(engine, "1020000123") == {filed.id}

@@ -14,8 +14,8 @@ from straitlink.domain.marking import Classification
 from straitlink.services.access import log_read, use_case
 from straitlink.services.kinds import KINDS, kind_named
 from straitlink.store import search
-from straitlink.store.search_terms import MAX_QUERY_CHARS, query_clauses
 from straitlink.store.search_snippet import snippet
+from straitlink.store.search_terms import MAX_QUERY_CHARS, query_clauses
 from straitlink.store.uow import UnitOfWork
 
 MAX_PAGE = 100

@@ -13,10 +13,9 @@ from straitlink.domain.errors import Forbidden
 from straitlink.domain.marking import Classification
 from straitlink.domain.parties import Party
 from straitlink.services.accounts import count_accounts, create_account
-from straitlink.store import migrate
+from straitlink.store import migrate, search
 from straitlink.store import tables as t
 from straitlink.store.tables_access import AccountRow
-from straitlink.store import search
 from straitlink.store.uow import UnitOfWork
 
 

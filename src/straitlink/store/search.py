@@ -9,13 +9,14 @@ principal may see, by the same conditions lists use (store/scope.py), before cou
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Table,
     and_,
     bindparam,
     cast,
@@ -35,6 +36,7 @@ from sqlalchemy.orm import Session
 
 from straitlink.catalog import load_catalog
 from straitlink.domain.access import Principal
+from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import UnknownReference
 from straitlink.domain.records import Record
 from straitlink.store.mapping import ALL, BY_KIND, Mapper
@@ -42,7 +44,7 @@ from straitlink.store.scope import visible
 from straitlink.store.search_terms import Clause, Term, concept_token, document_terms
 from straitlink.store.tables_search import SearchEntryRow
 
-ENTRY = SearchEntryRow.__table__
+ENTRY: Table = SearchEntryRow.__table__  # type: ignore[assignment]
 BODY_CHARS = 4000  # what a snippet is cut from; the terms cover the whole text
 _FTS = table("search_fts", column("rowid"), column("rank"))
 _FTS_MATCH = literal_column("search_fts").op("MATCH")
@@ -73,14 +75,14 @@ def _name(kind: str, entry_id: str | None) -> str | None:
     if not entry_id:
         return None
     catalog = load_catalog()
-    lookup = {
+    lookup: dict[str, Callable[[str], Any]] = {
         "agency": catalog.agency,
         "drug": catalog.drug,
         "place": catalog.place,
         "request_type": catalog.request_type,
-    }[kind]
+    }
     try:
-        name: str = lookup(entry_id).name_zh_hant
+        name: str = lookup[kind](entry_id).name_zh_hant
     except UnknownReference:
         return None
     return name
@@ -120,8 +122,8 @@ def _texts_and_refs(kind: str, r: Any) -> tuple[str, list[str | None], list[tupl
     raise ValueError(f"no search entry for records of kind {kind!r}")
 
 
-def _date(value: Any) -> str | None:
-    return None if value is None else str(value.to_json() if hasattr(value, "to_json") else value)
+def _date(value: PartialDate | None) -> str | None:
+    return None if value is None else value.iso
 
 
 def entry(kind: str, record: Record) -> Entry:
@@ -226,6 +228,7 @@ def find(
     if not clauses:
         return [], 0
     allowed = _allowed(principal, kinds)
+    score: ColumnElement[Any]
     if conn.dialect.name == "postgresql":
         query = cast(bindparam("q", _tsquery(clauses)), TSQUERY)
         match = terms_vector().op("@@")(query)

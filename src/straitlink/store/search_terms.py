@@ -61,31 +61,41 @@ def fold_chars(text: str) -> tuple[str, list[int]]:
 
 
 @functools.cache
-def _names() -> tuple[re.Pattern[str] | None, dict[str, str]]:
-    """Every catalogue name (folded, two characters or more) → its concept token, and one pattern finding them."""
+def _names() -> tuple[dict[str, tuple[str, ...]], dict[str, str]]:
+    """Every catalogue name (folded, two characters or more) → its concept token, and the names by first character,
+    longest first, so 甲基安非他命 wins over the 安非他命 inside it."""
     catalog = load_catalog()
     by_name: dict[str, str] = {}
     for kind in CATALOG_KINDS:
         for name, entry_id in catalog.names_index(kind).items():  # type: ignore[arg-type]
             if len(name) >= 2:
                 by_name.setdefault(name, concept_token(kind, entry_id))
-    if not by_name:
-        return None, by_name
-    # Longest first, so 甲基安非他命 wins over the 安非他命 inside it; ASCII names only as whole words.
-    alternatives = []
+    by_first: dict[str, list[str]] = {}
     for name in sorted(by_name, key=len, reverse=True):
-        escaped = re.escape(name)
-        alternatives.append(f"(?<![0-9a-z]){escaped}(?![0-9a-z])" if name.isascii() else escaped)
-    return re.compile("|".join(alternatives)), by_name
+        by_first.setdefault(name[0], []).append(name)
+    return {first: tuple(names) for first, names in by_first.items()}, by_name
+
+
+def _ascii_word(ch: str) -> bool:
+    return ch.isascii() and ch.isalnum()
 
 
 def names_in(folded: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, concept token) of each catalogue name in folded text (a name written with spaces is not)."""
-    pattern, by_name = _names()
-    if pattern is None:
-        return
-    for m in pattern.finditer(folded):
-        yield m.start(), m.end(), by_name[m.group(0)]
+    """(start, end, concept token) of each catalogue name in folded text, leftmost and longest first; an ASCII name
+    only as a whole word; a name written with spaces is not found."""
+    by_first, by_name = _names()
+    i, n = 0, len(folded)
+    while i < n:
+        for name in by_first.get(folded[i], ()):
+            end = i + len(name)
+            if folded.startswith(name, i) and not (
+                name.isascii() and ((i > 0 and _ascii_word(folded[i - 1])) or (end < n and _ascii_word(folded[end])))
+            ):
+                yield i, end, by_name[name]
+                i = end
+                break
+        else:
+            i += 1
 
 
 def concept_names(token: str) -> tuple[str, ...]:
@@ -108,17 +118,19 @@ def words(folded: str) -> Iterator[str]:
             yield word
 
 
+@functools.lru_cache(maxsize=8192)
+def _text_terms(text: str) -> tuple[str, ...]:
+    # Cached: records repeat their texts (a type's subject, an agency's name), and folding dominates indexing.
+    folded = fold(text)
+    return (*words(folded), *(token for _, _, token in names_in(folded)))
+
+
 def document_terms(texts: Iterable[str], concepts: Iterable[str] = ()) -> str:
     """The index's `terms` for a record: its texts' tokens and concept tokens, each once, space-separated."""
     seen: dict[str, None] = {}
     for text in texts:
-        folded = fold(text)
-        for token in words(folded):
-            seen.setdefault(token, None)
-        for _, _, token in names_in(folded):
-            seen.setdefault(token, None)
-    for token in concepts:
-        seen.setdefault(token, None)
+        seen.update(dict.fromkeys(_text_terms(text)))
+    seen.update(dict.fromkeys(concepts))
     return " ".join(seen)
 
 

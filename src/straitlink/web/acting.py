@@ -22,8 +22,8 @@ from straitlink.domain.workflow import Acting, Role
 from straitlink.services import lookups
 from straitlink.services import records as record_svc
 from straitlink.services import request_views as views
-from straitlink.services import search as search_svc
 from straitlink.services import requests as request_svc
+from straitlink.services import search as search_svc
 from straitlink.services.access import require
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import Kind, kind_named
@@ -61,9 +61,7 @@ def get_record(office: Office, principal: Principal, kind: Kind, record_id: str)
 def search(
     office: Office, principal: Principal, query: str, kinds: list[str] | None, limit: int, offset: int
 ) -> search_svc.SearchResult:
-    return search_svc.search_records(
-        office.engine, query, principal=principal, kinds=kinds, limit=limit, offset=offset
-    )
+    return search_svc.search_records(office.engine, query, principal=principal, kinds=kinds, limit=limit, offset=offset)
 
 
 def records_of_case(office: Office, principal: Principal, plural: str, case_id: str) -> list[Record]:

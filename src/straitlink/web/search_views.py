@@ -68,7 +68,9 @@ def _next(request: Request, offset: int, size: int, total: int) -> str | None:
     return f"{request.url.path}?{urlencode([*params, ('cursor', encode_cursor(offset + size))])}"
 
 
-@api.get("/search", summary="Find records of every kind by words, names or reference numbers", response_model=SearchPage)
+@api.get(
+    "/search", summary="Find records of every kind by words, names or reference numbers", response_model=SearchPage
+)
 async def search_api(
     request: Request, who: Who, q: Q, kind: Kinds = None, limit: int = PAGE_ROWS, cursor: str | None = None
 ) -> SearchPage:
@@ -80,9 +82,7 @@ async def search_api(
 
 
 @pages.get("/search", response_class=HTMLResponse)
-async def search_page(
-    request: Request, who: Who, q: str = "", kind: str = "", cursor: str | None = None
-) -> Response:
+async def search_page(request: Request, who: Who, q: str = "", kind: str = "", cursor: str | None = None) -> Response:
     offset = decode_cursor(cursor)
     context: dict[str, Any] = {
         "q": q,

@@ -34,8 +34,7 @@ _SQLITE = (
     "INSERT INTO search_fts(rowid, terms) VALUES (new.id, new.terms); END",
 )
 _POSTGRESQL = (
-    "CREATE INDEX ix_search_entry_terms ON search_entry "
-    "USING gin (array_to_tsvector(string_to_array(terms, ' ')))",
+    "CREATE INDEX ix_search_entry_terms ON search_entry USING gin (array_to_tsvector(string_to_array(terms, ' ')))",
 )
 
 
