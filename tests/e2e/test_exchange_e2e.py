@@ -136,13 +136,14 @@ def set_up(inst: Instance) -> None:
     other = Party(inst.party).other.value
     inst.ok("user", "add", f"peer-{other}", "--role", "peer", "--clearance", "secret", "--user", "admin",
             "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
-    inst.ok("exchange", "keygen")
+    inst.ok("--user", "admin", "exchange", "keygen")
 
 
 def introduce(a: Instance, b: Instance) -> None:
     for me, other in ((a, b), (b, a)):
         key = other.data_dir / "exchange" / "identity.pub"
-        me.ok("exchange", "peer", "add", "--party", other.party, "--url", other.base, "--key", str(key))
+        me.ok("--user", "admin", "exchange", "peer", "add", "--party", other.party, "--url", other.base,
+              "--key", str(key))  # fmt: skip
 
 
 @pytest.fixture
