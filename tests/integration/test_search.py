@@ -16,13 +16,17 @@ from straitlink.domain.errors import InvalidValue
 from straitlink.domain.marking import Classification as C
 from straitlink.domain.parties import Party
 from straitlink.domain.records import Record
+from straitlink.domain.requests import RequestStatus
+from straitlink.domain.workflow import Acting, Role
 from straitlink.services import records, requests
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore
 from straitlink.services.kinds import kind_named
-from straitlink.services.requests import Desk
+from straitlink.services.requests import Desk, StepInput
 from straitlink.services.search import SearchResult, search_records
 from straitlink.services.setup import init_database
+from straitlink.store import mapping
+from straitlink.store.uow import UnitOfWork
 
 CASE, SEIZURE, PERSON, INTEL = (kind_named(k) for k in ("case", "seizure", "person", "intel"))
 DESK = officer("liaison")
@@ -165,3 +169,25 @@ def test_an_emptied_index_is_rebuilt_by_init(engine: Engine, world: dict[str, Re
     assert _found(engine, "笙宏號") == set()
     init_database(engine)
     assert _found(engine, "笙宏號") == {world["case A"].id}
+
+
+def test_a_deleted_record_leaves_the_index_with_it(engine: Engine, world: dict[str, Record]) -> None:
+    with UnitOfWork(engine) as uow:
+        uow.repo(mapping.PERSONS).delete(world["suspect"].id)
+        uow.commit()
+    assert _found(engine, "陳大明") == set()
+
+
+def test_an_assignment_makes_the_request_found_by_its_executing_agency(engine: Engine, tmp_path: Path) -> None:
+    desk = Desk(engine, Party.TW, FileStore(tmp_path / "files"), load_rules(), calendars())
+    contact = {p: Acting(p, Role.CONTACT_POINT) for p in Party}
+    fields = {"type": "evidence_collection", "requesting_party": "CN", "subject": "調取帳戶資料",
+              "requesting_agency": "mps", "purpose": "偵查", "matters": "帳戶", "case_summary": "洗錢",
+              "execution_needs": "帳號", "filed_on": "2025-01-20"}  # fmt: skip
+    r = requests.file_request(desk, fields, principal=DESK, acting=Acting(Party.CN, Role.REQUESTING_SIDE))
+    for target, side in ((RequestStatus.SENT, Party.CN), (RequestStatus.RECEIVED, Party.TW)):
+        r = requests.transition_request(desk, r.id, target, StepInput(), principal=DESK, acting=contact[side])
+    assert _found(engine, "調查局 帳戶") == set()
+    requests.assign_request(desk, r.id, "mjib", StepInput(), principal=DESK, acting=contact[Party.TW])
+    assert _found(engine, "調查局 帳戶") == {r.id}
+    assert _found(engine, "公安部 帐户") == {r.id}  # the requesting agency, from the day it was filed

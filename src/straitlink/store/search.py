@@ -49,6 +49,22 @@ BODY_CHARS = 4000  # what a snippet is cut from; the terms cover the whole text
 _FTS = table("search_fts", column("rowid"), column("rank"))
 _FTS_MATCH = literal_column("search_fts").op("MATCH")
 KINDS: tuple[str, ...] = tuple(m.kind for m in ALL)
+# A request's columns its entry is made of: a workflow step (written without the session) that changes one of
+# them rewrites the entry.
+REQUEST_FIELDS = frozenset(
+    {
+        "type",
+        "subject",
+        "purpose",
+        "matters",
+        "case_summary",
+        "execution_needs",
+        "requesting_ref",
+        "requested_ref",
+        "requesting_agency",
+        "executing_agency",
+    }
+)
 
 
 @dataclass(frozen=True)
