@@ -67,6 +67,12 @@ def test_packages_carried_by_hand_apply_once_and_settle_with_their_receipts(tmp_
     assert status["peers"]["CN"]["out"] == {"applied": 2}
     for e in (tw, cn):
         assert json.loads(ok(e, "exchange", "evidence", rid))["verified"]
+    # CN's officer reads TW's text in Simplified script and mainland phrases (離線 is 脱机 there); TW's text is kept.
+    ok(cn, "user", "add", "liaison", "--role", "liaison_officer", "--agency", "mps", "--user", "admin",
+       "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    shown = json.loads(ok(cn, "--user", "liaison", "show", "intel", rid, "--json"))
+    assert (shown["summary"], shown["as_received"]) == ("脱机情报（更正）", {"summary": "離線情資（更正）"})
+    assert "脱机情报（更正）" in ok(cn, "--user", "liaison", "show", "intel", rid)
     engine.dispose()
     cn_engine.dispose()
 

@@ -11,7 +11,7 @@ connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - the application always passes its connection
     raise RuntimeError("straitlink migrations run through straitlink.store.migrate, not the alembic CLI")
 
-# Built by migration 0008 beside `search_entry`, outside the metadata: SQLite's FTS5 table (and the shadow tables
+# Built by migration 0009 beside `search_entry`, outside the metadata: SQLite's FTS5 table (and the shadow tables
 # FTS5 makes for it) and PostgreSQL's GIN expression index.
 _UNMODELLED = ("search_fts", "ix_search_entry_terms")
 

@@ -6,8 +6,8 @@ a tsvector (`array_to_tsvector`: the terms are folded and split by StraitLink, s
 dictionary touches them, and Chinese needs no parser at all). Existing records are indexed by `straitlink init`
 (services/setup.py) once the schema is upgraded.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 16:40:00
 """
 
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0008"
-down_revision = "0007"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
