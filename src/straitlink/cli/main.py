@@ -11,6 +11,7 @@ from straitlink.cli import (  # noqa: F401
     admin,
     agency,
     audit,
+    corrections,
     exchange,
     ingest,
     records,
@@ -50,6 +51,7 @@ def main(
 
 admin.register(app)
 records.register(app)
+corrections.register(app)
 stats.register(app)
 search.register(app)
 # request_lists adds `request list|due` to request.app on import.
