@@ -1,7 +1,7 @@
 """a document's citations of stored records: a later report of a known event is a source of the stored record
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 Create Date: 2026-12-06 16:40:00
 
 Ingesting a report of an event already stored (the same seizure told by a second outlet) stores no second record:
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0010"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
