@@ -11,11 +11,13 @@ from straitlink.cli import (  # noqa: F401
     admin,
     agency,
     audit,
+    corrections,
     exchange,
     ingest,
     records,
     request,
     request_lists,
+    search,
     stats,
     users,
 )
@@ -49,7 +51,9 @@ def main(
 
 admin.register(app)
 records.register(app)
+corrections.register(app)
 stats.register(app)
+search.register(app)
 # request_lists adds `request list|due` to request.app on import.
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
