@@ -123,7 +123,7 @@ def _parent(catalog: Catalog, value: Any, party: Party) -> str | None:
 @use_case("agencies.add")
 def add_agency(engine: Engine, data: dict[str, Any], *, principal: Principal) -> Agency:
     """Add one agency (names in either script or both, its party, kind and parent), audited."""
-    require(engine, principal, Permission.CATALOG_MANAGE, "add agencies")
+    require(engine, principal, Permission.AGENCIES_ADD, "add agencies")
     with UnitOfWork(engine) as uow:
         return _add(uow, data, actor=principal.username)
 
