@@ -1,14 +1,15 @@
 """`audit verify` over a million entries, beside the time hashlib alone takes over the same canonical bytes.
 
-The entries are written in bulk as the application would chain them (a transition's diff and context each, eight
-per request), with the requests they account for (125,000 for a million entries) and their history steps (one per
-entry), and the digest of those records in every entry, as one load's transaction would leave them. Then the verifier walks the chain from the database:
-fetches each entry, checks its number and its link to the previous entry, hashes its body onto the previous hash
-and compares the stored hash; and beside the walk it hashes every stored record's canonical text into the digest
-and compares it with the last entry's (straitlink.audit.state). In one process, and as the CLI runs it by default
-(ranges in several processes where there are CPUs for them). The reference hashes exactly the same bytes in Python
-loops with nothing else: previous hash ‖ body for each entry, and table name ‖ canonical text for each record,
-measured right before each verify so that both see the same load on a shared machine.
+The entries are written in bulk as the application would chain them (a transition's diff and context each, eight per
+request), with the requests they account for (125,000 for a million entries) and their history steps (one per
+entry), and the digest of those records in every entry, as one load's transaction would leave them. Then the
+verifier walks the chain from the database: fetches each entry, checks its number and its link to the previous
+entry, hashes its body onto the previous hash and compares the stored hash; and beside the walk it hashes every
+stored record's canonical text into the digest and compares it with the last entry's (straitlink.audit.state). In
+one process, and as the CLI runs it by default (ranges in several processes where there are CPUs for them). The
+reference hashes exactly the same bytes in Python loops with nothing else: previous hash ‖ body for each entry, and
+table name ‖ canonical text for each record, measured right before each verify so that both see the same load on a
+shared machine.
 Target: verify ≤ 2× the reference.
 Run: `.venv/bin/python bench/bench_audit_verify.py [--quick] [--runs N]`.
 """

@@ -112,7 +112,7 @@ def test_an_option_without_its_value_is_named(data_dir: Path, choice: tuple[tupl
     refused(data_dir, [*command, option], option)
 
 
-@pytest.mark.parametrize(("command", "argument"), REQUIRED_ARGS, ids=lambda x: " ".join(x) if isinstance(x, tuple) else x)
+@pytest.mark.parametrize(("command", "argument"), REQUIRED_ARGS, ids=[" ".join(c) for c, _ in REQUIRED_ARGS])
 def test_a_missing_argument_is_named(data_dir: Path, command: tuple[str, ...], argument: str) -> None:
     refused(data_dir, list(command), "Missing", argument)
 

@@ -70,9 +70,7 @@ class OneLineUsageGroup(TyperGroup):
 
     _args: list[str] = []  # noqa: RUF012 (set per invocation, read when reporting)
 
-    def make_context(
-        self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any
-    ) -> Any:
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         # --json anywhere on the line asks for the refusal as JSON too, as the domain's refusals give it.
         self._args = list(args)
         try:
