@@ -187,8 +187,10 @@ async def requests_box(
 
 
 @router.get("/requests/new", response_class=HTMLResponse)
-def request_form(request: Request, who: Who) -> Response:
-    return page(request, "request_new.html", who, who.lang, _filing_context(who, {}, None))
+def request_form(request: Request, who: Who, case: str | None = None) -> Response:
+    """The filing form; from a case's page it files the request for that case."""
+    values = {"case": acting.resolve_id(web_state(request).office, kind_named("case"), case)} if case else {}
+    return page(request, "request_new.html", who, who.lang, _filing_context(who, values, None))
 
 
 def _filing_context(who: Who, values: dict[str, str], error: StraitLinkError | None) -> dict[str, Any]:
@@ -213,6 +215,7 @@ FILING_FIELDS = (
     "case_summary",
     "execution_needs",
     "urgency",
+    "case",
 )
 
 
@@ -311,7 +314,7 @@ async def records(
     offset = decode_cursor(cursor)
     flt = list_filter(no_synthetic=no_synthetic, limit=offset + check_limit(PAGE_ROWS) + 1)
     found = await run_in_threadpool(acting.list_records, web_state(request).office, who.principal, k, flt)
-    rows = [acting.record_json(r) for r in found[offset : offset + PAGE_ROWS]]
+    rows = acting.records_shown(web_state(request).office, found[offset : offset + PAGE_ROWS])
     nxt = None
     if len(found) > offset + PAGE_ROWS:
         nxt = f"/records/{k.plural}?" + urlencode(
@@ -330,9 +333,9 @@ async def records(
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, who: Who, case_id: str) -> Response:
     office = web_state(request).office
-    case = acting.record_json(acting.get_record(office, who.principal, kind_named("case"), case_id))
+    [case] = acting.records_shown(office, [acting.get_record(office, who.principal, kind_named("case"), case_id)])
     related = {
-        plural: [acting.record_json(r) for r in acting.records_of_case(office, who.principal, plural, case["id"])]
+        plural: acting.records_shown(office, acting.records_of_case(office, who.principal, plural, case["id"]))
         for plural in ("operations", "persons", "seizures", "outcomes", "requests")
     }
     return page(request, "case.html", who, who.lang, {"case": case, "related": related})
