@@ -11,6 +11,7 @@ from straitlink.cli import (  # noqa: F401
     admin,
     agency,
     audit,
+    corrections,
     exchange,
     ingest,
     records,
@@ -51,6 +52,7 @@ def main(
 
 admin.register(app)
 records.register(app)
+corrections.register(app)
 stats.register(app)
 # request_lists adds `request list|due` to request.app on import.
 app.add_typer(request.app, name="request")
