@@ -36,7 +36,7 @@ _SIX = Decimal("0.000001")
 # Each audited kind's tables, with the column naming the record: its main table first, then its child tables. The
 # kind "document" is both a source document (a record) and a document attached to a reply; ids never collide.
 KIND_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "document": (("source_document", "id"), ("request_document", "id")),
+    "document": (("source_document", "id"), ("source_citation", "document"), ("request_document", "id")),
     "case": (("legal_case", "id"), ("case_agency", "case_id"), ("case_place", "case_id")),
     "operation": (
         ("operation", "id"),

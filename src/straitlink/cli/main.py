@@ -17,6 +17,7 @@ from straitlink.cli import (  # noqa: F401
     records,
     request,
     request_lists,
+    search,
     stats,
     users,
 )
@@ -54,6 +55,7 @@ admin.register(app)
 records.register(app)
 corrections.register(app)
 stats.register(app)
+search.register(app)
 # request_lists adds `request list|due` to request.app on import.
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")

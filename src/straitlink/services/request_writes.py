@@ -27,6 +27,7 @@ from straitlink.domain.records import new_id
 from straitlink.domain.requests import AssistanceRequest
 from straitlink.domain.workflow import Step
 from straitlink.services.documents import CheckedFile, FileStore, record_file
+from straitlink.store import search
 from straitlink.store import tables as t
 from straitlink.store.mapping import REQUESTS
 from straitlink.store.request_steps import next_step_id, write_step
@@ -250,6 +251,8 @@ def commit_step(
         )
     if reply is not None:
         store_reply(uow, files, reply)
+    if search.REQUEST_FIELDS.intersection(changed):  # an assignment names the executing agency
+        search.index_records(uow.connection, "request", [stored])
     uow.announce(request_event(stored, step, actor, reply.files if reply is not None else ()))
     uow.commit()
     return stored

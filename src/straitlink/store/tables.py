@@ -45,6 +45,27 @@ class SourceDocumentRow(RecordColumns, Base):
     language: Mapped[str | None] = mapped_column(String(16))
     sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     text: Mapped[str | None] = mapped_column(Text)
+    citations: Mapped[list[SourceCitationRow]] = relationship(
+        order_by="SourceCitationRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class SourceCitationRow(Base):
+    """A stored record a document tells of again (domain Citation): the record is named by kind and id, not by a
+    foreign key, since it may be of any kind."""
+
+    __tablename__ = "source_citation"
+    __table_args__ = (
+        CheckConstraint("span_start IS NULL OR (span_start >= 0 AND span_end >= span_start)", name="span"),
+        Index("ix_source_citation_record", "record_kind", "record_id"),
+    )
+    document: Mapped[str] = mapped_column(ForeignKey("source_document.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    record_kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64))
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+    quote: Mapped[str | None] = mapped_column(Text)
 
 
 class AgencyRow(Base):
