@@ -22,10 +22,12 @@ from straitlink.cli import (  # noqa: F401
     users,
 )
 from straitlink.cli.common import State
+from straitlink.cli.usage import OneLineUsageGroup
 
 app = typer.Typer(
     help="StraitLink: the liaison system of the Cross-Strait Joint Crime-Fighting and Mutual Assistance Agreement.",
     no_args_is_help=True,
+    cls=OneLineUsageGroup,  # usage errors as one line, exit 2 (cli/usage.py)
     pretty_exceptions_enable=False,
     add_completion=False,
 )

@@ -37,21 +37,17 @@ class Staged:
 
 
 def documents_of(payload: dict[str, Any]) -> list[dict[str, str]]:
-    """The documents a payload encloses, by name and SHA-256, wherever they appear in it."""
+    """The documents a payload encloses: its `documents` list of `{name, sha256}` (a filed request's, a step's, a
+    reply's), whose bytes travel with the message.
+
+    Only that list counts: a record that merely names a hash (a source document's `sha256`, its text stored in the
+    record itself) encloses no file.
+    """
     found: dict[str, dict[str, str]] = {}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            digest = value.get("sha256")
-            if isinstance(digest, str) and len(digest) == 64:
-                found[digest] = {"name": str(value.get("name") or value.get("filename") or ""), "sha256": digest}
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(payload)
+    for doc in payload.get("documents") or []:
+        digest = doc.get("sha256") if isinstance(doc, dict) else None
+        if isinstance(digest, str) and len(digest) == 64:
+            found[digest] = {"name": str(doc.get("name") or ""), "sha256": digest}
     return sorted(found.values(), key=lambda d: d["sha256"])
 
 
