@@ -71,7 +71,7 @@ def set_up(env: dict[str, str], other: str) -> None:
     cli(env, "init", "--admin", "admin", "--password-stdin", stdin=PASSWORD + "\n")
     cli(env, "user", "add", f"peer-{other}", "--role", "peer", "--clearance", "secret", "--user", "admin",
         "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
-    cli(env, "exchange", "keygen")
+    cli(env, "--user", "admin", "exchange", "keygen")
 
 
 def end_to_end(n: int, root: Path, cn_url: str) -> float:
@@ -88,9 +88,9 @@ def end_to_end(n: int, root: Path, cn_url: str) -> float:
     cn_env = side_env("CN", root, cn_url)
     set_up(tw_env, "CN")
     set_up(cn_env, "TW")
-    cli(tw_env, "exchange", "peer", "add", "--party", "CN", "--url", f"http://127.0.0.1:{port}",
+    cli(tw_env, "--user", "admin", "exchange", "peer", "add", "--party", "CN", "--url", f"http://127.0.0.1:{port}",
         "--key", str(root / "CN" / "exchange" / "identity.pub"))  # fmt: skip
-    cli(cn_env, "exchange", "peer", "add", "--party", "TW", "--url", "http://127.0.0.1:9",
+    cli(cn_env, "--user", "admin", "exchange", "peer", "add", "--party", "TW", "--url", "http://127.0.0.1:9",
         "--key", str(root / "TW" / "exchange" / "identity.pub"))  # fmt: skip
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("straitlink")), "serve", "--port", str(port)],

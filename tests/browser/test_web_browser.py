@@ -105,7 +105,7 @@ def test_a_liaison_officer_files_sends_and_finds_a_request(
     page = browser.new_page(viewport=WIDE, locale="zh-TW")
     log_in(page, base, "officer")
     expect(page.get_by_text("巴拿馬籍貨輪「笙宏號」走私K他命案")).to_be_visible()
-    expect(page.get_by_text("600 塊; 229 公斤（毛重）")).to_be_visible()
+    expect(page.get_by_text("600 塊；229 公斤（毛重）")).to_be_visible()
     page.screenshot(path=str(screenshots / "dashboard-zh-TW-wide.png"), full_page=True)
 
     page.get_by_role("link", name="提出請求").first.click()
@@ -199,4 +199,38 @@ def test_the_inbox_filter_swaps_the_rows_in_place(live: tuple[str, WebApp], brow
     expect(page).to_have_url(f"{base}/requests?box=outbox&status=any")
     assert page.evaluate("window.marker") == "still here"
     expect(page.get_by_role("link", name=SUBJECT)).to_be_visible()
+    page.close()
+
+
+def test_an_admin_adds_an_account_and_an_officer_records_a_seizure_on_a_case(
+    live: tuple[str, WebApp], browser: Browser, screenshots: Path
+) -> None:
+    base, web = live
+    web.accounts.add("chief", roles=("admin",), agency=None)
+    page = browser.new_page(viewport=WIDE, locale="zh-TW")
+    log_in(page, base, "chief")
+    page.get_by_role("link", name="帳號管理").click()
+    page.get_by_label("帳號", exact=True).fill("lin")
+    page.get_by_label("顯示名稱").fill("林聯繫官")
+    page.get_by_label("聯繫窗口").check()
+    page.get_by_label("機關").select_option("moj")
+    page.get_by_label("安全等級").select_option("secret")
+    page.get_by_label("密碼（至少10個字元；留空則此帳號不能登入網頁）").fill(PASSWORD)
+    page.get_by_label("再輸入一次密碼").fill(PASSWORD)
+    page.get_by_role("button", name="新增此帳號").click()
+    expect(page.get_by_role("status")).to_contain_text("已新增帳號")
+    page.screenshot(path=str(screenshots / "admin-account-zh-TW-wide.png"), full_page=True)
+    page.get_by_role("button", name="登出").click()
+
+    log_in(page, base, "lin")
+    page.goto(f"{base}/records/cases")
+    page.get_by_role("link", name="桃園機場航空貨運走私海洛因案").click()
+    page.get_by_role("link", name="新增查獲").click()
+    page.get_by_label("毒品").fill("海洛因")
+    page.get_by_label("數量").fill("3,000餘公斤；229 公斤 毛重")
+    page.get_by_label("日期").fill("102年5月底")
+    page.screenshot(path=str(screenshots / "seizure-form-zh-TW-wide.png"), full_page=True)
+    page.get_by_role("button", name="新增", exact=True).click()
+    expect(page.get_by_text("≥3000 公斤；229 公斤（毛重）")).to_be_visible()
+    page.screenshot(path=str(screenshots / "case-zh-TW-wide.png"), full_page=True)
     page.close()

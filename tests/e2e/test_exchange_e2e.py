@@ -6,6 +6,7 @@ any instance; messages travel only through `straitlink exchange sync` and the pe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import random
@@ -136,13 +137,14 @@ def set_up(inst: Instance) -> None:
     other = Party(inst.party).other.value
     inst.ok("user", "add", f"peer-{other}", "--role", "peer", "--clearance", "secret", "--user", "admin",
             "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
-    inst.ok("exchange", "keygen")
+    inst.ok("--user", "admin", "exchange", "keygen")
 
 
 def introduce(a: Instance, b: Instance) -> None:
     for me, other in ((a, b), (b, a)):
         key = other.data_dir / "exchange" / "identity.pub"
-        me.ok("exchange", "peer", "add", "--party", other.party, "--url", other.base, "--key", str(key))
+        me.ok("--user", "admin", "exchange", "peer", "add", "--party", other.party, "--url", other.base,
+              "--key", str(key))  # fmt: skip
 
 
 @pytest.fixture
@@ -176,6 +178,8 @@ REQUEST = {
 def test_a_request_filed_in_taipei_is_received_answered_and_seen_back(instances: tuple[Instance, Instance]) -> None:
     from straitlink.domain.requests import RequestStatus as S
     from straitlink.domain.workflow import Acting, Role
+    from straitlink.services import request_views
+    from straitlink.services.documents import Upload
     from straitlink.services.requests import Desk, ReplyInput, StepInput, file_request, reply_to_request
     from straitlink.services.requests import transition_request as step
 
@@ -193,9 +197,16 @@ def test_a_request_filed_in_taipei_is_received_answered_and_seen_back(instances:
     cn.sync()
     step(tw_desk, rid, S.RECEIVED, StepInput(text="地址：廈門市思明區"), principal=tw.officer, acting=tw_cp)
     tw.sync()
-    reply_to_request(cn_desk, rid, ReplyInput(kind="progress", text="已送達"), principal=cn.officer, acting=cn_cp)
+    proof = Upload("送達證明.pdf", b"%PDF-1.4\n% proof of service\n" + bytes(range(256)))
+    reply = ReplyInput(kind="progress", text="已送達", documents=(proof,))
+    reply_to_request(cn_desk, rid, reply, principal=cn.officer, acting=cn_cp)
     assert cn.sync()["receipts"] == {"applied": 1}
     assert tw.get("request", rid).status is cn.get("request", rid).status is S.RECEIVED
+    replies = request_views.show_request(tw_desk, rid, principal=tw.officer).replies
+    [doc] = [d for r in replies for d in r.documents]
+    shown, content = request_views.read_document(tw_desk, doc.id, principal=tw.officer)
+    assert (shown.filename, shown.sha256, content) == (proof.filename, hashlib.sha256(proof.content).hexdigest(),
+                                                       proof.content)  # fmt: skip
     for inst in (tw, cn):
         chain = json.loads(inst.ok("exchange", "evidence", rid))
         assert chain["verified"] and len(chain["chain"]) == 6
@@ -276,3 +287,52 @@ def test_bad_messages_over_http_are_refused_with_signed_receipts(instances: tupl
     assert statuses == [("rejected", "bad_signature"), ("rejected", "unsigned"), ("applied", "")]
     assert cn.get("intel", rid).summary == "原件"
     assert json.loads(cn.ok("exchange", "status", "--json"))["refused_messages"] == 2
+
+
+def test_a_seizure_intel_led_to_is_counted_corrected_and_retracted_on_the_other_side(
+    instances: tuple[Instance, Instance],
+) -> None:
+    from datetime import date
+    from decimal import Decimal
+
+    from straitlink.services import corrections
+    from straitlink.stats.service import compute_statistics
+
+    tw, cn = instances
+
+    def led_to() -> tuple[int, Decimal]:
+        with UnitOfWork(tw.engine) as uow:
+            found = compute_statistics(uow, start=date(2013, 1, 1), end=date(2013, 12, 31)).intel.by_provider
+        return (found["TW"].seizures, found["TW"].total_weight_kg.value) if "TW" in found else (0, Decimal(0))
+
+    def quantity(kg: str) -> list[dict[str, str]]:
+        return [{"value": kg, "unit": "kg", "basis": "gross", "qualifier": "exact"}]
+
+    handed = {"provider_party": "TW", "recipient_party": "CN", "summary": "貨櫃夾藏愷他命", "marking": RELEASED}
+    intel_id = records.add_record(tw.engine, kind_named("intel"), {**handed, "date": {"iso": "2013-11-01"}},
+                                  principal=tw.officer).id  # fmt: skip
+    assert tw.sync()["receipts"] == {"applied": 1}
+    seized = {"drug": "ketamine", "date": {"iso": "2013-11-17"}, "quantities": quantity("229"), "marking": RELEASED}
+    seizure_id = records.add_record(cn.engine, kind_named("seizure"), seized, principal=cn.officer).id
+    outcome = {"intel": intel_id, "seizures": [seizure_id], "note": "循线查获", "marking": RELEASED}
+    records.add_record(cn.engine, kind_named("outcome"), outcome, principal=cn.officer)
+    assert cn.sync()["receipts"] == {"applied": 2}
+    assert led_to() == (1, Decimal("229"))
+
+    corrections.correct_record(cn.engine, kind_named("seizure"), seizure_id, {"quantities": quantity("231")},
+                               "复秤后更正", principal=cn.officer)  # fmt: skip
+    assert cn.sync()["receipts"] == {"applied": 1}
+    assert led_to() == (1, Decimal("231"))
+
+    corrections.retract_record(cn.engine, kind_named("seizure"), seizure_id, "重复通报，撤回", principal=cn.officer)
+    assert cn.sync()["receipts"] == {"applied": 1}
+    assert led_to() == (0, Decimal(0))
+    history = json.loads(tw.ok("--user", "admin", "audit", "log", "--record", seizure_id, "--json"))
+    assert [(e["action"], e["context"].get("reason")) for e in history] == [
+        ("create", None),
+        ("update", "复秤后更正"),
+        ("delete", "重复通报，撤回"),
+    ]
+    for inst in (tw, cn):
+        assert json.loads(inst.ok("exchange", "evidence", seizure_id))["verified"]
+        inst.ok("--user", "admin", "audit", "verify")

@@ -40,10 +40,10 @@ def test_packages_carried_by_hand_apply_once_and_settle_with_their_receipts(tmp_
         ok(e, "init", "--admin", "admin", "--password-stdin", stdin=PASSWORD + "\n")
         ok(e, "user", "add", f"peer-{other}", "--role", "peer", "--clearance", "secret", "--user", "admin",
            "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
-        ok(e, "exchange", "keygen")
+        ok(e, "--user", "admin", "exchange", "keygen")
     for e, other in ((tw, cn), (cn, tw)):
         key = Path(other["STRAITLINK_DATA_DIR"]) / "exchange" / "identity.pub"
-        ok(e, "exchange", "peer", "add", "--party", other["STRAITLINK_PARTY"], "--url", "http://127.0.0.1:9",
+        ok(e, "--user", "admin", "exchange", "peer", "add", "--party", other["STRAITLINK_PARTY"], "--url", "http://127.0.0.1:9",
            "--key", str(key))  # fmt: skip
     engine = make_engine(tw["STRAITLINK_DATABASE_URL"])
     officer = Principal.system(Party.TW, "officer")
@@ -67,5 +67,32 @@ def test_packages_carried_by_hand_apply_once_and_settle_with_their_receipts(tmp_
     assert status["peers"]["CN"]["out"] == {"applied": 2}
     for e in (tw, cn):
         assert json.loads(ok(e, "exchange", "evidence", rid))["verified"]
+    # CN's officer reads TW's text in Simplified script and mainland phrases (離線 is 脱机 there); TW's text is kept.
+    ok(cn, "user", "add", "liaison", "--role", "liaison_officer", "--agency", "mps", "--user", "admin",
+       "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    shown = json.loads(ok(cn, "--user", "liaison", "show", "intel", rid, "--json"))
+    assert (shown["summary"], shown["as_received"]) == ("脱机情报（更正）", {"summary": "離線情資（更正）"})
+    assert "脱机情报（更正）" in ok(cn, "--user", "liaison", "show", "intel", rid)
     engine.dispose()
     cn_engine.dispose()
+
+
+def test_keys_and_peers_are_the_admins_a_liaison_officer_is_refused(tmp_path: Path) -> None:
+    tw = env("TW", tmp_path)
+    ok(tw, "init", "--admin", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+    ok(tw, "user", "add", "liaison", "--role", "liaison_officer", "--agency", "法務部", "--user", "admin",
+       "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    other = tmp_path / "cn.pub"
+    other.write_text("MCowBQYDK2VwAyEA" + "A" * 43 + "=\n")  # any key: the refusal comes before it is read
+    keydir = Path(tw["STRAITLINK_DATA_DIR"]) / "exchange"
+    for args in (
+        ("exchange", "keygen"),
+        ("exchange", "keygen", "--rotate"),
+        ("exchange", "peer", "add", "--party", "CN", "--url", "http://127.0.0.1:9", "--key", str(other)),
+    ):
+        result = runner.invoke(app, ["--user", "liaison", *args], env=tw)
+        assert result.exit_code == 2, result.stdout + result.stderr
+        assert "exchange.manage" in result.stdout + result.stderr
+    assert not keydir.exists() or not any(keydir.iterdir())  # nothing was written
+    ok(tw, "--user", "admin", "exchange", "keygen")
+    assert (keydir / "identity.pub").exists()

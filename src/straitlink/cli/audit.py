@@ -140,6 +140,8 @@ def log_(
         changed = ", ".join(f"{k}: {v[0]!s} → {v[1]!s}" for k, v in e.diff.items()) or ", ".join(
             f"{k}={v}" for k, v in e.context.items()
         )
+        if e.context.get("reason"):  # a correction or retraction: why comes first
+            changed = f"why: {e.context['reason']}; {changed}"
         table.add_row(str(e.seq), e.at, e.actor, e.action, f"{e.kind} {e.record_id[:8]}", changed[:120])
     out.print(table)
 

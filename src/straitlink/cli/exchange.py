@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli.common import err, handles_errors, out, print_json, state
+from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.domain.access import Permission
 from straitlink.domain.errors import InvalidValue
 from straitlink.exchange import evidence, keys, offline, peers, service, status
 from straitlink.exchange.service import Exchange
@@ -24,7 +25,8 @@ def keygen(
     ctx: typer.Context,
     rotate: Annotated[bool, typer.Option("--rotate", help="Replace the current key, keeping it for verifying")] = False,
 ) -> None:
-    """Create this instance's Ed25519 exchange key (the private key file is readable by its owner only)."""
+    """Create this instance's Ed25519 exchange key (the private key file is readable by its owner only); admin."""
+    allow(ctx, Permission.EXCHANGE_MANAGE, "create or rotate the exchange key")
     settings = state(ctx).settings
     public = keys.keygen(settings.data_dir, rotate=rotate)
     out.print(f"key {keys.key_id(public)} written to {keys.key_dir(settings.data_dir)}", highlight=False)
@@ -67,7 +69,8 @@ def peer_add(
     overlap_days: Annotated[float, typer.Option("--overlap-days", help="How long a replaced key stays valid")] = 7,
     as_json: AsJson = False,
 ) -> None:
-    """Register the peer, or give it a new key (its earlier key stays valid for the overlap period)."""
+    """Register the peer, or give it a new key (its earlier key stays valid for the overlap period); admin."""
+    allow(ctx, Permission.EXCHANGE_MANAGE, "register the peer or change its keys")
     st = state(ctx)
     text = _read_key(key)
     peer = peers.add_peer(

@@ -18,7 +18,7 @@ from straitlink.services import records as svc
 from straitlink.services.forms import form_data, provenance_from_option
 from straitlink.services.ids import resolve_references
 from straitlink.services.kinds import KINDS, Kind, kind_named
-from straitlink.services.present import present
+from straitlink.services.present import for_reader_of, present
 from straitlink.services.records import ListFilter
 from straitlink.services.requests import file_request
 
@@ -180,6 +180,8 @@ def register(app: typer.Typer) -> None:
         record_id = full_id(ctx, k.name, record_id)
         engine = state(ctx).engine()
         shown = present(engine, k, [svc.get_record(engine, k, record_id, principal=principal(ctx, user))])[0]
+        # Text from the other side in this side's script and terms; the stored text is under `as_received`.
+        shown = for_reader_of(shown, reader=state(ctx).settings.party, catalog=catalog(ctx))
         if as_json:
             print_json(shown)
             return

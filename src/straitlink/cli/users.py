@@ -1,4 +1,4 @@
-"""`straitlink user add|list|show|disable|enable|passwd|grant|revoke`: accounts, as an admin."""
+"""`straitlink user add|list|show|disable|enable|passwd|grant|revoke|token`: accounts, as an admin; API tokens."""
 
 from __future__ import annotations
 
@@ -16,6 +16,8 @@ from straitlink.domain.errors import InvalidValue, MissingField
 from straitlink.domain.marking import Classification
 from straitlink.domain.parties import Party
 from straitlink.services import accounts as svc
+from straitlink.services import api_tokens as tokens
+from straitlink.services.web_sessions import TokenInfo
 
 app = typer.Typer(help="Accounts: who may act, for which agency, in which roles.", no_args_is_help=True)
 
@@ -167,3 +169,53 @@ def grant(ctx: typer.Context, name: str, role: str, user: User = None, as_json: 
 def revoke(ctx: typer.Context, name: str, role: str, user: User = None, as_json: AsJson = False) -> None:
     """Take a role from an account."""
     _show(svc.revoke_role(state(ctx).engine(), name, role_named(role), principal=principal(ctx, user)), as_json)
+
+
+@app.command("token")
+@handles_errors
+def token(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="The account the token acts as (your own, or any for an admin)")],
+    expires: Annotated[int | None, typer.Option("--expires", help="Days until it expires (1-366; default 90)")] = None,
+    label: Annotated[str, typer.Option("--label", help="What the token is for")] = "command line",
+    revoke: Annotated[str | None, typer.Option("--revoke", help="Revoke the token with this id instead")] = None,
+    list_: Annotated[bool, typer.Option("--list", help="List the account's tokens instead")] = False,
+    user: User = None,
+    as_json: AsJson = False,
+) -> None:
+    """Issue an API token (printed once, never again), or --list / --revoke ID the account's tokens."""
+    acting, engine = principal(ctx, user), state(ctx).engine()
+    if revoke is not None:
+        done = tokens.revoke_token(engine, name, revoke, principal=acting)
+        if as_json:
+            print_json(_token_json(done))
+        else:
+            out.print(f"revoked token {done.id} of {name}")
+        return
+    if list_:
+        found = tokens.list_tokens(engine, name, principal=acting)
+        if as_json:
+            print_json([_token_json(t) for t in found])
+            return
+        table = Table("id", "label", "created", "expires", "revoked", title=f"tokens of {name}")
+        for t in found:
+            table.add_row(t.id, t.label, t.created_at, t.expires_at or "never", t.revoked_at or "")
+        out.print(table)
+        return
+    secret, info = tokens.issue_token(engine, name, label, days=expires or 90, principal=acting)
+    if as_json:
+        print_json({**_token_json(info), "token": secret})
+        return
+    # The token alone on stdout, so that `TOKEN=$(straitlink user token NAME)` works; the rest goes to stderr.
+    print(secret)
+    typer.echo(f"token {info.id} for {name}, expires {info.expires_at}; it is not shown again", err=True)
+
+
+def _token_json(t: TokenInfo) -> dict[str, str | None]:
+    return {
+        "id": t.id,
+        "label": t.label,
+        "created_at": t.created_at,
+        "expires_at": t.expires_at,
+        "revoked_at": t.revoked_at,
+    }

@@ -48,6 +48,7 @@ class Permission(StrEnum):
     AUDIT_READ = "audit.read"
     DATA_TRANSFER = "data.transfer"  # export and import the whole database
     EXCHANGE = "exchange"  # deliver and receive messages between the instances
+    EXCHANGE_MANAGE = "exchange.manage"  # this instance's exchange keys (and their rotation) and its peers
 
 
 class Scope(StrEnum):
@@ -63,7 +64,9 @@ _READ_ALL = frozenset({P.CASES_READ, P.MEETINGS_READ, P.REQUESTS_READ})
 
 # The one table: what each role may do, and how far its case and request records reach.
 PERMISSIONS: dict[AccountRole, frozenset[Permission]] = {
-    AccountRole.ADMIN: frozenset({P.ACCOUNTS_MANAGE, P.CATALOG_MANAGE, P.AUDIT_READ, P.DATA_TRANSFER}),
+    AccountRole.ADMIN: frozenset(
+        {P.ACCOUNTS_MANAGE, P.CATALOG_MANAGE, P.AUDIT_READ, P.DATA_TRANSFER, P.EXCHANGE_MANAGE}
+    ),
     AccountRole.LIAISON_OFFICER: _READ_ALL
     | {
         P.CASES_WRITE,

@@ -16,13 +16,14 @@ from straitlink.audit.entries import AuditAction, Change, diff
 from straitlink.codec import encode
 from straitlink.domain import access
 from straitlink.domain.access import Permission, Principal
-from straitlink.domain.errors import Forbidden, InvalidValue
+from straitlink.domain.errors import Forbidden, InvalidValue, MissingField
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.marking import Marking
 from straitlink.domain.provenance import Provenance, ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.exchange.apply_requests import apply_request_message
 from straitlink.exchange.envelope import Envelope
+from straitlink.services.corrections import check_reason, retract
 from straitlink.services.kinds import Kind, kind_named
 from straitlink.services.records import build_record, check_references, store_new
 from straitlink.services.requests import Desk
@@ -82,12 +83,38 @@ def record_created(uow: UnitOfWork, env: Envelope, principal: Principal) -> None
 
 
 def record_updated(uow: UnitOfWork, env: Envelope, principal: Principal) -> None:
-    """A correction by the peer: its diff `{field: [before, after]}` applied to this side's copy."""
+    """An update by the peer: its diff `{field: [before, after]}` applied to this side's copy."""
+    _correct(uow, env, principal, env.payload, None)
+
+
+def record_corrected(uow: UnitOfWork, env: Envelope, principal: Principal) -> None:
+    """A correction by the peer: its diff applied to this side's copy, the reason kept in its audit entry."""
+    delta = env.payload.get("diff")
+    if not isinstance(delta, dict):
+        raise MissingField("payload.diff", "a correction carries its diff")
+    _correct(uow, env, principal, delta, check_reason(env.payload.get("reason")))
+
+
+def record_retracted(uow: UnitOfWork, env: Envelope, principal: Principal) -> None:
+    """A retraction by the peer: this side's copy is withdrawn as the peer's was, saying why (services.corrections)."""
     kind = _kind(env)
-    changes = _changes(env.payload)
+    reason = check_reason(env.payload.get("reason"))
+    record: Record = uow.repo(kind.mapper).get(env.record["id"])
+    _sent_by_peer(record)
+    decide_peer(principal, kind.name, record.marking)
+    retract(uow, kind, record, reason=reason, actor=principal.username, message=env.id)
+
+
+def _sent_by_peer(record: Record) -> None:
+    if record.provenance.kind is not ProvenanceKind.PEER:
+        raise InvalidValue("record.id", record.id, "is this side's own record; the peer corrects only what it sent")
+
+
+def _correct(uow: UnitOfWork, env: Envelope, principal: Principal, given: Any, reason: str | None) -> None:
+    kind = _kind(env)
+    changes = _changes(given)
     before: Record = uow.repo(kind.mapper).get(env.record["id"])
-    if before.provenance.kind is not ProvenanceKind.PEER:
-        raise InvalidValue("record.id", before.id, "is this side's own record; the peer corrects only what it sent")
+    _sent_by_peer(before)
     old = encode(before)
     merged = {**old, **changes, "id": before.id, "provenance": old["provenance"]}
     after = build_record(kind, merged, actor=principal.username)
@@ -96,18 +123,25 @@ def record_updated(uow: UnitOfWork, env: Envelope, principal: Principal) -> None
     check_references(uow, kind, new)
     decide_peer(principal, kind.name, after.marking)
     head = audit.lock(uow)
+    replaced = audit.records_sum(uow, [(kind.mapper.kind, before.id)])  # its rows before: the digest's part
     uow.repo(kind.mapper).update(after)
     uow.flush()
     delta = diff(old, new)
-    audit.append(uow, head, [Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, before.id, delta)])
-    uow.announce(
-        DomainEvent("record.updated", kind.name, before.id, principal.username, after.marking.releasable, delta)
-    )
+    context = {"message": env.id} if reason is None else {"reason": reason, "message": env.id}
+    change = Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, before.id, delta, context)
+    audit.append(uow, head, [change], replaced=replaced)
+    releasable = after.marking.releasable
+    if reason is None:
+        event = DomainEvent("record.updated", kind.name, before.id, principal.username, releasable, delta)
+    else:
+        payload = {"diff": delta, "reason": reason}
+        event = DomainEvent("record.corrected", kind.name, before.id, principal.username, releasable, payload)
+    uow.announce(event)
 
 
-def _changes(payload: dict[str, Any]) -> dict[str, Any]:
+def _changes(delta: dict[str, Any]) -> dict[str, Any]:
     changes: dict[str, Any] = {}
-    for name, pair in payload.items():
+    for name, pair in delta.items():
         if not (isinstance(pair, list) and len(pair) == 2):
             raise InvalidValue(f"payload.{name}", pair, "a [before, after] pair")
         if name in ("id", "version", "provenance"):
@@ -119,4 +153,6 @@ def _changes(payload: dict[str, Any]) -> dict[str, Any]:
 HANDLERS = {
     "record.created": record_created,
     "record.updated": record_updated,
+    "record.corrected": record_corrected,
+    "record.retracted": record_retracted,
 }

@@ -21,6 +21,7 @@ from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.requests import RequestStatus
 from straitlink.domain.workflow import Acting, Actor, Payload, RefusalGround, Role
+from straitlink.exchange.documents import stored_files
 from straitlink.exchange.envelope import Envelope
 from straitlink.services.kinds import kind_named
 from straitlink.services.records import build_record, check_references
@@ -54,7 +55,15 @@ def apply_request_message(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
         record = build_record(kind, data, actor=ctx.principal.username)
         decide_peer(ctx.principal, "request", record.marking)
         check_references(uow, kind, encode(record))
-        file_request_record(uow, record, actor=ctx.principal.username, acting=acting)  # type: ignore[arg-type]
+        files = stored_files(env, ctx.desk.files)
+        file_request_record(
+            uow,
+            record,  # type: ignore[arg-type]
+            actor=ctx.principal.username,
+            acting=acting,
+            desk=ctx.desk,
+            files=files,
+        )
         return
     loaded = lock_and_load(uow, env.record["id"])
     decide_peer(ctx.principal, "request", loaded.request.marking)
@@ -74,7 +83,8 @@ def apply_request_message(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
         )
         target = _status(step.get("to"))
         after, done = workflow.apply(loaded.request, target, actor, payload, last_step_on=loaded.last_step_on)
-    commit_step(uow, ctx.desk.files, ctx.desk.party, loaded, after, done, [], actor=ctx.principal.username)
+    attached = stored_files(env, ctx.desk.files)
+    commit_step(uow, ctx.desk.files, ctx.desk.party, loaded, after, done, attached, actor=ctx.principal.username)
 
 
 def _reply(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
@@ -83,7 +93,8 @@ def _reply(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
     loaded = lock_and_load(uow, env.record["id"])
     decide_peer(ctx.principal, "request", loaded.request.marking)
     p = env.payload
-    draft = ReplyDraft(str(p.get("kind") or "note"), p.get("text"), _date(p.get("on"), "on"), Party(env.sender))
+    on, files = _date(p.get("on"), "on"), stored_files(env, ctx.desk.files)
+    draft = ReplyDraft(str(p.get("kind") or "note"), p.get("text"), on, Party(env.sender), files)
     rows = reply_rows(
         loaded.request, draft, own_party=ctx.desk.party, actor=ctx.principal.username, recorded_at=timestamp()
     )

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from straitlink.domain.errors import StraitLinkError
 from straitlink.exchange.apply import Context, apply_message
+from straitlink.exchange.documents import take
 from straitlink.exchange.envelope import Envelope, KeyLookup, Refused, Sealed, claimed, digest_of, now_iso, open_message
 from straitlink.exchange.keys import Identity
 from straitlink.exchange.receipts import sign_receipt
@@ -42,7 +43,7 @@ class Inbox:
         """One message in, one signed receipt out (the original one for a message already received)."""
         self.context()  # no peer account here (or a disabled one): refuse to take anything, before any receipt
         try:
-            sealed = open_message(wire, me=self.identity.party, keys=self.keys)
+            sealed = self._open(wire)
         except Refused as refused:
             return self._refuse(wire, refused)
         known = self._known(sealed)
@@ -65,7 +66,7 @@ class Inbox:
         fresh: list[tuple[int, Sealed]] = []
         for i, wire in enumerate(wires):
             try:
-                fresh.append((i, open_message(wire, me=self.identity.party, keys=self.keys)))
+                fresh.append((i, self._open(wire)))
             except Refused as refused:
                 receipts[i] = self._refuse(wire, refused)
         if not fresh:
@@ -86,6 +87,11 @@ class Inbox:
             for message_id in applied:
                 self._release_successors(message_id)
         return [r for r in receipts if r is not None]
+
+    def _open(self, wire: Any) -> Sealed:
+        """Verify a message and take the documents' bytes beside it into the file store (exchange.documents)."""
+        sealed = open_message(wire, me=self.identity.party, keys=self.keys)
+        return take(sealed, self.context().desk.files)
 
     def _apply_batch(self, fresh: list[tuple[int, Sealed]], receipts: list[dict[str, Any] | None]) -> list[str]:
         """Apply each message under its own savepoint, then write all the message and receipt rows; one commit."""

@@ -41,7 +41,7 @@ def _signed(ex: Exchange, messages: list[Any], receipts: list[Any]) -> dict[str,
 
 def export_package(ex: Exchange) -> dict[str, Any]:
     """A signed package: every message the peer has not acknowledged as final, and every receipt given here."""
-    stage(ex.engine, ex.identity, ex.peer)
+    stage(ex.engine, ex.identity, ex.peer, ex.files)
     with UnitOfWork(ex.engine) as uow:
         messages = list(
             uow.connection.scalars(

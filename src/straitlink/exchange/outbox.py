@@ -14,9 +14,11 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from straitlink.exchange.documents import attach
 from straitlink.exchange.envelope import Envelope, now_iso, seal
 from straitlink.exchange.keys import Identity
 from straitlink.exchange.peers import Peer
+from straitlink.services.documents import FileStore
 from straitlink.store.tables_access import AccountRoleRow, OutboxEventRow
 from straitlink.store.tables_exchange import CursorRow, MessageRow
 from straitlink.store.uow import UnitOfWork
@@ -52,8 +54,11 @@ def documents_of(payload: dict[str, Any]) -> list[dict[str, str]]:
     return sorted(found.values(), key=lambda d: d["sha256"])
 
 
-def stage(engine: Engine, identity: Identity, peer: Peer) -> Staged:
-    """Turn every new outbox event into a signed message for the peer (or withhold it); one transaction."""
+def stage(engine: Engine, identity: Identity, peer: Peer, files: FileStore | None = None) -> Staged:
+    """Turn every new outbox event into a signed message for the peer (or withhold it); one transaction.
+
+    The bytes of the documents a message names are read from `files` and carried beside its envelope.
+    """
     result = Staged()
     with UnitOfWork(engine) as uow:
         conn = uow.connection
@@ -93,7 +98,8 @@ def stage(engine: Engine, identity: Identity, peer: Peer) -> Staged:
             )
             sealed = seal(env, identity)
             last[key] = env.id
-            rows.append(_row(sealed.envelope, sealed.wire, sealed.digest, peer.party, e.id, e.event_id, now))
+            wire = attach(sealed.wire, env.documents, files) if files is not None else sealed.wire
+            rows.append(_row(sealed.envelope, wire, sealed.digest, peer.party, e.id, e.event_id, now))
         if rows:
             conn.execute(_INSERT, rows)
         top = max(e.id for e in events)

@@ -21,6 +21,7 @@ from straitlink.exchange.overdue import record_overdue
 from straitlink.exchange.peers import Peer, key_lookup, the_peer
 from straitlink.exchange.sender import Delivery, Post, deliver, http_post, store_receipts
 from straitlink.services.access import principal_for
+from straitlink.services.documents import FileStore
 from straitlink.services.requests import Desk
 from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.uow import UnitOfWork
@@ -41,6 +42,11 @@ class Exchange:
     def load(cls, engine: Engine, settings: Settings) -> Exchange:
         me = settings.party.value
         return cls(engine, keyfiles.load_identity(settings.data_dir, me), the_peer(engine, me), settings)
+
+    @property
+    def files(self) -> FileStore:
+        """The file store a user upload goes to (services.requests.Desk): documents' bytes leave and land there."""
+        return FileStore(self.settings.data_dir / "files")
 
     def keys(self, *, retired: bool = False) -> KeyLookup:
         """The peer's current keys (or all it ever had) and this instance's own (its own evidence verifies too)."""
@@ -94,7 +100,7 @@ class SyncReport:
 def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200) -> SyncReport:
     """Stage new events, deliver everything due, collect late receipts, then return (one round)."""
     report = SyncReport()
-    staged = stage(ex.engine, ex.identity, ex.peer)
+    staged = stage(ex.engine, ex.identity, ex.peer, ex.files)
     report.staged, report.withheld = staged.messages, staged.withheld
     keys = ex.keys()
     with httpx.Client() as client:

@@ -46,6 +46,8 @@ class Accepted:
     stored: dict[str, int] = field(default_factory=dict)
     known: int = 0
     skipped: list[str] = field(default_factory=list)
+    # Why each skipped proposal could not be stored, by proposal id: a review screen names the field and value.
+    errors: dict[str, StraitLinkError] = field(default_factory=dict, repr=False)
 
     def count(self, kind: str, n: int = 1) -> None:
         self.stored[kind] = self.stored.get(kind, 0) + n
@@ -175,6 +177,18 @@ def accept(
     actor: str,
 ) -> Accepted:
     """Store the documents and their new proposals as records, each audited, in one transaction (all or nothing)."""
+    report = store_accepted(uow, documents, actor=actor)
+    uow.commit()
+    return report
+
+
+def store_accepted(
+    uow: UnitOfWork,
+    documents: list[tuple[DocumentInfo, str, list[Proposal]]],
+    *,
+    actor: str,
+) -> Accepted:
+    """What `accept` does, inside the caller's transaction, which commits it (with the review's own writes)."""
     report = Accepted()
     head = audit_log.lock(uow)  # before the first write, as every audited change
     changes: list[Change] = []
@@ -209,11 +223,11 @@ def accept(
                 savepoint.rollback()
                 report.stored, persons_by_case = counts, persons
                 report.skipped.append(f"{p.kind} {p.id}: {exc.message}")
+                report.errors[p.id] = exc
                 continue
             changes += [_created(actor, kind_name, record, p.document) for kind_name, record in added]
     if changes:
         audit_log.append(uow, head, changes)
-    uow.commit()
     return report
 
 

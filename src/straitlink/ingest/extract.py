@@ -178,7 +178,15 @@ class Extractor:
                     self.seen[proposal.key] = told
                     continue
             if headline and earlier is None:
-                self.told_by_headline[_loose_key(proposal)] = proposal
+                loose = _loose_key(proposal)
+                told = self.told_by_headline.get(loose)
+                if told is not None and told.weak:
+                    # Told twice in the head (a page's <title> and its <h1>): one event, the fuller telling.
+                    told.replace_with(proposal)
+                    told.key = proposal.key
+                    self.seen[proposal.key] = told
+                    continue
+                self.told_by_headline[loose] = proposal
             if earlier is not None:
                 if earlier.weak and not headline:
                     earlier.replace_with(proposal)  # a headline is a summary; the body's telling is the record
@@ -240,6 +248,8 @@ def _loose_key(p: Proposal) -> str:
     """What a headline's telling shares with the body's: the key without its date, an intel's provider side."""
     if p.kind == "intel":
         return f"intel|{p.fields.get('provider_party')}"
+    if p.kind == "meeting":
+        return f"meeting|{p.fields['kind']}"  # a headline names the meeting its body tells, often without its number
     return _DATE_PART.sub("", p.key)
 
 

@@ -48,6 +48,14 @@ _GLOSS = re.compile(r"(?<=[一-鿿])[(（][a-zāáǎàēéěèīíǐìōóǒòū
 _LINK = re.compile(r"(?:https?://|www\.)[A-Za-z0-9.-]+|[A-Za-z0-9-]+\.(?:com|cn|net|cc)\b")
 _ADVERT = re.compile(r"^\W{0,3}[【\[](?:[^】\]]{0,6})(?:廣告|广告|推廣|推广|熱門推薦|热门推荐|贊助|赞助)")
 _NAVIGATION = re.compile(r"[|｜>＞»›]")
+# A list of links: its heading (相關新聞, 延伸閱讀, 相关阅读：A | B) and its items (- 標題2019-03-01: a title ending in
+# the date it was posted, with no sentence's end).
+_LINKS_HEADING = re.compile(
+    r"(?:相[关關]|延伸|推[荐薦]|[热熱]门|[热熱]門|更多|[猜你喜欢]{4}|上一|下一)"
+    r"(?:[阅閱][读讀]|新[闻聞]|[报報][导導道]|推[荐薦]|[链鏈]接|文章|篇|[图圖]集)"
+)
+_LINK_ITEM = re.compile(r"[-·•‧*]\s*[^。！？!?]{4,80}?\s*(?:19|20)[0-9]{2}[-/.][0-9]{1,2}[-/.][0-9]{1,2}")
+_MD_RULE = re.compile(r"\|?(?:\s*:?-{3,}:?\s*\|)+\s*(?::?-{3,}:?\s*)?")  # |---|:---:| under a Markdown header
 # A table flattened to one cell per line (copied from html or pdf): a cell is a short line without a sentence's
 # end, a value cell a number with its unit. A line break before a run of cells holding values is kept, so that
 # each cell stays a line of its own (ingest.tables reads them).
@@ -113,10 +121,18 @@ def fold_chars(text: str) -> str:
     return _changed_by_fold().sub(_fold_one, text)
 
 
+def _cell_break(text: str, a: int, b: int) -> bool:
+    """Tabs alone inside a line: the readers' break between two cells of a table's row (kept, one for one)."""
+    return a > 0 and b < len(text) and text[a - 1] != "\n" and text[b] != "\n" and text.count("\t", a, b) == b - a
+
+
 def _space_or_not(m: re.Match[str]) -> str:
-    """A run of white space: one space between two digits (「3 5人」 are two figures), else nothing."""
+    """A run of white space: one space between two digits (「3 5人」 are two figures), the tabs between two cells
+    of a table's row as they are, else nothing."""
     a, b = m.span()
     text = m.string
+    if _cell_break(text, a, b):
+        return m.group()
     return " " if a > 0 and b < len(text) and text[a - 1].isdecimal() and text[b].isdecimal() else ""
 
 
@@ -179,7 +195,9 @@ class Folded:
         for k, start in enumerate(norm):
             size = (norm[k + 1] if k + 1 < len(norm) else length) - start
             piece = self.kept[orig[k] : orig[k] + size]
-            parts.append(" " if size == 1 and _SPACE.match(piece) else piece)
+            run = _SPACE.match(self.kept, orig[k])
+            tabs = run is not None and _cell_break(self.kept, run.start(), run.end())
+            parts.append(" " if size == 1 and run is not None and not tabs else piece)
         return "".join(parts)
 
     def _runs(self) -> tuple[list[int], list[int], int]:
@@ -193,7 +211,11 @@ class Folded:
                 orig.append(pos)
                 length += m.start() - pos
             a, b = m.start(), m.end()
-            if a > 0 and b < len(kept) and _DIGIT.match(kept[a - 1]) and _DIGIT.match(kept[b]):
+            if _cell_break(kept, a, b):
+                norm.append(length)
+                orig.append(a)
+                length += b - a
+            elif a > 0 and b < len(kept) and _DIGIT.match(kept[a - 1]) and _DIGIT.match(kept[b]):
                 norm.append(length)
                 orig.append(a)
                 length += 1
@@ -379,13 +401,18 @@ class Blocker:
         before_table = _before_tables(content)
         for i, line in enumerate(content):
             stripped = line.text.strip()
+            # The line without the white space around it: a tab opening a line is indentation, not a cell break.
+            lead = len(line.text) - len(line.text.lstrip())
+            start = line.start + lead
             if "(" in line.text or "（" in line.text:
-                pieces.extend((line.start + a, line.start + b) for a, b in _without_glosses(line.text))
+                pieces.extend((start + a, start + b) for a, b in _without_glosses(stripped))
             else:
-                pieces.append((line.start, line.start + len(line.text)))
+                pieces.append((start, start + len(stripped)))
             nxt = content[i + 1] if i + 1 < len(content) else None
             ends_paragraph = (
                 i in before_table
+                or is_row(stripped)
+                or (nxt is not None and is_row(nxt.text.strip()))
                 or stripped[-1] in _TERMINAL
                 or widths[i] < _SHORT * widest
                 or (nxt is not None and _ENUMERATOR.match(nxt.text) is not None)
@@ -412,12 +439,21 @@ def _before_tables(content: list[_Line]) -> set[int]:
     return found
 
 
+def is_row(line: str) -> bool:
+    """A row of a table as the readers give it (cells split by tabs) or as Markdown writes it (| a | b |)."""
+    return "\t" in line or (len(line) > 2 and line[0] == "|" and line[-1] == "|")
+
+
 def _is_noise(line: str) -> bool:
-    """A mirror page's link, advertisement or navigation line: not the document's text."""
+    """A mirror page's link, advertisement or navigation line, or a Markdown table's rule: not the text."""
     if _LINK.search(line) and not line.endswith(("。", "」")):
         return True
-    if _ADVERT.match(line):
+    if _ADVERT.match(line) or _MD_RULE.fullmatch(line) or _LINK_ITEM.fullmatch(line):
         return True
+    if _LINKS_HEADING.match(line) and line[-1] not in _TERMINAL and len(line) <= 60:
+        return True
+    if is_row(line):
+        return False
     return len(_NAVIGATION.findall(line)) >= 2 and line[-1] not in _TERMINAL and len(line) <= 60
 
 

@@ -17,9 +17,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from straitlink.domain.errors import InvalidValue
 from straitlink.ingest.proposals import DocumentInfo, document_id
+
+if TYPE_CHECKING:
+    from docx.table import Table
 
 MEDIA_TYPES = {
     ".txt": "text/plain",
@@ -36,8 +40,9 @@ _CHUNK = 1 << 16
 _SNIFF = 1 << 16
 # Characters frequent in Chinese prose in each encoding's reading; the right one finds many of them.
 _COMMON = set("的是在了不和有大這这國国上中人年月日為为以及於于與与之會会查獲获案件兩两岸")
-_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "title", "section", "article", "td"}
-_BLOCK_TAGS |= {"table", "ul", "ol", "blockquote", "pre", "header", "footer", "dd", "dt"}
+_BLOCK_TAGS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "title", "section", "article"}
+_BLOCK_TAGS |= {"table", "ul", "ol", "blockquote", "pre", "header", "footer", "dd", "dt", "caption"}
+_CELL_TAGS = {"td", "th"}  # a table's cells: a tab between two cells of a row, a line per row (ingest.tables)
 
 
 @dataclass
@@ -120,22 +125,30 @@ class _HTMLText(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.out: list[str] = []
         self.skip = 0
+        self.cells = 0  # cells opened in the current row
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "noscript", "template"):
             self.skip += 1
+        elif tag in _CELL_TAGS:
+            self.out.append("\t" if self.cells else "")
+            self.cells += 1
         elif tag in _BLOCK_TAGS:
-            self.out.append("\n")
+            self.cells = 0 if tag == "tr" else self.cells
+            if not self.cells:  # a <p> or <br> inside a cell stays in the cell
+                self.out.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "noscript", "template"):
             self.skip = max(0, self.skip - 1)
-        elif tag in _BLOCK_TAGS:
+        elif tag in _BLOCK_TAGS and (tag == "tr" or not self.cells):
+            self.cells = 0
             self.out.append("\n")
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
-            self.out.append(" ".join(data.split("\n")) if data.strip() else "")
+            text = " ".join(data.split()) if self.cells else " ".join(data.split("\n"))
+            self.out.append(text if data.strip() else "")
 
     def take(self) -> str:
         text, self.out = "".join(self.out), []
@@ -157,16 +170,31 @@ def _html_chunks(path: Path, encoding: str) -> Iterator[str]:
 
 def _docx_text(path: Path) -> str:
     import docx
+    from docx.table import Table
 
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # a parser fed untrusted bytes fails in many ways: each means unreadable
         raise _fail(path, f"is not a readable .docx ({type(exc).__name__})") from None
-    lines = [p.text for p in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            lines.append("\t".join(cell.text for cell in row.cells))
+    lines: list[str] = []
+    # Paragraphs and tables in the order the document has them: a table's caption stays above it.
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            lines.extend(_docx_rows(item))
+        else:
+            lines.append(item.text)
     return "\n".join(lines)
+
+
+def _docx_rows(table: Table) -> Iterator[str]:
+    """A Word table's rows, a tab between two cells; a merged cell is said once, a line break in a cell is a space."""
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            if id(cell._tc) not in seen:
+                seen.add(id(cell._tc))
+                cells.append(" ".join(cell.text.split()))
+        yield "\t".join(cells)
 
 
 def _pdf_text(path: Path) -> str:

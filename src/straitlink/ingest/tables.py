@@ -14,13 +14,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Qualifier, Unit
+from straitlink.ingest.dates import DateContext
 from straitlink.ingest.figures import metric_of
-from straitlink.ingest.normalise import Folded
+from straitlink.ingest.normalise import Folded, is_row
 from straitlink.ingest.numbers import QuantityText, as_json, parse_number, quantities
 from straitlink.ingest.proposals import Proposal, Span
 from straitlink.ingest.sentences import DocState
@@ -49,15 +51,74 @@ class Table:
 
 
 def find(block: Folded) -> list[Table]:
-    """The flattened tables in a block (usually none)."""
+    """The tables in a block (usually none): with their rows, as the readers give them and Markdown writes them,
+    and flattened to one cell per line."""
     text = block.text
+    found = _rows_tables(text) if ("\t" in text or "\n|" in text or text.startswith("|")) else []
     if text.count("\n") < 4:
-        return []
+        return found
+    flat = _flat_tables(text)
+    return sorted([*found, *flat], key=lambda t: t.start) if found else flat
+
+
+def _cells(text: str, a: int, b: int) -> list[tuple[int, int]]:
+    """The cells of one row line: split at tabs, or at the bars of a Markdown row (| a | b |)."""
+    sep = "\t" if "\t" in text[a:b] else "|"
+    if sep == "|":
+        a, b = a + 1, b - 1 if text[b - 1] == "|" else b
+    cells, pos = [], a
+    while True:
+        cut = text.find(sep, pos, b)
+        if cut < 0:
+            cells.append((pos, b))
+            return cells
+        cells.append((pos, cut))
+        pos = cut + 1
+
+
+def _rows_tables(text: str) -> list[Table]:
+    """Tables whose rows are lines of cells: the first row without values is the header, every later row a label
+    and its values, column by column (an empty cell keeps its column)."""
+    tables: list[Table] = []
+    run: list[list[tuple[int, int]]] = []
+    pos = 0
+    for line in [*text.split("\n"), ""]:
+        a, b = pos, pos + len(line)
+        pos = b + 1
+        if line and is_row(line):
+            run.append(_cells(text, a, b))
+            continue
+        if run:
+            table = _row_table(text, run)
+            if table is not None:
+                tables.append(table)
+            run = []
+    return tables
+
+
+def _row_table(text: str, run: list[list[tuple[int, int]]]) -> Table | None:
+    def value(a: int, b: int) -> bool:
+        return _VALUE.fullmatch(text, a, b) is not None
+
+    body = [i for i, cells in enumerate(run) if any(value(a, b) for a, b in cells[1:])]
+    if not body:
+        return None
+    first = body[0]
+    header = [text[a:b] for a, b in run[first - 1][1:]] if first > 0 else []
+    rows = [Row(run[i][0], run[i][1:]) for i in body]
+    width = max(len(r.values) for r in rows)
+    headers = header[-width:] if len(header) >= width else [*header, *[""] * (width - len(header))]
+    return Table(run[0][0][0], run[-1][-1][1] + 1, headers, rows)
+
+
+def _flat_tables(text: str) -> list[Table]:
+    """Tables flattened to one cell per line (copied from html or pdf without their structure)."""
     lines, pos = [], 0
     for line in text.split("\n"):
         lines.append((pos, pos + len(line)))
         pos += len(line) + 1
-    tables, run = [], []
+    tables: list[Table] = []
+    run: list[tuple[int, int]] = []
     for a, b in [*lines, (len(text), len(text))]:
         cell = 0 < b - a <= _CELL_WIDTH and text[b - 1] not in _TERMINAL
         if cell:
@@ -106,9 +167,10 @@ def read(table: Table, block: Folded, state: DocState, doc: PartialDate | None) 
     text = block.text
     end = state.as_of.latest() if state.as_of is not None else (doc.latest() if doc and doc.day else None)
     out: list[Proposal] = []
+    ends = [_column_end(header, doc) or end for header in table.headers]
     for row in table.rows:
         label = text[row.label[0] : row.label[1]]
-        for (a, b), header in zip(row.values, table.headers, strict=False):
+        for (a, b), header, column_end in zip(row.values, table.headers, ends, strict=False):
             q = _quantity(text, a, b, header + label)
             if q is None or q.unit is Unit.DOSE:
                 continue
@@ -128,19 +190,30 @@ def read(table: Table, block: Folded, state: DocState, doc: PartialDate | None) 
                 "unit": value["unit"],
                 "qualifier": value["qualifier"],
                 "period_start": None,
-                "period_end": end.isoformat() if end else None,
+                "period_end": column_end.isoformat() if column_end else None,
                 "direction": _direction(header, state) if metric.startswith("requests.") else None,
                 "source": None,
                 "label_en": label_en,
             }
             unresolved = ["period_start: the table does not say since when"]
-            if end is None:
+            if column_end is None:
                 unresolved.append("period_end: the text does not say when the table was counted (give --date)")
             key = f"figure|{metric}|{fields['value']}|{fields['unit']}|{fields['period_end']}"
             if any(p.key == key for p in out):
                 key += f"|{header}"
-            out.append(Proposal("figure", key, fields, span, 0.8 - 0.1 * (end is None), unresolved))
+            out.append(Proposal("figure", key, fields, span, 0.8 - 0.1 * (column_end is None), unresolved))
     return out
+
+
+def _column_end(header: str, doc: PartialDate | None) -> date | None:
+    """The end of the period a column's header names (「106年」, 「107年1至6月」), never after the document's date."""
+    if not header:
+        return None
+    found = [d.date for d in DateContext(document=doc).find(header) if d.date is not None]
+    if not found:
+        return None
+    end = found[-1].latest()
+    return min(end, doc.latest()) if doc is not None and doc.day is not None else end
 
 
 def _direction(header: str, state: DocState) -> str | None:

@@ -84,13 +84,13 @@ def _one(field: str, hint: Any, text: str, resolve: Any) -> Any:
     return text
 
 
-def _unwrap(hint: Any) -> tuple[Any, bool]:
+def unwrap_hint(hint: Any) -> tuple[Any, bool]:
     """The element type, and whether the field holds a list."""
     args = [a for a in typing.get_args(hint) if a is not type(None)]
     if typing.get_origin(hint) is list:
         return args[0], True
     if len(args) == 1:
-        return _unwrap(args[0])
+        return unwrap_hint(args[0])
     return hint, False
 
 
@@ -105,7 +105,7 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
         if not sep or not name:
             raise InvalidValue("field", pair, "write field=value")
         _check_field(kind, hints, name)
-        element, many = _unwrap(hints[name])
+        element, many = unwrap_hint(hints[name])
         resolve = _resolver(catalog, targets[name]) if name in targets else None
         if many:
             # Quantities are separated by ';' because a quantity itself may contain a comma-free space.
@@ -143,7 +143,7 @@ def parse_json_fields(kind: Kind, data: dict[str, Any], catalog: Catalog) -> dic
         if name in ("id", "version", "provenance") or name not in hints:
             out[name] = raw  # the decoder ignores what it does not know; id and provenance are kept as given
             continue
-        element, many = _unwrap(hints[name])
+        element, many = unwrap_hint(hints[name])
         resolve = _resolver(catalog, targets[name]) if name in targets else None
         if many and isinstance(raw, list):
             out[name] = [_from_json(f"{name}[{i}]", element, item, resolve) for i, item in enumerate(raw)]

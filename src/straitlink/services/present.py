@@ -7,7 +7,10 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from straitlink.catalog.loader import Catalog
+from straitlink.catalog.script import for_reader
 from straitlink.codec import encode
+from straitlink.domain.parties import Party
 from straitlink.domain.records import Record
 from straitlink.services.kinds import Kind
 from straitlink.services.records import suspects_by_case
@@ -27,3 +30,36 @@ def present(engine: Engine, kind: Kind, records: list[Record]) -> list[dict[str,
         for d in data:
             d["date"] = d.get("opened_on")
     return data
+
+
+# What is never text to convert: who and where it came from, how it is marked.
+_KEPT = frozenset({"id", "version", "provenance", "marking"})
+
+
+def for_reader_of(data: dict[str, Any], *, reader: Party, catalog: Catalog) -> dict[str, Any]:
+    """A record's JSON as a reader of `reader`'s side reads it: the text of a record that came from the other side
+    (provenance `peer`) in the reader's script and terms (catalog.script), each converted field's stored text kept
+    beside it under `as_received`. This side's own records are shown as stored."""
+    provenance = data.get("provenance")
+    if not (isinstance(provenance, dict) and provenance.get("kind") == "peer"):
+        return data
+    shown, received = dict(data), {}
+    for name, value in data.items():
+        if name in _KEPT:
+            continue
+        converted = _convert(value, reader, catalog)
+        if converted != value:
+            shown[name], received[name] = converted, value
+    if received:
+        shown["as_received"] = received
+    return shown
+
+
+def _convert(value: Any, reader: Party, catalog: Catalog) -> Any:
+    if isinstance(value, str):
+        return for_reader(value, reader, catalog)
+    if isinstance(value, list):
+        return [_convert(v, reader, catalog) for v in value]
+    if isinstance(value, dict):
+        return {k: _convert(v, reader, catalog) for k, v in value.items()}
+    return value

@@ -120,6 +120,20 @@ def update_record(
     expected_version: int | None = None,
 ) -> Record:
     """Change fields of one record the principal may change; a stale `expected_version` is a Conflict."""
+    return change_record(engine, kind, record_id, changes, principal, expected_version, reason=None)
+
+
+def change_record(
+    engine: Engine,
+    kind: Kind,
+    record_id: str,
+    changes: dict[str, Any],
+    principal: Principal,
+    expected_version: int | None,
+    *,
+    reason: str | None,
+) -> Record:
+    """An update, or with a `reason` a correction (services.corrections): its audit entry and event say why."""
     _not_request(kind)
     require(engine, principal, access.write_permission(kind.name), f"change {kind.name} records")
     for fixed in ("id", "provenance", "version"):
@@ -143,11 +157,16 @@ def update_record(
         uow.repo(kind.mapper).update(after)
         uow.flush()
         delta = diff(old, new)
-        change = Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, record_id, delta)
+        context = {"reason": reason} if reason is not None else {}
+        change = Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, record_id, delta, context)
         audit.append(uow, head, [change], replaced=replaced)
-        uow.announce(
-            DomainEvent("record.updated", kind.name, record_id, principal.username, after.marking.releasable, delta)
-        )
+        releasable = after.marking.releasable
+        if reason is None:
+            event = DomainEvent("record.updated", kind.name, record_id, principal.username, releasable, delta)
+        else:  # a correction carries its reason to the other side, which applies it and keeps why
+            payload = {"diff": delta, "reason": reason}
+            event = DomainEvent("record.corrected", kind.name, record_id, principal.username, releasable, payload)
+        uow.announce(event)
         uow.commit()
         stored: Record = uow.repo(kind.mapper).get(record_id)
     return stored

@@ -247,13 +247,19 @@ def commit_step(
         )
     if reply is not None:
         store_reply(uow, files, reply)
-    uow.announce(request_event(stored, step, actor))
+    uow.announce(request_event(stored, step, actor, reply.files if reply is not None else ()))
     uow.commit()
     return stored
 
 
-def request_event(request: AssistanceRequest, step: Step, actor: str) -> DomainEvent:
-    """The event a request step announces: `request.<action>`, with the step and the request as it now stands."""
+def documents_named(files: Sequence[CheckedFile]) -> list[dict[str, str]]:
+    """The documents an event names, by file name and SHA-256 (the exchange carries their bytes beside)."""
+    return [{"name": f.filename, "sha256": f.sha256} for f in files]
+
+
+def request_event(request: AssistanceRequest, step: Step, actor: str, files: Sequence[CheckedFile] = ()) -> DomainEvent:
+    """The event a request step announces: `request.<action>`, with the step, the request as it now stands and
+    the documents it encloses."""
     payload = {
         "step": {
             "action": step.action.value,
@@ -268,6 +274,7 @@ def request_event(request: AssistanceRequest, step: Step, actor: str) -> DomainE
             "executing_agency": step.executing_agency,
         },
         "request": encode(request),
+        "documents": documents_named(files),
     }
     return DomainEvent(
         f"request.{step.action.value}", "request", request.id, actor, request.marking.releasable, payload

@@ -37,6 +37,7 @@ from straitlink.services.records import build_record, check_references
 from straitlink.services.request_writes import (
     ReplyDraft,
     commit_step,
+    documents_named,
     lock_and_load,
     record_step,
     reply_rows,
@@ -185,7 +186,7 @@ def file_request_record(
         store_reply(uow, desk.files, rows)
         changes += rows.changes
     audit.append(uow, head, changes)
-    uow.announce(request_event(record, step, actor))
+    uow.announce(request_event(record, step, actor, files))
     return record
 
 
@@ -326,7 +327,13 @@ def _reply(
     rows = reply_rows(request, draft, own_party=desk.party, actor=actor, recorded_at=timestamp())
     store_reply(uow, desk.files, rows)
     audit.append(uow, loaded.head, rows.changes)
-    payload = {"reply": rows.reply["id"], "kind": reply.kind, "text": text, "on": on.isoformat()}
+    payload = {
+        "reply": rows.reply["id"],
+        "kind": reply.kind,
+        "text": text,
+        "on": on.isoformat(),
+        "documents": documents_named(rows.files),
+    }
     uow.announce(DomainEvent("request.replied", "request", request.id, actor, request.marking.releasable, payload))
     uow.commit()
     return str(rows.reply["id"])

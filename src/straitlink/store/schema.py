@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from sqlalchemy import MetaData
 
-from straitlink.store import tables, tables_access, tables_exchange, tables_stats, tables_web, tables_workflow
+from straitlink.store import (
+    tables,
+    tables_access,
+    tables_exchange,
+    tables_ingest,
+    tables_stats,
+    tables_web,
+    tables_workflow,
+)
 
-MODULES = (tables, tables_access, tables_exchange, tables_stats, tables_web, tables_workflow)
+MODULES = (tables, tables_access, tables_exchange, tables_ingest, tables_stats, tables_web, tables_workflow)
 metadata: MetaData = tables.Base.metadata

@@ -23,6 +23,7 @@ WHAT = {
     Permission.AUDIT_READ: "verify, read, checkpoint and export the audit log",
     Permission.DATA_TRANSFER: "export and import the whole database",
     Permission.EXCHANGE: "deliver and receive messages between the two instances",
+    Permission.EXCHANGE_MANAGE: "create and rotate this instance's exchange key, register the peer and its keys",
 }
 
 

@@ -9,18 +9,18 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from straitlink.domain.errors import InvalidValue, NotAuthenticated
 from straitlink.services import accounts
+from straitlink.web import acting_accounts as acts
 from straitlink.web.render import page
 from straitlink.web.security import Caller, caller, client_address, web_state
 
 router = APIRouter()
 Who = Annotated[Caller, Depends(caller)]
-MAX_TOKEN_DAYS = 366
 
 
 def _account(
     request: Request, who: Who, new_token: str | None = None, *, changed: bool = False, status: int = 200
 ) -> Response:
-    tokens = web_state(request).tokens.list(who.principal.username)
+    tokens = acts.list_tokens(web_state(request).office, who.principal, who.principal.username)
     context = {"tokens": tokens, "new_token": new_token, "password_changed": changed}
     return page(request, "account.html", who, who.lang, context, status)
 
@@ -34,12 +34,8 @@ def account(request: Request, who: Who) -> Response:
 def create_token(
     request: Request, who: Who, label: Annotated[str, Form()], days: Annotated[int, Form()] = 90
 ) -> Response:
-    """A new API token, shown on this page once and never again."""
-    if not label.strip():
-        raise InvalidValue("label", label, "name what the token is for")
-    if not 1 <= days <= MAX_TOKEN_DAYS:
-        raise InvalidValue("days", days, f"between 1 and {MAX_TOKEN_DAYS}")
-    token = web_state(request).tokens.issue(who.principal.username, label.strip(), days=days)
+    """A new API token, shown on this page once and never again (issued and audited by the token use case)."""
+    token, _ = acts.issue_token(web_state(request).office, who.principal, who.principal.username, label, days)
     response = _account(request, who, token)
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -47,7 +43,7 @@ def create_token(
 
 @router.post("/account/tokens/{token_id}/revoke")
 def revoke_token(request: Request, who: Who, token_id: str) -> Response:
-    web_state(request).tokens.revoke(who.principal.username, token_id)
+    acts.revoke_token(web_state(request).office, who.principal, who.principal.username, token_id)
     return RedirectResponse("/account", status_code=303)
 
 

@@ -9,23 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import Engine
 
 from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.access import Permission, Principal
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Role
+from straitlink.ingest import review
 from straitlink.services import lookups
 from straitlink.services import records as record_svc
 from straitlink.services import request_views as views
 from straitlink.services import requests as request_svc
 from straitlink.services.access import require
+from straitlink.services.agencies import catalog_for
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import Kind, kind_named
+from straitlink.services.present import for_reader_of
 from straitlink.services.records import ListFilter
 from straitlink.services.requests import Desk
 from straitlink.services.session import unit_of_work
@@ -184,3 +189,53 @@ def bulletin(
 
 def record_json(record: Record) -> dict[str, Any]:
     return encode(record)
+
+
+def records_shown(office: Office, records: list[Record]) -> list[dict[str, Any]]:
+    """Records for a page: the other side's text in this side's script and terms (services.present.for_reader_of)."""
+    data = [encode(r) for r in records]
+    if not any(r.provenance.kind is ProvenanceKind.PEER for r in records):
+        return data  # nothing came from the other side: the catalogue is not even read
+    found = catalog_for(office.engine)
+    return [for_reader_of(d, reader=office.desk.party, catalog=found) for d in data]
+
+
+# Ingestion review (docs/web.md): the use cases of straitlink.ingest.review, acting as the principal.
+
+
+def upload_document(
+    office: Office, principal: Principal, name: str, stream: IO[bytes], day: PartialDate | None
+) -> tuple[review.ReviewView, bool]:
+    return review.upload(office.engine, name, stream, date=day, principal=principal)
+
+
+def ingest_reviews(office: Office, principal: Principal) -> list[review.ReviewSummary]:
+    return review.list_reviews(office.engine, principal=principal)
+
+
+def ingest_review(office: Office, principal: Principal, document: str) -> review.ReviewView:
+    return review.get_review(office.engine, document, principal=principal)
+
+
+def edit_proposal(
+    office: Office, principal: Principal, document: str, proposal: str, changes: dict[str, Any], version: int | None
+) -> review.ProposalView:
+    return review.edit_proposal(
+        office.engine, document, proposal, changes, principal=principal, expected_version=version
+    )
+
+
+def accept_proposal(
+    office: Office, principal: Principal, document: str, proposal: str, version: int | None
+) -> review.Decision:
+    return review.accept_proposal(office.engine, document, proposal, principal=principal, expected_version=version)
+
+
+def accept_all_proposals(office: Office, principal: Principal, document: str) -> review.Decision:
+    return review.accept_all(office.engine, document, principal=principal)
+
+
+def reject_proposal(
+    office: Office, principal: Principal, document: str, proposal: str, version: int | None
+) -> review.ProposalView:
+    return review.reject_proposal(office.engine, document, proposal, principal=principal, expected_version=version)

@@ -19,7 +19,20 @@ from straitlink.exchange.http import router as exchange_router
 from straitlink.services import access, accounts
 from straitlink.services.requests import Desk
 from straitlink.services.session import connect
-from straitlink.web import account_page, api, api_stats, errors, pages, stats_page
+from straitlink.web import (
+    account_page,
+    admin_page,
+    api,
+    api_accounts,
+    api_ingest,
+    api_stats,
+    errors,
+    ingest_page,
+    meetings_page,
+    pages,
+    record_forms,
+    stats_page,
+)
 from straitlink.web.acting import Office
 from straitlink.web.principal import Authenticate, LoadPrincipal
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
@@ -72,10 +85,16 @@ def create_app(
 
     errors.install(app)
     app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
+    app.include_router(api_accounts.router)  # before api.router, whose /api/v1/{kind} would take /accounts
+    app.include_router(api_ingest.router)  # likewise for /api/v1/ingest
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(stats_page.router)
+    app.include_router(ingest_page.router)
     app.include_router(account_page.router)
+    app.include_router(admin_page.router)
+    app.include_router(record_forms.router)
+    app.include_router(meetings_page.router)
     app.include_router(exchange_router(engine, settings))
     return app
 

@@ -228,3 +228,17 @@ ACCOUNT_ROLES = {
     "viewer": N_("Viewer"),
     "peer": N_("The other side's instance"),
 }
+
+# Intel's grading: how reliable its source has proved (A–X) and how accurate the item is (1–4).
+SOURCE_RELIABILITY = {
+    "A": N_("A: always reliable"),
+    "B": N_("B: mostly reliable"),
+    "C": N_("C: not reliable"),
+    "X": N_("X: cannot be judged"),
+}
+INFORMATION_ACCURACY = {
+    "1": N_("1: known to be true"),
+    "2": N_("2: known to the source, not to the officer"),
+    "3": N_("3: not known"),
+    "4": N_("4: doubtful"),
+}

@@ -197,8 +197,10 @@ async def requests_box(
 
 
 @router.get("/requests/new", response_class=HTMLResponse)
-def request_form(request: Request, who: Who) -> Response:
-    return page(request, "request_new.html", who, who.lang, _filing_context(who, {}, None))
+def request_form(request: Request, who: Who, case: str | None = None) -> Response:
+    """The filing form; from a case's page it files the request for that case."""
+    values = {"case": acting.resolve_id(web_state(request).office, kind_named("case"), case)} if case else {}
+    return page(request, "request_new.html", who, who.lang, _filing_context(who, values, None))
 
 
 def _filing_context(who: Who, values: dict[str, str], error: StraitLinkError | None) -> dict[str, Any]:
@@ -223,6 +225,7 @@ FILING_FIELDS = (
     "case_summary",
     "execution_needs",
     "urgency",
+    "case",
 )
 
 
@@ -320,7 +323,7 @@ async def records(
         raise NotFound("kind", kind) from None
     flt = dataclasses.replace(list_filter(no_synthetic=no_synthetic, limit=PAGE_ROWS + 1), after=after_key(cursor))
     found = await run_in_threadpool(acting.list_records, web_state(request).office, who.principal, k, flt)
-    rows = [acting.record_json(r) for r in found[:PAGE_ROWS]]
+    rows = acting.records_shown(web_state(request).office, found[:PAGE_ROWS])
     nxt = None
     if len(found) > PAGE_ROWS:
         following = cursor_after(acting.list_key(k, found[PAGE_ROWS - 1]))
@@ -338,9 +341,9 @@ async def records(
 @router.get("/cases/{case_id}", response_class=HTMLResponse)
 def case_page(request: Request, who: Who, case_id: str) -> Response:
     office = web_state(request).office
-    case = acting.record_json(acting.get_record(office, who.principal, kind_named("case"), case_id))
+    [case] = acting.records_shown(office, [acting.get_record(office, who.principal, kind_named("case"), case_id)])
     related = {
-        plural: [acting.record_json(r) for r in acting.records_of_case(office, who.principal, plural, case["id"])]
+        plural: acting.records_shown(office, acting.records_of_case(office, who.principal, plural, case["id"]))
         for plural in ("operations", "persons", "seizures", "outcomes", "requests")
     }
     return page(request, "case.html", who, who.lang, {"case": case, "related": related})

@@ -58,6 +58,11 @@ UNITS = {
 BASES = {"gross": N_("gross weight"), "net": N_("net weight")}
 
 
+# How each language joins items of a list and the quantities of a seizure (full-width marks in Chinese text).
+LIST_SEPARATORS = {"zh-TW": "、", "zh-CN": "、", "en": ", "}
+QUANTITY_SEPARATORS = {"zh-TW": "；", "zh-CN": "；", "en": "; "}
+
+
 def marking_text(m: dict[str, Any], lang: str) -> str:
     """A record's marking as people read it: its classification and handling code in the language."""
     _ = translations(lang).gettext
@@ -92,6 +97,8 @@ def page(
         "quantity": lambda q: quantity_text(q, lang),
         "article": lambda text: article_text(text, lang),
         "marking": lambda m: marking_text(m, lang),
+        "sep": LIST_SEPARATORS[lang],
+        "qsep": QUANTITY_SEPARATORS[lang],
         "number": lambda value: canonical(value) if value is not None else "",
         **context,
     }
