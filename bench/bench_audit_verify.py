@@ -1,14 +1,15 @@
 """`audit verify` over a million entries, beside the time hashlib alone takes over the same canonical bytes.
 
-The entries are written in bulk as the application would chain them (a transition's diff and context each, eight
-per request), with the requests they account for (125,000 for a million entries) and the digest of those records
-in every entry, as one load's transaction would leave them. Then the verifier walks the chain from the database:
-fetches each entry, checks its number and its link to the previous entry, hashes its body onto the previous hash
-and compares the stored hash; and beside the walk it hashes every stored record's canonical text into the digest
-and compares it with the last entry's (straitlink.audit.state). In one process, and as the CLI runs it by default
-(ranges in several processes where there are CPUs for them). The reference hashes exactly the same bytes in Python
-loops with nothing else: previous hash ‖ body for each entry, and table name ‖ canonical text for each record,
-measured right before each verify so that both see the same load on a shared machine.
+The entries are written in bulk as the application would chain them (a transition's diff and context each, eight per
+request), with the requests they account for (125,000 for a million entries) and their history steps (one per
+entry), and the digest of those records in every entry, as one load's transaction would leave them. Then the
+verifier walks the chain from the database: fetches each entry, checks its number and its link to the previous
+entry, hashes its body onto the previous hash and compares the stored hash; and beside the walk it hashes every
+stored record's canonical text into the digest and compares it with the last entry's (straitlink.audit.state). In
+one process, and as the CLI runs it by default (ranges in several processes where there are CPUs for them). The
+reference hashes exactly the same bytes in Python loops with nothing else: previous hash ‖ body for each entry, and
+table name ‖ canonical text for each record, measured right before each verify so that both see the same load on a
+shared machine.
 Target: verify ≤ 2× the reference.
 Run: `.venv/bin/python bench/bench_audit_verify.py [--quick] [--runs N]`.
 """
@@ -34,12 +35,13 @@ from straitlink.domain.records import stable_id
 from straitlink.services.setup import init_database
 from straitlink.services.transfer_workflow import bulk_insert
 from straitlink.store.tables import AssistanceRequestRow
-from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow
+from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow, RequestTransitionRow
 
 TARGET = 2.0
 BATCH = 20_000
 PER_REQUEST = 8  # entries per request: its filing and about seven steps
 REQUEST = cast(Table, AssistanceRequestRow.__table__)
+STEP = cast(Table, RequestTransitionRow.__table__)
 
 
 def change(i: int) -> Change:
@@ -83,18 +85,43 @@ def request_row(k: int) -> dict[str, Any]:
     }
 
 
+def step_row(i: int) -> dict[str, Any]:
+    """The history step entry i records (the filing, then the steps), as the application stores one."""
+    return {
+        "id": i,
+        "request_id": stable_id("bench", str((i - 1) // PER_REQUEST)),
+        "action": "file" if (i - 1) % PER_REQUEST == 0 else "receive",
+        "from_status": None if (i - 1) % PER_REQUEST == 0 else "sent",
+        "to_status": "filed" if (i - 1) % PER_REQUEST == 0 else "received",
+        "occurred_on": date(2025, 1, 24),
+        "actor": f"officer-{i % 50}",
+        "acting_party": "CN",
+        "acting_role": "contact_point",
+        "acting_agency": None,
+        "ground": None,
+        "text": None,
+        "executing_agency": None,
+        "recorded_at": "2025-01-24T08:00:00.000000Z",
+    }
+
+
 def fill(engine: Engine, n: int) -> tuple[list[bytes], list[bytes]]:
-    """Write the requests and n chained entries carrying their digest; returns the bytes the verifier hashes."""
+    """Write the requests with their history and n chained entries carrying their digest (one history step per
+    entry); returns the bytes the verifier hashes."""
     init_database(engine)
     columns = [c.key for c in REQUEST.columns]
     with engine.begin() as conn:
         rows = [request_row(k) for k in range((n - 1) // PER_REQUEST + 1)]
         bulk_insert(conn, REQUEST, [{c: row.get(c) for c in columns} for row in rows])
+        for start in range(1, n + 1, BATCH):
+            bulk_insert(conn, STEP, [step_row(i) for i in range(start, min(start + BATCH, n + 1))])
         state = record_state.hex_digest(record_state.stored(conn))
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        cursor.execute(record_state.select_sql(REQUEST.name, conn.dialect.name))
-        prefix = f"{REQUEST.name}\n".encode()
-        records = [prefix + (t if isinstance(t, bytes) else t.encode()) for (t,) in cursor.fetchall()]
+        records = []
+        for table in (REQUEST, STEP):
+            cursor.execute(record_state.select_sql(table.name, conn.dialect.name))
+            prefix = f"{table.name}\n".encode()
+            records += [prefix + (t if isinstance(t, bytes) else t.encode()) for (t,) in cursor.fetchall()]
     prev, at, entries = GENESIS, timestamp(), []
     with engine.begin() as conn:
         for start in range(1, n + 1, BATCH):
@@ -155,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
                     elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
                     assert report.ok and report.checked == n, report
                     rows.append((name, report.workers, elapsed, chain, state, cpu, os.getloadavg()[0]))
-    print(f"audit verify over {n:,} entries and {len(records):,} requests ({os.cpu_count()} CPUs)")
+    print(
+        f"audit verify over {n:,} entries and {len(records):,} records' rows (requests and their history steps; "
+        f"{os.cpu_count()} CPUs)"
+    )
     # The process's CPU seconds (all its threads; PostgreSQL's server work is not in them) and the load average
     # tell how much of a run's time a shared machine took from it.
     head = (

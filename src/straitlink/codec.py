@@ -17,6 +17,7 @@ from typing import Any
 from straitlink.domain.cases import AgencyParticipation, AgencyRole, Vessel
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue, MissingField, StraitLinkError
+from straitlink.domain.figures import Citation
 from straitlink.domain.marking import Marking
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Quantity, canonical
@@ -31,7 +32,7 @@ def encode_value(value: Any) -> Any:
         return value.value
     if isinstance(value, Decimal):
         return canonical(value)
-    if isinstance(value, PartialDate | Quantity | Provenance | Marking):
+    if isinstance(value, PartialDate | Quantity | Provenance | Marking | Citation):
         return value.to_json()
     if isinstance(value, date):
         return value.isoformat()
@@ -117,6 +118,8 @@ def _decode(field: str, hint: Any, raw: Any) -> Any:
         return Quantity.from_json(raw)
     if hint is Provenance:
         return Provenance.from_json(raw)
+    if hint is Citation:
+        return Citation.from_json(raw, field=field)
     if hint is Marking:
         return Marking.from_json(raw, field=field)
     if hint is AgencyParticipation:

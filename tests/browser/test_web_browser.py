@@ -166,7 +166,15 @@ def test_pages_fit_a_phone(live: tuple[str, WebApp], browser: Browser, screensho
     log_in(page, base, f"reader-{lang}")
     page.locator("#lang-pick").select_option(lang)
     page.locator("form[action='/lang'] button").click()
-    for name, path in (("dashboard", "/"), ("cases", "/records/cases"), ("statistics", "/statistics?by=drug")):
+    pages = (
+        ("dashboard", "/"),
+        ("cases", "/records/cases"),
+        ("statistics", "/statistics?by=drug"),
+        ("meetings", "/meetings"),
+        ("intel", "/intel"),
+        ("operation-form", "/records/operations/new"),
+    )
+    for name, path in pages:
         page.goto(base + path)
         # Nothing wider than the screen: the page never scrolls sideways (wide tables scroll in their own box).
         width = page.evaluate("document.documentElement.scrollWidth")

@@ -101,3 +101,21 @@ def test_show_case_lists_what_the_case_holds(cli: Cli) -> None:
     for expected in ("seizures (1)", "600 block", "persons (1)", "嫌犯甲", "operations (1)", "海上查緝", "intel: none"):
         assert expected in out, expected
     assert '{"agency"' not in out
+
+
+def test_liaison_officers_add_agencies_and_admins_edit_them(cli: Cli) -> None:
+    """The desk that files requests names the mainland bureau they come from; changing an agency stays an admin's."""
+    for name, role, agency in (("liaison", "liaison_officer", "moj"), ("prosecutor", "prosecutor", "高雄地檢署")):
+        code, _, err = cli("--user", "admin", "user", "add", name, "--role", role, "--agency", agency)
+        assert code == 0, err
+    added = cli.ok("--user", "liaison", "agency", "add", *XIAMEN)
+    assert added["id"] == "xiamen-municipal-psb"  # type: ignore[index]
+    line = cli.refused("--user", "liaison", "agency", "edit", "xiamen-municipal-psb", "name_en=x", field="user")
+    assert "catalog.manage" in line
+    line = cli.refused("--user", "prosecutor", "agency", "add", "party=CN", "name_zh_hant=泉州市公安局", field="user")
+    assert "agencies.add" in line
+    assert cli.ok("--user", "admin", "agency", "edit", "xiamen-municipal-psb", "name_en=Xiamen PSB")["name_en"] == (  # type: ignore[index]
+        "Xiamen PSB"
+    )
+    assert [e["actor"] for e in cli.ok("audit", "log", "--record", "xiamen-municipal-psb")] == ["liaison", "admin"]  # type: ignore[index,union-attr]
+    assert cli.ok("audit", "verify")["ok"] is True  # type: ignore[index]

@@ -34,7 +34,8 @@ def ok(e: dict[str, str], *args: str, stdin: str | None = None) -> str:
     return result.stdout
 
 
-def test_packages_carried_by_hand_apply_once_and_settle_with_their_receipts(tmp_path: Path) -> None:
+def two_sides(tmp_path: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """TW and CN set up through the CLI, each knowing the other as its peer."""
     tw, cn = env("TW", tmp_path), env("CN", tmp_path)
     for e, other in ((tw, "CN"), (cn, "TW")):
         ok(e, "init", "--admin", "admin", "--password-stdin", stdin=PASSWORD + "\n")
@@ -45,6 +46,11 @@ def test_packages_carried_by_hand_apply_once_and_settle_with_their_receipts(tmp_
         key = Path(other["STRAITLINK_DATA_DIR"]) / "exchange" / "identity.pub"
         ok(e, "--user", "admin", "exchange", "peer", "add", "--party", other["STRAITLINK_PARTY"], "--url", "http://127.0.0.1:9",
            "--key", str(key))  # fmt: skip
+    return tw, cn
+
+
+def test_packages_carried_by_hand_apply_once_and_settle_with_their_receipts(tmp_path: Path) -> None:
+    tw, cn = two_sides(tmp_path)
     engine = make_engine(tw["STRAITLINK_DATABASE_URL"])
     officer = Principal.system(Party.TW, "officer")
     kind = kind_named("intel")
@@ -96,3 +102,33 @@ def test_keys_and_peers_are_the_admins_a_liaison_officer_is_refused(tmp_path: Pa
     assert not keydir.exists() or not any(keydir.iterdir())  # nothing was written
     ok(tw, "--user", "admin", "exchange", "keygen")
     assert (keydir / "identity.pub").exists()
+
+
+def test_a_correction_and_a_retraction_typed_at_the_cli_travel_in_packages_with_their_reasons(tmp_path: Path) -> None:
+    tw, cn = two_sides(tmp_path)
+    for e, agency in ((tw, "法務部"), (cn, "mps")):
+        ok(e, "user", "add", "liaison", "--role", "liaison_officer", "--agency", agency, "--user", "admin",
+           "--password-stdin", stdin=PASSWORD + "\n")  # fmt: skip
+    marking = tmp_path / "marking.json"
+    marking.write_text(json.dumps({"marking": RELEASED}))
+    added = ok(cn, "--user", "liaison", "add", "seizure", "drug=氯胺酮", "quantity=229 千克 毛重", "date=2013-11-17",
+               "--file", str(marking), "--json")  # fmt: skip
+    sid = json.loads(added)["id"]
+    packages = [tmp_path / f"{n}.json" for n in range(3)]
+    ok(cn, "exchange", "export", "-o", str(packages[0]))
+    ok(cn, "--user", "liaison", "correct", "seizure", sid[:8], "quantity=231 千克 毛重", "--reason", "复秤后更正")
+    ok(cn, "exchange", "export", "-o", str(packages[1]))
+    result = runner.invoke(app, ["--user", "liaison", "retract", "seizure", sid], env=cn)
+    assert result.exit_code == 2 and "reason" in result.stdout + result.stderr  # a retraction says why
+    ok(cn, "--user", "liaison", "retract", "seizure", sid, "--reason", "重复通报")
+    ok(cn, "exchange", "export", "-o", str(packages[2]))
+    for package in (packages[1], packages[0], packages[2], packages[1]):  # out of order, and one twice
+        ok(tw, "exchange", "import", str(package))
+    assert json.loads(ok(tw, "--user", "liaison", "list", "seizures", "--json")) == []
+    history = json.loads(ok(tw, "--user", "admin", "audit", "log", "--record", sid, "--json"))
+    assert [(e["action"], e["context"].get("reason")) for e in history] == [
+        ("create", None),
+        ("update", "复秤后更正"),
+        ("delete", "重复通报"),
+    ]
+    assert "why: 重复通报" in ok(tw, "--user", "admin", "audit", "log", "--record", sid)

@@ -53,9 +53,9 @@ def test_bad_input_on_the_add_form_names_the_field_and_keeps_what_was_typed(web:
     admin = web.login("boss")
     form = {"username": "chen", "display_name": "陳偵查員", "roles": ["investigator"], "password": "x", "again": "y"}
     page = admin.post("/admin/accounts", data=form)
-    assert page.status_code == 422 and "again" in page.text and 'value="陳偵查員"' in page.text
+    assert page.status_code == 422 and "再輸入一次密碼：" in page.text and 'value="陳偵查員"' in page.text
     page = admin.post("/admin/accounts", data={**form, "password": "", "again": ""})
-    assert page.status_code == 422 and "agency" in page.text  # a person acting on records belongs to an agency
+    assert page.status_code == 422 and "機關：" in page.text  # a person acting on records belongs to an agency
     assert admin.get("/api/v1/accounts/chen").status_code == 404
 
 

@@ -69,7 +69,9 @@ def test_bad_input_names_the_field_and_keeps_what_was_typed(web: WebApp) -> None
     client = web.login("liaison")
     data = {"drug": "海洛因", "quantities": "很多公斤", "date": "102年11月17日", "case": AIRPORT.id}
     page = client.post("/records/seizures/new", data=data)
-    assert page.status_code == 422 and "很多公斤" in page.text and "數量" in page.text
+    assert page.status_code == 422 and "很多公斤" in page.text
+    alert = re.search(r'role="alert">([^<]*)<', page.text)
+    assert alert is not None and alert.group(1).startswith("數量：")  # the field's label, not its name
     assert 'value="102年11月17日"' in page.text
 
 
@@ -187,7 +189,10 @@ def test_forms_in_the_other_languages(web: WebApp, lang: str) -> None:
     client.post("/lang", data={"lang": lang, "next": "/"})
     seizure = next(s for s in SEED.seizures if s.case == AIRPORT.id)
     form = client.get(f"/records/seizures/{seizure.id}/edit")
+    case = text_of(client.get(f"/cases/{AIRPORT.id}").text)
     if lang == "zh-CN":
         assert "数量" in form.text and 'value="2013-11-17"' in form.text and "缴获" in form.text
+        assert "600 块；229 千克（毛重）" in case and "（指挥）、" in case  # full-width marks, as in zh-TW
     else:
         assert "Quantities" in form.text and 'value="Heroin"' in form.text
+        assert "600 blocks; 229 kg (gross weight)" in case and "(Directing), " in case

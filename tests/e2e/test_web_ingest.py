@@ -222,3 +222,78 @@ def test_the_review_page_marks_each_span_and_accepts_with_htmx(web: WebApp, clie
     viewer = web.login("viewer")
     assert viewer.get(f"/ingest/{doc}").status_code == 403
     assert 'href="/ingest"' not in viewer.get("/").text
+
+
+def test_a_seizure_the_store_tells_otherwise_waits_for_the_reviewer(client: TestClient) -> None:
+    stored = {
+        "drug": "heroin",
+        "quantities": [{"value": "500", "unit": "block"}],
+        "date": {"iso": "2013-11-17"},
+        "place": "taoyuan-airport",
+    }
+    assert client.post("/api/v1/seizures", json=stored).status_code == 201
+    doc = upload(client).json()["document"]["id"]
+    target = heroin(client.get(f"/api/v1/ingest/{doc}/proposals").json())
+    assert target["status"] == "conflict"
+    assert any(u.startswith("quantities:") for u in target["unresolved"])
+    url = f"/api/v1/ingest/{doc}/proposals/{target['id']}"
+    error(client.post(url + "/accept"), 409, "conflict", "quantities")
+    assert client.get(f"/api/v1/seizures/{target['id']}").status_code == 404
+    # Accept-all leaves it to the reviewer; edited to agree with the store, it is the stored seizure: known.
+    client.post(f"/api/v1/ingest/{doc}/accept")
+    assert heroin(client.get(f"/api/v1/ingest/{doc}/proposals").json())["status"] == "conflict"
+    assert client.patch(url, json={"fields": {"quantities": "500 塊"}}).status_code == 200
+    done = client.post(url + "/accept")
+    assert done.status_code == 200, done.text
+    assert [p["status"] for p in done.json()["decided"] if p["id"] == target["id"]] == ["known"]
+    assert len(client.get("/api/v1/seizures", params={"drug": "heroin"}).json()["items"]) == 1
+
+
+def test_accept_all_from_the_page_reports_what_it_stored(client: TestClient) -> None:
+    doc = upload(client).json()["document"]["id"]
+    waiting = len(client.get(f"/api/v1/ingest/{doc}/proposals").json())
+    done = client.post(f"/ingest/{doc}/accept", data={})
+    assert done.status_code == 303 and "stored=" in done.headers["location"]
+    page = client.get(done.headers["location"])
+    assert page.status_code == 200 and "已存入" in page.text
+    assert page.text.count('<article class="proposal st-accepted"') == waiting
+    assert "/accept" not in page.text.split('<section class="proposals"')[0]  # nothing left to accept
+
+
+RELEASE = "本部調查局依據大陸公安部提供之情資，於103年6月18日在高雄港查獲貨櫃夾藏愷他命300公斤，逮捕嫌犯3人。"
+
+
+@pytest.mark.parametrize("suffix", [".docx", ".pdf", ".html"])
+def test_word_pdf_and_html_documents_are_read_as_the_cli_reads_them(
+    client: TestClient, tmp_path: Path, suffix: str
+) -> None:
+    path = tmp_path / f"release{suffix}"
+    if suffix == ".docx":
+        import docx
+
+        document = docx.Document()
+        document.add_paragraph(RELEASE)
+        document.save(str(path))
+    elif suffix == ".pdf":
+        import weasyprint
+
+        weasyprint.HTML(string=f"<p style='font-family: Noto Sans CJK TC'>{RELEASE}</p>").write_pdf(str(path))
+    else:
+        path.write_text(f"<html><body><script>x()</script><p>{RELEASE}</p></body></html>", encoding="utf-8")
+    done = upload(client, path)
+    assert done.status_code == 201, done.text
+    body = done.json()
+    text = client.get(f"/api/v1/ingest/{body['document']['id']}/text").json()["text"]
+    seizure = next(p for p in body["proposals"] if p["kind"] == "seizure")
+    assert seizure["fields"]["drug"] == "ketamine" and seizure["fields"]["quantities"][0]["value"] == "300"
+    assert text[seizure["span"]["start"] : seizure["span"]["end"]] == seizure["span"]["text"]
+    assert body["document"]["name"] == path.name
+
+
+def test_the_upload_page_says_why_a_document_is_refused(client: TestClient, tmp_path: Path) -> None:
+    program = tmp_path / "tool.exe"
+    program.write_bytes(b"MZ\x90\x00")
+    with program.open("rb") as f:
+        refused = client.post("/ingest", files={"file": (program.name, f, "application/octet-stream")})
+    assert refused.status_code == 415
+    assert 'role="alert"' in refused.text and "tool.exe" in refused.text and 'name="file"' in refused.text

@@ -46,3 +46,26 @@ def test_no_server_error_and_no_schema_violation(api: tuple[Any, str]) -> None:
 
         check()
     assert len(calls) >= 5 * len(operations)  # calls were generated and sent for every operation
+
+
+def test_the_accounts_api_as_an_admin(tmp_path: Path) -> None:
+    """The accounts operations as an admin, whose calls reach the use cases (anyone else is refused early)."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'straitlink.db'}")
+    init_database(engine)
+    web = WebApp(engine, tmp_path / "data")
+    web.accounts.add("root", roles=("admin",), agency=None)
+    token = TokenStore(engine).issue("root", "schemathesis")
+    schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", web.app)
+    operations = [r.ok() for r in schema.get_all_operations()]
+    operations = [o for o in operations if o.path.startswith("/api/v1/accounts")]
+    assert len(operations) >= 10
+    for operation in operations:
+
+        @given(case=operation.as_strategy())
+        @settings(max_examples=15, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        def check(case: Any) -> None:
+            case.call_and_validate(
+                headers={"Authorization": f"Bearer {token}"}, checks=[not_a_server_error, response_schema_conformance]
+            )
+
+        check()

@@ -284,3 +284,22 @@ def test_loading_twice_adds_nothing(engine: Engine, report: DemoReport) -> None:
     after = {row.__tablename__: scalar(engine, select(func.count()).select_from(row)) for row in rows}
     assert after == before
     assert verify_stored(engine).ok
+
+
+def test_every_demo_record_is_in_the_search_index(engine: Engine, report: DemoReport) -> None:
+    from straitlink.services.search import search_records
+    from straitlink.store.tables_search import SearchEntryRow
+
+    for mapper in mapping.ALL:
+        indexed = select(func.count()).select_from(SearchEntryRow).where(SearchEntryRow.kind == mapper.kind)
+        assert scalar(engine, indexed) == scalar(engine, select(func.count()).select_from(mapper.row)), mapper.kind
+    with engine.connect() as conn:
+        ref = conn.scalar(
+            select(t.AssistanceRequestRow.requested_ref)
+            .where(t.AssistanceRequestRow.requested_ref.is_not(None))
+            .limit(1)
+        )
+    assert ref is not None
+    found = search_records(engine, ref, principal=officer("reader"))
+    assert found.total >= 1 and any(ref in h.snippet for h in found.hits)
+    assert search_records(engine, "笙宏号", principal=officer("reader")).total >= 1

@@ -117,3 +117,49 @@ def test_a_retraction_is_refused_while_another_record_names_it_and_needs_a_reaso
     with pytest.raises(MissingField, match="reason"):
         corrections.retract_record(tw.engine, SEIZURE, seizure_id, "  ", principal=tw.officer)
     assert (tw.count("case"), tw.count("seizure")) == (1, 1)  # nothing lost
+
+
+def test_no_message_of_any_kind_leaves_for_a_record_kept_home(sides: tuple[Side, Side]) -> None:  # noqa: F811
+    """Created, updated, corrected, retracted, a request filed, sent and answered with documents: all withheld."""
+    from test_exchange import REQUEST
+
+    from straitlink.domain.parties import Party
+    from straitlink.domain.requests import RequestStatus as S
+    from straitlink.domain.workflow import Acting, Role
+    from straitlink.exchange.envelope import canonical
+    from straitlink.exchange.status import status
+    from straitlink.services import records
+    from straitlink.services.documents import Upload
+    from straitlink.services.requests import Desk, ReplyInput, StepInput, file_request, reply_to_request
+    from straitlink.services.requests import transition_request as step
+
+    tw, cn = sides
+    home = {"releasable": False, "classification": "restricted", "handling": "H2"}
+    case_id = tw.add("case", {"title": "線民案", "kind": "drugs", "joint": False, "marking": home})
+    seizure_id = tw.add("seizure", {**seizure("12"), "case": case_id, "marking": home})
+    person_id = tw.add("person", {"case": case_id, "role": "suspect", "marking": home})
+    intel_id = tw.add("intel", {**intel("線民身分"), "marking": home})
+    outcome_id = tw.add("outcome", {"intel": intel_id, "persons": [person_id], "marking": home})
+    records.update_record(tw.engine, kind_named("intel"), intel_id, {"summary": "線民（更正）"}, principal=tw.officer)
+    quantities = [{"value": "13", "unit": "kg", "basis": "gross", "qualifier": "exact"}]
+    corrections.correct_record(tw.engine, SEIZURE, seizure_id, {"quantities": quantities}, "複秤", principal=tw.officer)
+    corrections.retract_record(tw.engine, kind_named("person"), person_id, "誤列", principal=tw.officer)  # + outcome
+    corrections.retract_record(tw.engine, SEIZURE, seizure_id, "重複", principal=tw.officer)
+    desk = Desk.from_settings(tw.settings, tw.engine)
+    secret = Upload("線民筆錄.txt", "線民筆錄，不得外流。\n".encode())
+    rid = file_request(desk, {**REQUEST, "marking": home}, documents=[secret], principal=tw.officer).id
+    cp = Acting(Party.TW, Role.CONTACT_POINT)
+    step(desk, rid, S.SENT, StepInput(), principal=tw.officer, acting=cp)
+    reply_to_request(desk, rid, ReplyInput(kind="progress", text="補件", documents=(secret,)), principal=tw.officer,
+                     acting=cp)  # fmt: skip
+
+    report = sync(tw.ex, direct(cn))
+    assert (report.staged, report.sent, report.withheld) == (0, 0, 12)
+    assert status(tw.engine)["withheld_events"] == 12
+    with UnitOfWork(tw.engine) as uow:
+        wires = [canonical(w).decode() for w in uow.connection.scalars(select(MessageRow.wire))]
+    kept = (case_id, seizure_id, person_id, intel_id, outcome_id, rid, "線民")
+    assert [w for w in wires if any(k in w for k in kept)] == []
+    for kind in ("case", "seizure", "person", "intel", "outcome", "request"):
+        assert cn.count(kind) == 0
+    assert not (cn.data_dir / "files").exists() or not any((cn.data_dir / "files").rglob("*"))

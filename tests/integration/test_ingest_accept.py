@@ -177,3 +177,82 @@ def test_accepting_appends_one_create_entry_per_record_and_the_records_verify(en
     _accept(engine, SEED, DATA / "cn-news-2013-dongshan.txt")  # a second accept adds only what is new, audited
     assert len(_created_entries(engine)) == len(set(_created_entries(engine)))
     assert verify_stored(engine).ok
+
+
+# A release and three later news reports of the same port (issue #14, item 8): the release's 甲基安非他命 and the
+# news's 安非他命 are one drug (docs/ingest.md), so the second report is one more source of the stored seizure.
+RELEASE = (
+    "海巡署臺中查緝隊查獲甲基安非他命\n海洋委員會海巡署　發布日期：107-07-05\n\n"
+    "本署臺中查緝隊於107年7月3日在臺中港查獲漁船夾藏甲基安非他命50公斤，逮捕船長等2人。\n"
+)
+LATER = "（中央社記者陳大文台中{day}日電）海巡署今天表示，臺中查緝隊{seized}日在臺中港查獲漁船夾藏安非他命{kg}公斤。\n"
+
+
+def _report(tmp_path: Path, name: str, text: str, day: int | None = None) -> tuple[Opened, Result]:
+    from straitlink.domain.dates import PartialDate
+
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    opened = open_document(path)
+    given = PartialDate.parse(f"2018-07-{day:02d}") if day else None
+    return opened, Result(opened.info, list(extract(opened.info, opened.chunks(), date=given)))
+
+
+def _accept_as_the_cli_does(engine: Engine, opened: Opened, result: Result) -> Any:
+    with UnitOfWork(engine) as uow:
+        propose(uow, [result], actor=USER)
+        return accept(uow, [(opened.info, opened.text(), result.proposals + result.known_proposals)], actor=USER)
+
+
+def _seizures(engine: Engine) -> list[dict[str, Any]]:
+    with UnitOfWork(engine) as uow:
+        return [encode(s) for s in uow.repo(mapping.SEIZURES).list()]
+
+
+def test_a_later_report_of_a_stored_seizure_becomes_its_source(engine: Engine, tmp_path: Path) -> None:
+    _accept_as_the_cli_does(engine, *_report(tmp_path, "release.txt", RELEASE))
+    (stored,) = _seizures(engine)
+    opened, result = _report(tmp_path, "news.txt", LATER.format(day=5, seized=3, kg=50), day=5)
+    report = _accept_as_the_cli_does(engine, opened, result)
+    assert result.known >= 1 and not [p for p in result.proposals if p.kind == "seizure"]
+    assert report.stored.get("seizure") is None and report.cited >= 1
+    assert [s["id"] for s in _seizures(engine)] == [stored["id"]]  # no second record
+    with UnitOfWork(engine) as uow:
+        news = uow.repo(mapping.DOCUMENTS).get(opened.info.id)
+    cited = {c.record: c for c in news.cites}
+    assert stored["id"] in cited and cited[stored["id"]].kind == "seizure"
+    assert "安非他命50公斤" in (cited[stored["id"]].quote or "")  # the news's own words, the release's record
+    span = cited[stored["id"]].span
+    assert span is not None and opened.text()[span[0] : span[1]] == cited[stored["id"]].quote
+    assert stored["provenance"]["document"] != opened.info.id  # the record keeps its first source
+    assert verify_stored(engine).ok  # the citations are in the audited state
+
+
+def test_a_conflicting_figure_is_flagged_not_stored_and_another_day_is_another_seizure(
+    engine: Engine, tmp_path: Path
+) -> None:
+    _accept_as_the_cli_does(engine, *_report(tmp_path, "release.txt", RELEASE))
+    (stored,) = _seizures(engine)
+    opened, result = _report(tmp_path, "correction.txt", LATER.format(day=6, seized=3, kg=48), day=6)
+    report = _accept_as_the_cli_does(engine, opened, result)
+    (conflict,) = [p for p in result.proposals if p.kind == "seizure"]
+    assert conflict.status == "conflict"
+    assert any(note.startswith("quantities:") and stored["id"] in note for note in conflict.unresolved)
+    assert report.stored.get("seizure") is None
+    assert len(_seizures(engine)) == 1
+    opened, result = _report(tmp_path, "later.txt", LATER.format(day=17, seized=16, kg=50), day=17)
+    _accept_as_the_cli_does(engine, opened, result)
+    days = sorted(s["date"]["iso"] for s in _seizures(engine))
+    assert days == ["2018-07-03", "2018-07-16"]  # equal amounts on different days: two seizures
+
+
+def test_citations_are_exported_with_their_document(engine: Engine, tmp_path: Path) -> None:
+    from straitlink.services.transfer import export_database, parse_export
+
+    _accept_as_the_cli_does(engine, *_report(tmp_path, "release.txt", RELEASE))
+    opened, result = _report(tmp_path, "news.txt", LATER.format(day=5, seized=3, kg=50), day=5)
+    _accept_as_the_cli_does(engine, opened, result)
+    with UnitOfWork(engine) as uow:
+        data = parse_export(export_database(uow))
+    (news,) = [d for d in data["records"]["document"] if d["id"] == opened.info.id]
+    assert {c["kind"] for c in news["cites"]} == {"seizure", "case"}  # the seizure, and its case stored with it

@@ -18,15 +18,18 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from straitlink.audit.state import shipped_agency_ids
 from straitlink.codec import encode
 from straitlink.store.mapping import ALL
+from straitlink.store.tables import AgencyRow
 from straitlink.store.tables_workflow import AuditEntryRow, RequestDocumentRow, RequestReplyRow, StoredFileRow
 
 E = AuditEntryRow
-KIND_ORDER = [m.kind for m in ALL] + ["reply"]
+KIND_ORDER = [m.kind for m in ALL] + ["reply", "agency"]
 Key = tuple[str, str]
 # What a reply's and an attached document's `create` entries show of their rows (straitlink.services.request_writes).
 _REPLY_SHOWN = ("request_id", "transition_id", "kind", "from_party", "text", "sent_on", "actor")
+_AGENCY_SHOWN = ("id", "party", "kind", "parent", "name_zh_hant", "name_zh_hans", "name_en")
 _DOCUMENT_SHOWN = ("request_id", "reply_id", "sha256", "filename", "from_party", "purpose")
 
 
@@ -78,7 +81,7 @@ def _shown(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def stored(session: Session) -> dict[Key, dict[str, Any]]:
-    """Every stored record, reply and attached document in the form its entries describe it."""
+    """Every stored record, reply, attached document and added agency in the form its entries describe it."""
     out: dict[Key, dict[str, Any]] = {}
     for mapper in ALL:
         for row in session.scalars(select(mapper.row)):
@@ -91,6 +94,10 @@ def stored(session: Session) -> dict[Key, dict[str, Any]]:
     for doc in session.execute(documents).mappings():
         values = {k: doc[k] for k in (*_DOCUMENT_SHOWN, "size", "media_type")}
         out[("document", doc["id"])] = _shown(values)
+    # An added agency as its entries show it (services/agencies.py `agency_json`); shipped ones have no entries.
+    for agency in session.scalars(select(AgencyRow).where(AgencyRow.id.not_in(shipped_agency_ids()))):
+        values = {c: getattr(agency, c) for c in _AGENCY_SHOWN}
+        out[("agency", agency.id)] = _shown({**values, "short_names": list(agency.short_names or ()), "shipped": False})
     return out
 
 

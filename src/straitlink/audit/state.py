@@ -1,7 +1,8 @@
 """The stored state as one digest, so that `audit verify` proves the records are what the audit trail says.
 
 Every row of the record tables (each record kind's table and its child tables: a seizure's quantities, a case's
-agencies and places, …) and of the replies and request documents has a canonical text: its columns in table
+agencies and places, a request's history steps, …), of the replies and request documents, and of the agencies added
+here (not the shipped catalogue's) has a canonical text: its columns in table
 order, each as `length:text` or `-` for NULL, the text of a value written alike on both engines (numbers with six
 decimals, dates as YYYY-MM-DD, booleans as 1/0, JSON as stored). The row's element is sha256(table name, newline,
 canonical text) read as a 256-bit number; the state's digest is the sum of all elements modulo 2²⁵⁶. A sum needs no
@@ -25,8 +26,9 @@ from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from sqlalchemy import JSON, Boolean, Connection, Date, Numeric, Table
 
+from straitlink.catalog import load_catalog
 from straitlink.store import tables as t
-from straitlink.store.tables_workflow import RequestDocumentRow, RequestReplyRow
+from straitlink.store.tables_workflow import RequestDocumentRow, RequestReplyRow, RequestTransitionRow
 
 MODULUS = 2**256
 _SIX = Decimal("0.000001")
@@ -34,7 +36,7 @@ _SIX = Decimal("0.000001")
 # Each audited kind's tables, with the column naming the record: its main table first, then its child tables. The
 # kind "document" is both a source document (a record) and a document attached to a reply; ids never collide.
 KIND_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
-    "document": (("source_document", "id"), ("request_document", "id")),
+    "document": (("source_document", "id"), ("source_citation", "document"), ("request_document", "id")),
     "case": (("legal_case", "id"), ("case_agency", "case_id"), ("case_place", "case_id")),
     "operation": (
         ("operation", "id"),
@@ -48,12 +50,16 @@ KIND_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "outcome": (("outcome", "id"), ("outcome_seizure", "outcome"), ("outcome_person", "outcome")),
     "meeting": (("meeting", "id"), ("meeting_agency", "meeting"), ("meeting_place", "meeting")),
     "figure": (("published_figure", "id"),),
-    "request": (("assistance_request", "id"),),
+    # A request's history steps are the dates its deadlines and processing times are computed from.
+    "request": (("assistance_request", "id"), ("request_transition", "request_id")),
     "reply": (("request_reply", "id"),),
+    # Agencies added here (`straitlink agency add`); the shipped ones are the catalogue's, put back by `init`.
+    "agency": (("agency", "id"),),
 }
 _ALL_TABLES = {**t.Base.metadata.tables}
 TABLES: tuple[Table, ...] = tuple(_ALL_TABLES[name] for tables in KIND_TABLES.values() for name, _ in tables)
 REPLY = cast(Table, RequestReplyRow.__table__)
+STEP = cast(Table, RequestTransitionRow.__table__)
 REQUEST_DOCUMENT = cast(Table, RequestDocumentRow.__table__)
 _CHUNK = 500  # ids per IN list when reading rows back
 _SPAN = 5_000  # rows per range read at once on SQLite
@@ -156,10 +162,23 @@ def _texts(cursor: Any, sql: str, params: Sequence[Any] = ()) -> Iterator[bytes]
             yield text if isinstance(text, bytes) else text.encode("utf-8")
 
 
+def shipped_agency_ids() -> list[str]:
+    """The agencies StraitLink ships (catalog/data/agencies.yaml): not records of this database's audit trail."""
+    return sorted(a.id for a in load_catalog().agencies)
+
+
+def _marker(conn: Connection) -> str:
+    return "?" if conn.dialect.name == "sqlite" else "%s"
+
+
 def table_sum(conn: Connection, table: str) -> int:
     """The sum of one table's elements, as stored."""
     cursor = _cursor(conn)
     try:
+        if table == "agency":  # only the agencies added here: the shipped rows are the catalogue's (a few hundred)
+            shipped = shipped_agency_ids()
+            where = f" WHERE id NOT IN ({', '.join([_marker(conn)] * len(shipped))})"
+            return _sum(table, _texts(cursor, select_sql(table, conn.dialect.name, where), shipped))
         if conn.dialect.name != "sqlite":
             return _sum(table, _texts(cursor, select_sql(table, "postgresql")))
         # SQLite joins a range of rows' texts into one value in C (a canonical text never holds a raw newline: JSON
@@ -185,7 +204,7 @@ def stored(conn: Connection) -> int:
 def added(conn: Connection, kind: str, ids: Sequence[str]) -> int:
     """The sum of the elements of these records' rows as stored (for writers whose rows the database shaped)."""
     total = 0
-    marker = "?" if conn.dialect.name == "sqlite" else "%s"
+    marker = _marker(conn)
     cursor = _cursor(conn)
     try:
         for name, key in KIND_TABLES.get(kind, ()):

@@ -96,7 +96,8 @@ def register(app: typer.Typer) -> None:
             propose(uow, results, actor=who)
             if accept_all:
                 texts = {doc.info.id: doc.text() for doc in opened}
-                batch = [(r.document, texts[r.document.id], r.proposals) for r in results]
+                # The known proposals too: the stored document cites the records they tell of again.
+                batch = [(r.document, texts[r.document.id], r.proposals + r.known_proposals) for r in results]
                 accepted = accept(uow, batch, actor=who)
         if as_json:
             data: dict[str, Any] = results[0].to_json() if len(results) == 1 else {"documents": []}

@@ -11,19 +11,23 @@ from straitlink.cli import (  # noqa: F401
     admin,
     agency,
     audit,
+    corrections,
     exchange,
     ingest,
     records,
     request,
     request_lists,
+    search,
     stats,
     users,
 )
 from straitlink.cli.common import State
+from straitlink.cli.usage import OneLineUsageGroup
 
 app = typer.Typer(
     help="StraitLink: the liaison system of the Cross-Strait Joint Crime-Fighting and Mutual Assistance Agreement.",
     no_args_is_help=True,
+    cls=OneLineUsageGroup,  # usage errors as one line, exit 2 (cli/usage.py)
     pretty_exceptions_enable=False,
     add_completion=False,
 )
@@ -49,7 +53,9 @@ def main(
 
 admin.register(app)
 records.register(app)
+corrections.register(app)
 stats.register(app)
+search.register(app)
 # request_lists adds `request list|due` to request.app on import.
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")

@@ -43,7 +43,7 @@ from straitlink.domain.requests import AssistanceRequest
 from straitlink.services.documents import FileStore
 from straitlink.services.kinds import CATALOG_TABLES, KINDS, referenced_values
 from straitlink.services.transfer_workflow import bulk_insert
-from straitlink.store import mapping
+from straitlink.store import mapping, search
 from straitlink.store import tables as t
 from straitlink.store.mapping import Mapper, put_marking, put_provenance
 from straitlink.store.uow import UnitOfWork
@@ -250,6 +250,7 @@ def _insert_requests(session: Session, requests: list[AssistanceRequest], tell: 
     for i in range(0, len(requests), _INSERT_CHUNK):
         rows = [_row_values(mapping.REQUESTS, r, columns) for r in requests[i : i + _INSERT_CHUNK]]
         bulk_insert(session.connection(), REQUEST, rows)
+        search.index_records(session.connection(), "request", requests[i : i + _INSERT_CHUNK])
         tell("request", min(i + _INSERT_CHUNK, len(requests)), len(requests))
 
 

@@ -33,7 +33,12 @@ class Permission(StrEnum):
     """One right; the use cases each require one."""
 
     ACCOUNTS_MANAGE = "accounts.manage"
-    CATALOG_MANAGE = "catalog.manage"
+    CATALOG_MANAGE = "catalog.manage"  # edit added agencies (names, parent, kind) and the rest of the catalogue
+    # Add an agency the catalogue lacks. Liaison officers hold it as well as admins: they file and record requests
+    # naming mainland city bureaus and local courts the shipped catalogue cannot list, and must not wait on an admin
+    # to name the agency a request comes from. Adding only adds a name (audited, refused if it clashes with another
+    # agency's); editing changes how every record already naming the agency reads, so it stays with admins.
+    AGENCIES_ADD = "agencies.add"
     CASES_READ = "cases.read"  # cases, operations, persons, seizures, intel, outcomes
     CASES_WRITE = "cases.write"
     MEETINGS_READ = "meetings.read"  # meetings, published figures, source documents
@@ -65,7 +70,7 @@ _READ_ALL = frozenset({P.CASES_READ, P.MEETINGS_READ, P.REQUESTS_READ})
 # The one table: what each role may do, and how far its case and request records reach.
 PERMISSIONS: dict[AccountRole, frozenset[Permission]] = {
     AccountRole.ADMIN: frozenset(
-        {P.ACCOUNTS_MANAGE, P.CATALOG_MANAGE, P.AUDIT_READ, P.DATA_TRANSFER, P.EXCHANGE_MANAGE}
+        {P.ACCOUNTS_MANAGE, P.CATALOG_MANAGE, P.AGENCIES_ADD, P.AUDIT_READ, P.DATA_TRANSFER, P.EXCHANGE_MANAGE}
     ),
     AccountRole.LIAISON_OFFICER: _READ_ALL
     | {
@@ -76,6 +81,7 @@ PERMISSIONS: dict[AccountRole, frozenset[Permission]] = {
         P.REQUESTS_RECORD_PEER,
         P.STATS_READ,
         P.INGEST,
+        P.AGENCIES_ADD,
     },
     AccountRole.PROSECUTOR: _READ_ALL | {P.CASES_WRITE, P.REQUESTS_FILE, P.REQUESTS_ACT},
     AccountRole.INVESTIGATOR: _READ_ALL | {P.CASES_WRITE, P.REQUESTS_FILE, P.REQUESTS_ACT},

@@ -23,7 +23,7 @@ from straitlink.codec import decode, encode
 from straitlink.domain.cases import Person, PersonRole
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import StraitLinkError
-from straitlink.domain.figures import SourceDocument
+from straitlink.domain.figures import Citation, SourceDocument
 from straitlink.domain.marking import PUBLISHED
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance
@@ -45,6 +45,7 @@ class Accepted:
     documents: list[str] = field(default_factory=list)
     stored: dict[str, int] = field(default_factory=dict)
     known: int = 0
+    cited: int = 0  # stored records the documents tell of again, cited as their sources
     skipped: list[str] = field(default_factory=list)
     # Why each skipped proposal could not be stored, by proposal id: a review screen names the field and value.
     errors: dict[str, StraitLinkError] = field(default_factory=dict, repr=False)
@@ -53,7 +54,13 @@ class Accepted:
         self.stored[kind] = self.stored.get(kind, 0) + n
 
     def to_json(self) -> dict[str, Any]:
-        return {"documents": self.documents, "stored": self.stored, "known": self.known, "skipped": self.skipped}
+        return {
+            "documents": self.documents,
+            "stored": self.stored,
+            "known": self.known,
+            "cited": self.cited,
+            "skipped": self.skipped,
+        }
 
 
 def _seizure_key(data: dict[str, Any], year: int | None) -> tuple[str, str, str, str, str]:
@@ -79,11 +86,16 @@ def mark_known(uow: UnitOfWork, document: DocumentInfo, proposals: list[Proposal
             p.status = "known" if stored_document else p.status
             continue
         if p.kind in ("arrest", "repatriation"):
-            stored = uow.repo(mapping.CASES).exists(str(p.fields.get("case")))  # stored as its case's persons
+            case = str(p.fields.get("case"))
+            # Stored as its case's persons: a later telling is a source of the case.
+            stored = ("case", case) if uow.repo(mapping.CASES).exists(case) else None
+        elif uow.repo(kind_named(p.kind).mapper).exists(p.id):
+            stored = (p.kind, p.id)
         else:
-            stored = uow.repo(kind_named(p.kind).mapper).exists(p.id)
-        if stored or _same_content(uow, p, document.year):
-            p.status = "known"
+            same = _same_content(uow, p, document.year)
+            stored = (p.kind, same) if same is not None else None
+        if stored is not None:
+            p.status, p.stored_as = "known", stored
             if p.kind == "seizure" and p.fields.get("case"):
                 known_cases.add(p.fields["case"])
         elif p.kind == "seizure" and (other := _conflicting(uow, p)) is not None:
@@ -102,10 +114,18 @@ def mark_known(uow: UnitOfWork, document: DocumentInfo, proposals: list[Proposal
     for p in proposals:
         if p.kind == "intel" and p.id in known_intel:
             p.status = "known"
+    for p in proposals:
+        # What hangs on a known seizure is cited only where it is stored under the same id (a case the same
+        # pipeline stored); a stored seizure's case from another source is cited through the seizure.
+        if p.status != "known" or p.stored_as is not None or p.kind in (*MENTION_KINDS, "arrest", "repatriation"):
+            continue
+        if uow.repo(kind_named(p.kind).mapper).exists(p.id):
+            p.stored_as = (p.kind, p.id)
     return sum(1 for p in proposals if p.status == "known")
 
 
-def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
+def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> str | None:
+    """The id of a stored record stating the same event, if one does."""
     f = p.fields
     if p.kind == "seizure" and f.get("quantities"):
         wanted = _seizure_key(f, year)
@@ -116,11 +136,11 @@ def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
                 key = _seizure_key(stored, None)
                 # Equal amounts seized on different days are different seizures.
                 if key[:3] == wanted[:3] and _agree(key[3], wanted[3]) and _agree(key[4], wanted[4]):
-                    return True
-        return False
+                    return str(row.id)
+        return None
     if p.kind == "meeting" and f.get("sequence") is not None:
         meeting = select(t.MeetingRow.id).where(t.MeetingRow.kind == f["kind"], t.MeetingRow.sequence == f["sequence"])
-        return uow.session.scalar(meeting) is not None
+        return uow.session.scalar(meeting)
     if p.kind == "meeting" and f.get("date"):
         when = PartialDate.from_json(f["date"])
         meeting = select(t.MeetingRow.id).where(
@@ -128,14 +148,16 @@ def _same_content(uow: UnitOfWork, p: Proposal, year: int | None) -> bool:
             t.MeetingRow.date_earliest == when.earliest(),
             t.MeetingRow.date_latest == when.latest(),
         )
-        return uow.session.scalar(meeting) is not None
+        return uow.session.scalar(meeting)
     if p.kind == "figure" and f.get("period_end"):
         figures = select(t.PublishedFigureRow).where(
             t.PublishedFigureRow.metric == f["metric"],
             t.PublishedFigureRow.period_end == date.fromisoformat(f["period_end"]),
         )
-        return any(encode(mapping.FIGURES.from_row(r))["value"] == f["value"] for r in uow.session.scalars(figures))
-    return False
+        for r in uow.session.scalars(figures):
+            if encode(mapping.FIGURES.from_row(r))["value"] == f["value"]:
+                return str(r.id)
+    return None
 
 
 def _conflicting(uow: UnitOfWork, p: Proposal) -> str | None:
@@ -156,7 +178,17 @@ def _provenance(p: Proposal) -> dict[str, Any]:
     return Provenance.from_document(p.document, (p.span.start, p.span.end), p.span.text).to_json()
 
 
-def _document(info: DocumentInfo, text: str, actor: str) -> SourceDocument:
+def _citations(found: list[Proposal]) -> list[Citation]:
+    """The stored records a document tells of again, once each, with the span of its first telling."""
+    cites: dict[tuple[str, str], Citation] = {}
+    for p in found:
+        if p.status == "known" and p.stored_as is not None and p.stored_as not in cites:
+            kind = kind_named(p.stored_as[0]).mapper.kind
+            cites[p.stored_as] = Citation(kind, p.stored_as[1], (p.span.start, p.span.end), p.span.text)
+    return list(cites.values())
+
+
+def _document(info: DocumentInfo, text: str, actor: str, cites: list[Citation]) -> SourceDocument:
     published = info.published_on
     return SourceDocument(
         id=info.id,
@@ -167,6 +199,7 @@ def _document(info: DocumentInfo, text: str, actor: str) -> SourceDocument:
         sha256=info.sha256,
         text=text,
         marking=PUBLISHED,
+        cites=cites,
     )
 
 
@@ -196,10 +229,13 @@ def store_accepted(
     proposals: list[Proposal] = []
     for info, text, found in documents:
         stored = uow.session.scalar(select(t.SourceDocumentRow.id).where(t.SourceDocumentRow.sha256 == info.sha256))
+        report.known += mark_known(uow, info, found)
         if stored is None:
-            document = _document(info, text, actor)
+            # A later report of events already stored adds no second record: the document cites the stored ones.
+            document = _document(info, text, actor, _citations(found))
             docs.add(document)
             changes.append(_created(actor, mapping.DOCUMENTS.kind, document, info.id))
+            report.cited += len(document.cites)
             uow.flush()
         elif stored != info.id:
             # The same bytes are stored under another id (the demo's bulletin): cite that one.
@@ -207,7 +243,6 @@ def store_accepted(
                 p.document = stored if p.document == info.id else p.document
                 p.also = [replace(a, document=stored) if a.document == info.id else a for a in p.also]
         report.documents.append(stored or info.id)
-        report.known += mark_known(uow, info, found)
         proposals.extend(p for p in found if p.status == "new" and p.kind not in MENTION_KINDS)
     persons_by_case: dict[str, list[str]] = {}
     for kind in RECORD_KINDS:
@@ -246,7 +281,8 @@ def propose(
     """Leave out of each result what is already stored (counted in `known`); the actor is named for audit."""
     for result in results:
         mark_known(uow, result.document, result.proposals)
-        result.known = sum(1 for p in result.proposals if p.status == "known")
+        result.known_proposals = [p for p in result.proposals if p.status == "known"]
+        result.known = len(result.known_proposals)
         result.proposals = [p for p in result.proposals if p.status in ("new", "conflict")]
     return results
 

@@ -37,7 +37,7 @@ _SINCE = re.compile(
 _FROM = re.compile(r"自|从|由")
 _REPATRIATED = re.compile(r"遣返|遣送|接返")
 _MONTH_RANGE = re.compile(r"(?P<a>1[0-2]|[1-9])月?(?:至|到|-|~)(?P<b>1[0-2]|[1-9])月")
-_TOTAL_CUES = re.compile(r"共|计|其中|分别|合计|另|联手|累计|双方|两岸|区分|全年")
+_TOTAL_CUES = re.compile(r"共|计|其中|分别|合计|另|联手|累计|双方|两岸|区分|全年|部分[，,:：]")
 _JOINT_FIGURE = re.compile(r"两岸|双方|联手|陆方|台方|合作|对岸|大陆|台湾|协议")
 _ONE_SIDE = {
     "cases.joint": "cases.one_side",
@@ -81,13 +81,8 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
     head = _heading_date(s)
     if head is not None and head.date is not None and not s.at(head.end, head.end + 2).startswith(("以来", "起")):
         # A year or part of one heading the sentence (去(102)年全年, 本年上半年, 今年1至3月) is the period.
-        months = _MONTH_RANGE.match(s.block.text, head.end)
-        if months and head.date.month is None:
-            last = int(months["b"])
-            start = start or date(head.date.year, int(months["a"]), 1)
-            end = end or PartialDate(head.date.year, last).latest()
-        else:
-            start, end = start or head.date.earliest(), end or head.date.latest()
+        first, last = heading_period(s, head)
+        start, end = start or first, end or last
     problem = None
     if end is not None and doc is not None and doc.day is not None and end > doc.latest():
         end = doc.latest()  # 「今年…」 counted on the day of the document, not to the end of the year
@@ -99,6 +94,15 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
         else:
             problem = "period_end: the text does not say when the totals were counted (give --date)"
     return start, end, problem
+
+
+def heading_period(s: Sentence, head: DateMention) -> tuple[date, date]:
+    """The period a heading names: its year or part of one, or the months after its year (107年1至6月)."""
+    assert head.date is not None
+    months = _MONTH_RANGE.match(s.block.text, head.end)
+    if months and head.date.month is None:
+        return date(head.date.year, int(months["a"]), 1), PartialDate(head.date.year, int(months["b"])).latest()
+    return head.date.earliest(), head.date.latest()
 
 
 def _headings(s: Sentence) -> list[DateMention]:
@@ -176,7 +180,7 @@ def read(s: Sentence, state: DocState, doc: PartialDate | None, used: set[int]) 
     out = []
     vocabulary = figure_vocabulary()
     previous = state.last_metric if continues else None
-    for q in [*s.quantities, *_zeros(s)]:
+    for q in [*s.quantities, *_zeros(s, state.last_metric if continues else None)]:
         if q.start in used or q.unit is Unit.DOSE or (q.unit is None and q.unit_text not in vocabulary.item_units):
             continue
         # The words naming what is counted run back to the last comma, past any figure listed before (、).
@@ -199,9 +203,10 @@ def read(s: Sentence, state: DocState, doc: PartialDate | None, used: set[int]) 
             metric = _ONE_SIDE.get(metric, metric)
         q_start, q_end = start, end
         heading = next((h for h in reversed(headings) if h.end <= q.start), None)
-        if heading is not None and heading is not headings[0] and heading.date is not None:
-            # 「前年…11件，去年…9件」: each count takes the period heading it, not the sentence's first.
-            q_start, q_end = heading.date.earliest(), heading.date.latest()
+        if heading is not None and len(headings) > 1 and heading.date is not None:
+            # 「前年…11件，去年…9件」: each count takes the period heading it, the first one too (the sentence's
+            # end may be a later heading's: 「105年…62人，107年1至6月…19人」).
+            q_start, q_end = heading_period(s, heading)
             if doc is not None and doc.day is not None:
                 q_end = min(q_end, doc.latest())
         figure = _figure(s, q, metric, label_en, min(cut, label_start), q_start, q_end, problem)
@@ -214,15 +219,19 @@ def read(s: Sentence, state: DocState, doc: PartialDate | None, used: set[int]) 
     return out
 
 
-def _zeros(s: Sentence) -> list[QuantityText]:
-    """A zero written in words after its label (「遣返人數掛零」), as a quantity of the unit its label counts."""
+def _zeros(s: Sentence, previous: str | None = None) -> list[QuantityText]:
+    """A zero written in words after its label (「遣返人數掛零」), as a quantity of the unit its label counts; a
+    label naming only its period (「107年上半年則掛零」) counts what the figure before it counted."""
     found = []
+    metrics = figure_vocabulary().metrics
     for m in s.find(figure_vocabulary().zero):
         last_break = _TO_LAST_BREAK.match(s.block.text, s.start, m.start())
         cut = last_break.end() if last_break is not None else s.start
-        term = _best(s.at(cut, m.start()), figure_vocabulary().metrics)
-        if term is not None and isinstance(term[0].counts, Dimension):
-            unit = _UNIT_OF[term[0].counts]
+        # The label, else what the sentence counted before it, else what the sentence before counted.
+        best = _best(s.at(cut, m.start()), metrics) or _best(s.at(s.start, cut), metrics)
+        term = best[0] if best is not None else next((t for t in metrics if t.metric == previous), None)
+        if term is not None and isinstance(term.counts, Dimension):
+            unit = _UNIT_OF[term.counts]
             found.append(QuantityText(Decimal(0), None, m.group(), unit, Qualifier.EXACT, m.start(), m.end()))
     return found
 

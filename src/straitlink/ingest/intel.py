@@ -71,8 +71,8 @@ _PROVIDED_BY = re.compile(
 )
 # 「回報陸方」, 「通報海巡署」: a notice given straight to a side or an agency (not 「向…通報了…情況」).
 _NOTICE = cue("通报|通知|回报|告知")
-# 「接獲陸方通知」, 「接獲大陸公安部通報」: a notice received, from whoever is named between.
-_RECEIVED_NOTICE = re.compile(r"(?:接获|接到|收到|获)(?P<who>[^,，。；;]{1,14}?)(?:的|之)?(?:通报|通知)")
+# 「接獲陸方通知」, 「接獲大陸公安部通報」, 「經大陸公安部通知得知」: a notice received, from whoever is named between.
+_RECEIVED_NOTICE = re.compile(r"(?:接获|接到|收到|获|经)(?P<who>[^,，。；;]{1,14}?)(?:的|之)?(?:通报|通知)")
 
 
 def _subject(s: Sentence, before: int) -> Mention | None:

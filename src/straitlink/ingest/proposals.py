@@ -70,6 +70,8 @@ class Proposal:
     also: list[Source] = field(default_factory=list)
     status: str = "new"  # new | known (already stored) | conflict (a stored record tells it otherwise; not stored)
     weak: bool = field(default=False, repr=False)  # told by a headline only: a later telling replaces it
+    # For a known proposal, the stored record it tells of again ((kind, id)): accepting cites it as a source.
+    stored_as: tuple[str, str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -195,6 +197,9 @@ class Result:
     proposals: list[Proposal]
     merged: int = 0  # proposals told by an earlier document of the same run, folded into that one
     known: int = 0  # proposals already stored, left out
+    # The known ones left out, each naming the stored record it tells of: give them to `accept` with the others,
+    # and the stored document cites those records (a later report of a known event is one more source of it).
+    known_proposals: list[Proposal] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {

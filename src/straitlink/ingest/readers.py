@@ -205,7 +205,33 @@ def _pdf_text(path: Path) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # as for .docx: any failure of the parser means unreadable
         raise _fail(path, f"is not a readable PDF ({type(exc).__name__})") from None
-    return "\n".join(page.rstrip("\n") for page in pages)
+    return "\n".join(_pdf_rows(page.rstrip("\n")) for page in pages)
+
+
+# A table's row in a PDF's text layer: its cells apart by spaces, two or more of them values, no sentence's end.
+# Its spaces become tabs, as the html and Word readers give a row, and so do a header line's just above it with as
+# many cells (ingest.tables reads them).
+# A value cell carries its unit (372人, 1,986件, 83.77%): a bare number between spaces is as often PDF prose's
+# spacing (查 獲 600 塊海洛因) as a cell.
+_PDF_VALUE = re.compile(
+    r"(?:約|约|近|逾)?[0-9][0-9,.]*(?:萬|万|億|亿)?[0-9,.]*(?:餘|余|多)?"
+    r"(?:件|人|名|公斤|千克|公克|克|公噸|噸|吨|%|％|起|個|个|批|艘|箱|人次)"
+)
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
+
+
+def _pdf_rows(text: str) -> str:
+    lines = text.split("\n")
+    cells = [line.split() for line in lines]
+    for i, row in enumerate(cells):
+        values = sum(1 for cell in row[1:] if _PDF_VALUE.fullmatch(cell))
+        if len(row) < 3 or values < 2 or _SENTENCE_END.search(lines[i]):
+            continue
+        lines[i] = "\t".join(row)
+        above = cells[i - 1] if i > 0 else []
+        if len(above) == len(row) and not _SENTENCE_END.search(lines[i - 1]) and "\t" not in lines[i - 1]:
+            lines[i - 1] = "\t".join(above)
+    return "\n".join(lines)
 
 
 def open_document(path: Path | str) -> Opened:

@@ -251,8 +251,9 @@ def upload(
         if existing is not None:
             return _load(uow, existing), False
         propose(uow, [result], actor=principal.username)
-        # Stores the document (once per sha256, audited) as accepting would, and names the id it is stored under.
-        report = store_accepted(uow, [(info, text, [])], actor=principal.username)
+        # Stores the document (once per sha256, audited) as accepting would, and names the id it is stored under;
+        # it cites the stored records it tells of again (the known proposals), as `straitlink ingest --accept` does.
+        report = store_accepted(uow, [(info, text, result.known_proposals)], actor=principal.username)
         info.id = report.documents[0]
         row = IngestReviewRow(
             document=info.id,

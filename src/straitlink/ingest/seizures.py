@@ -51,6 +51,10 @@ _SUSPECT_BEFORE = re.compile(
     rf"(?:{SUSPECT.pattern})(?:[\u4e00-\u9fff](?:姓(?:男子|女子|嫌犯)?|某))?(?:共|计|等|计有|共计)?$"
 )  # 嫌犯共|4人, 嫌犯陳姓男子等|2人  # 嫌犯共|4人: compiled once
 _ARRESTED_AFTER = re.compile(r"(?:当场|均|全数|一并)?(?:被捕|被逮捕|被抓获|落网|到案|被查获)")
+# 「船長及3名船員移送法辦」: a crew counted beside its master, handed to the prosecutors, are the suspects (3 + 1).
+_CREW = re.compile(r"船员|船工|渔工|同伙|共犯|马仔")
+_LEADER_AND = re.compile(r"(?:船长|主嫌|主谋|首脑|[\u4e00-\u9fff]姓(?:男子|女子|船长))(?:及|与|和|、)$")
+_HANDED_ON = re.compile(r"移送|送办|法办|羁押|逮捕|拘提")
 _CONTINUES = re.compile(r"(?:另|并|同时|此外|随后|其中|该案|此案|本案|警方并|警方另)")
 
 
@@ -160,6 +164,8 @@ def suspects(s: Sentence) -> tuple[int | None, bool, list[QuantityText]]:
         noun = noun or _ARRESTED_AFTER.match(after) or ARREST.search(before)
         if noun:
             return int(q.value), "现行犯" in before + after, [q]
+        if _CREW.match(after) and s.has(_HANDED_ON):
+            return int(q.value) + bool(_LEADER_AND.search(before)), False, [q]
     return None, False, []
 
 
@@ -198,7 +204,7 @@ def read(
         if count and s.has(ARREST) and not totals:
             out.extend(cases.arrest(s, gazetteer, state, count, caught, doc_year))
         return out
-    if state.last_told is not None and _SAME_TIME.match(s.text):
+    if state.last_told is not None and _SAME_TIME.search(s.text):  # 「陸方據以於同日在泉州市破獲…」 too
         for p in seized:
             if p.fields["date"] is None and state.last_told[1] and state.last_told[1][0].fields["date"]:
                 p.fields["date"] = state.last_told[1][0].fields["date"]

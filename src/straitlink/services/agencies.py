@@ -123,7 +123,7 @@ def _parent(catalog: Catalog, value: Any, party: Party) -> str | None:
 @use_case("agencies.add")
 def add_agency(engine: Engine, data: dict[str, Any], *, principal: Principal) -> Agency:
     """Add one agency (names in either script or both, its party, kind and parent), audited."""
-    require(engine, principal, Permission.CATALOG_MANAGE, "add agencies")
+    require(engine, principal, Permission.AGENCIES_ADD, "add agencies")
     with UnitOfWork(engine) as uow:
         return _add(uow, data, actor=principal.username)
 
@@ -210,6 +210,7 @@ def _edit(uow: UnitOfWork, agency_id: str, data: dict[str, Any], *, actor: str) 
     row = uow.session.get(t.AgencyRow, current.id)
     if row is None:
         raise UnknownReference("agency", agency_id, "agency")
+    replaced = audit.records_sum(uow, [("agency", current.id)])  # its row before: the records' digest's part
     for name in EDITABLE:
         value = getattr(edited, name)
         setattr(
@@ -217,7 +218,8 @@ def _edit(uow: UnitOfWork, agency_id: str, data: dict[str, Any], *, actor: str) 
         )
     uow.flush()
     before, after = agency_json(current, shipped=False), agency_json(edited, shipped=False)
-    audit.append(uow, head, [Change(actor, AuditAction.UPDATE, "agency", current.id, diff(before, after))])
+    change = Change(actor, AuditAction.UPDATE, "agency", current.id, diff(before, after))
+    audit.append(uow, head, [change], replaced=replaced)
     uow.commit()
     return edited
 

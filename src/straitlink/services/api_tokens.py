@@ -37,8 +37,8 @@ def _may_manage(engine: Engine, principal: Principal, username: str, what: str) 
 def check_label(label: str) -> str:
     """A token's label: what it is for, 1 to 100 characters."""
     text = label.strip()
-    if not text or len(text) > 100:
-        raise InvalidValue("label", label, "name what the token is for, in 1 to 100 characters")
+    if not text or len(text) > 100 or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise InvalidValue("label", label, "name what the token is for, in 1 to 100 characters, no control characters")
     return text
 
 
@@ -97,7 +97,7 @@ def revoke_token(
     _may_manage(engine, principal, username, "revoke other accounts' tokens")
     T = ApiTokenRow
     given = token_id.strip().lower()
-    if len(given) != TOKEN_ID_LENGTH:
+    if len(given) != TOKEN_ID_LENGTH or any(c not in "0123456789abcdef" for c in given):
         raise InvalidValue("token", token_id, f"the {TOKEN_ID_LENGTH} characters the token list shows")
     stamp = _stamp(now or datetime.now(UTC))
     where = (T.username == username, T.id.startswith(given, autoescape=True), T.revoked_at.is_(None))

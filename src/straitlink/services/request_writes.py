@@ -27,6 +27,7 @@ from straitlink.domain.records import new_id
 from straitlink.domain.requests import AssistanceRequest
 from straitlink.domain.workflow import Step
 from straitlink.services.documents import CheckedFile, FileStore, record_file
+from straitlink.store import search
 from straitlink.store import tables as t
 from straitlink.store.mapping import REQUESTS
 from straitlink.store.request_steps import next_step_id, write_step
@@ -220,8 +221,11 @@ def commit_step(
     context = step_context(step, loaded.next_step_id)
     changes = [Change(actor, action, "request", after.id, encode_changes(before, stored), context)]
     changed = changed_columns(loaded.columns, after)
-    # The stored records' digest moves by the request's row as it becomes, less the row it was, plus any reply.
+    # The stored records' digest moves by the request's row as it becomes, less the row it was, plus the history
+    # step and any reply.
     delta = digest.replaced(REQUEST, loaded.columns, {**loaded.columns, **changed, "version": before.version + 1})
+    history = step_values(before.id, step, step_id=loaded.next_step_id, recorded_at=recorded_at)
+    delta += digest.row_element(digest.STEP, history)
     reply = None
     if step.text or attached:
         draft = ReplyDraft(step.action.value, step.text, step.on, step.actor.party, attached, loaded.next_step_id)
@@ -235,7 +239,7 @@ def commit_step(
         request_id=before.id,
         version=before.version,
         changed=changed,
-        step=step_values(before.id, step, step_id=loaded.next_step_id, recorded_at=recorded_at),
+        step=history,
         entries=entries,
         state=loaded.head.state_bytes,
     )
@@ -247,6 +251,8 @@ def commit_step(
         )
     if reply is not None:
         store_reply(uow, files, reply)
+    if search.REQUEST_FIELDS.intersection(changed):  # an assignment names the executing agency
+        search.index_records(uow.connection, "request", [stored])
     uow.announce(request_event(stored, step, actor, reply.files if reply is not None else ()))
     uow.commit()
     return stored

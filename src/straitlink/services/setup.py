@@ -13,7 +13,7 @@ from straitlink.domain.errors import Forbidden
 from straitlink.domain.marking import Classification
 from straitlink.domain.parties import Party
 from straitlink.services.accounts import count_accounts, create_account
-from straitlink.store import migrate
+from straitlink.store import migrate, search
 from straitlink.store import tables as t
 from straitlink.store.tables_access import AccountRow
 from straitlink.store.uow import UnitOfWork
@@ -107,6 +107,7 @@ def init_database(engine: Engine) -> int:
     migrate.upgrade(engine)
     with UnitOfWork(engine) as uow:
         count = sync_catalog(uow, load_catalog())
+        search.backfill(uow.session)
         uow.commit()
     return count
 

@@ -19,7 +19,7 @@ from straitlink.domain.cases import (
     Vessel,
 )
 from straitlink.domain.dates import Part, PartialDate, Precision
-from straitlink.domain.figures import PublishedFigure, SourceDocument
+from straitlink.domain.figures import Citation, PublishedFigure, SourceDocument
 from straitlink.domain.intel import IntelReport, Outcome
 from straitlink.domain.marking import Classification, HandlingCode, InformationAccuracy, Marking, SourceReliability
 from straitlink.domain.meetings import Meeting, MeetingKind
@@ -136,6 +136,17 @@ class Mapper(Generic[R, Row]):
 def _fill_document(r: SourceDocument, row: t.SourceDocumentRow) -> None:
     row.title, row.publisher, row.url = r.title, r.publisher, r.url
     row.published_on, row.language, row.sha256, row.text = r.published_on, r.language, r.sha256, r.text
+    row.citations = [
+        t.SourceCitationRow(
+            position=i,
+            record_kind=c.kind,
+            record_id=c.record,
+            span_start=c.span[0] if c.span else None,
+            span_end=c.span[1] if c.span else None,
+            quote=c.quote,
+        )
+        for i, c in enumerate(r.cites)
+    ]
 
 
 def _load_document(row: t.SourceDocumentRow) -> SourceDocument:
@@ -150,6 +161,15 @@ def _load_document(row: t.SourceDocumentRow) -> SourceDocument:
         language=row.language,
         sha256=row.sha256,
         text=row.text,
+        cites=[
+            Citation(
+                c.record_kind,
+                c.record_id,
+                (c.span_start, c.span_end) if c.span_start is not None and c.span_end is not None else None,
+                c.quote,
+            )
+            for c in row.citations
+        ],
     )
 
 

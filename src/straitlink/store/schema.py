@@ -9,10 +9,20 @@ from straitlink.store import (
     tables_access,
     tables_exchange,
     tables_ingest,
+    tables_search,
     tables_stats,
     tables_web,
     tables_workflow,
 )
 
-MODULES = (tables, tables_access, tables_exchange, tables_ingest, tables_stats, tables_web, tables_workflow)
+MODULES = (
+    tables,
+    tables_access,
+    tables_exchange,
+    tables_ingest,
+    tables_search,
+    tables_stats,
+    tables_web,
+    tables_workflow,
+)
 metadata: MetaData = tables.Base.metadata

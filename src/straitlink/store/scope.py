@@ -6,7 +6,7 @@ agencies a loaded record involves, for the per-record decision.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 
@@ -15,7 +15,9 @@ from straitlink.domain.access import Principal, Scope
 from straitlink.domain.marking import Classification
 from straitlink.store import tables as t
 from straitlink.store.mapping import Mapper
-from straitlink.store.uow import UnitOfWork
+
+if TYPE_CHECKING:  # the unit of work keeps the search index, whose query uses `visible`
+    from straitlink.store.uow import UnitOfWork
 
 
 def _cases_of(agencies: frozenset[str]) -> Any:

@@ -2,133 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any, ClassVar
 
 from sqlalchemy import (
-    JSON,
-    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
     Index,
-    Integer,
-    MetaData,
-    Numeric,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from straitlink.domain.cases import AgencyRole, CaseKind, PersonRole
-from straitlink.domain.dates import Precision
-from straitlink.domain.marking import Classification, HandlingCode, InformationAccuracy, SourceReliability
-from straitlink.domain.parties import Party
-from straitlink.domain.provenance import ProvenanceKind
+from straitlink.domain.marking import InformationAccuracy, SourceReliability
 from straitlink.domain.quantity import Basis, Qualifier, Unit
 from straitlink.domain.reference import DrugCategory
 from straitlink.domain.requests import RequestForm, Urgency
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-AMOUNT = Numeric(20, 6)
-
-
-def sql_values(values: Iterable[StrEnum] | Iterable[str]) -> str:
-    """A check constraint's value list, generated from the domain's enum so the two cannot drift."""
-    return "(" + ",".join(f"'{v}'" for v in values) + ")"
-
-
-PARTIES = sql_values(Party)
-CLASSIFICATIONS = sql_values(Classification)
-HANDLING_CODES = sql_values(HandlingCode)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map: ClassVar[dict[Any, Any]] = {
-        str: String(200),
-        dict[str, Any]: JSON,
-        list[str]: JSON,
-        Decimal: AMOUNT,
-    }
-
-
-def _in(column: str, values: str, name: str) -> CheckConstraint:
-    return CheckConstraint(f"{column} IN {values}", name=name)
-
-
-class RecordColumns:
-    """Id, optimistic-lock version and provenance: every record row has them."""
-
-    id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
-    prov_kind: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
-    prov_user: Mapped[str | None] = mapped_column(String(200))
-    prov_span_start: Mapped[int | None]
-    prov_span_end: Mapped[int | None]
-    prov_quote: Mapped[str | None] = mapped_column(Text)
-    prov_peer_message: Mapped[str | None] = mapped_column(String(200))
-    prov_generator: Mapped[str | None] = mapped_column(String(200))
-    # The marking (straitlink.domain.marking): lists filter on these in SQL.
-    classification: Mapped[str] = mapped_column(String(16), server_default="restricted")
-    handling: Mapped[str] = mapped_column(String(2), server_default="H0")
-    releasable: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    publishable: Mapped[bool] = mapped_column(Boolean, server_default=false())
-    marking_note: Mapped[str | None] = mapped_column(Text)
-
-    @declared_attr
-    def prov_document(cls) -> Mapped[str | None]:
-        return mapped_column(ForeignKey("source_document.id"), index=True)
-
-    @declared_attr.directive
-    def __mapper_args__(cls) -> dict[str, Any]:
-        return {"version_id_col": cls.version}
-
-    @classmethod
-    def provenance_checks(cls, table: str) -> tuple[CheckConstraint, ...]:
-        return (
-            _in("prov_kind", sql_values(ProvenanceKind), "prov_kind"),
-            CheckConstraint("prov_kind <> 'user' OR prov_user IS NOT NULL", name="prov_user"),
-            CheckConstraint("prov_kind <> 'peer' OR prov_peer_message IS NOT NULL", name="prov_peer"),
-            CheckConstraint(
-                "prov_span_start IS NULL OR (prov_span_start >= 0 AND prov_span_end >= prov_span_start)",
-                name="prov_span",
-            ),
-            _in("classification", CLASSIFICATIONS, "classification"),
-            _in("handling", HANDLING_CODES, "handling"),
-            CheckConstraint("handling <> 'H3' OR marking_note IS NOT NULL", name="handling_note"),
-        )
-
-
-class PartialDateColumns:
-    """A PartialDate as its range plus how it was stated, so periods filter with plain comparisons."""
-
-    date_earliest: Mapped[date | None] = mapped_column(Date, index=True)
-    date_latest: Mapped[date | None] = mapped_column(Date)
-    date_precision: Mapped[str | None] = mapped_column(String(8))
-    date_part: Mapped[str | None] = mapped_column(String(16))
-
-    @classmethod
-    def date_checks(cls) -> tuple[CheckConstraint, ...]:
-        return (
-            _in("date_precision", sql_values(Precision), "date_precision"),
-            CheckConstraint(
-                "(date_earliest IS NULL) = (date_precision IS NULL) AND date_latest >= date_earliest",
-                name="date_range",
-            ),
-        )
+# Re-exported: the other table modules and the migrations import these from here.
+from straitlink.store.columns import AMOUNT as AMOUNT
+from straitlink.store.columns import CLASSIFICATIONS as CLASSIFICATIONS
+from straitlink.store.columns import HANDLING_CODES as HANDLING_CODES
+from straitlink.store.columns import NAMING as NAMING
+from straitlink.store.columns import PARTIES as PARTIES
+from straitlink.store.columns import Base as Base
+from straitlink.store.columns import PartialDateColumns as PartialDateColumns
+from straitlink.store.columns import RecordColumns as RecordColumns
+from straitlink.store.columns import _in as _in
+from straitlink.store.columns import sql_values as sql_values
 
 
 class SourceDocumentRow(RecordColumns, Base):
@@ -141,6 +45,27 @@ class SourceDocumentRow(RecordColumns, Base):
     language: Mapped[str | None] = mapped_column(String(16))
     sha256: Mapped[str | None] = mapped_column(String(64), unique=True)
     text: Mapped[str | None] = mapped_column(Text)
+    citations: Mapped[list[SourceCitationRow]] = relationship(
+        order_by="SourceCitationRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class SourceCitationRow(Base):
+    """A stored record a document tells of again (domain Citation): the record is named by kind and id, not by a
+    foreign key, since it may be of any kind."""
+
+    __tablename__ = "source_citation"
+    __table_args__ = (
+        CheckConstraint("span_start IS NULL OR (span_start >= 0 AND span_end >= span_start)", name="span"),
+        Index("ix_source_citation_record", "record_kind", "record_id"),
+    )
+    document: Mapped[str] = mapped_column(ForeignKey("source_document.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    record_kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[str] = mapped_column(String(64))
+    span_start: Mapped[int | None]
+    span_end: Mapped[int | None]
+    quote: Mapped[str | None] = mapped_column(Text)
 
 
 class AgencyRow(Base):

@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, delete, func, insert, select
+from sqlalchemy import Connection, Engine, delete, event, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from straitlink.domain.errors import Conflict, NotFound
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.records import Record
+from straitlink.store import search
 from straitlink.store import tables as t
 from straitlink.store.db import read_only_refusal
 from straitlink.store.mapping import ALL, Mapper
@@ -95,6 +96,8 @@ def _event_row(e: DomainEvent) -> dict[str, Any]:
     }
 
 
+_BY_ROW: dict[type, Mapper[Any, Any]] = {m.row: m for m in ALL}
+
 # Building a sessionmaker costs about as much as a small transaction; one per engine is enough.
 _FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
 
@@ -123,6 +126,9 @@ class UnitOfWork:
         self._session: Session | None = None
         self.events: list[DomainEvent] = []
         self._after_commit: list[Callable[[], None]] = []
+        # Record rows the session added, changed or deleted: their search entries are rewritten before the commit.
+        self._touched: dict[tuple[str, str], Any] = {}
+        self._dropped: set[tuple[str, str]] = set()
         return self
 
     def announce(self, event: DomainEvent) -> None:
@@ -148,7 +154,28 @@ class UnitOfWork:
         """The ORM session, inside this unit of work's transaction."""
         if self._session is None:
             self._session = self._factory(bind=self.connection)
+            event.listen(self._session, "before_flush", self._track)
         return self._session
+
+    def _track(self, session: Session, context: object, instances: object) -> None:
+        for obj in (*session.new, *session.dirty):
+            mapper = _BY_ROW.get(type(obj))
+            if mapper is not None:
+                self._touched[(mapper.kind, obj.id)] = obj
+        for obj in session.deleted:
+            mapper = _BY_ROW.get(type(obj))
+            if mapper is not None:
+                self._touched.pop((mapper.kind, obj.id), None)
+                self._dropped.add((mapper.kind, obj.id))
+
+    def _refresh_search(self) -> None:
+        """Rewrite the search entries of the record rows written through the session, in this transaction."""
+        if self._dropped:
+            search.remove(self.connection, sorted(self._dropped))
+        if self._touched:
+            entries = [search.entry(kind, _BY_ROW[type(row)].from_row(row)) for (kind, _), row in self._touched.items()]
+            search.index(self.connection, entries)
+        self._touched, self._dropped = {}, set()
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -178,6 +205,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.flush()
+        self._refresh_search()
         if self.events:
             self.connection.execute(_ADD_EVENT, [_event_row(e) for e in self.events])
             self.events = []

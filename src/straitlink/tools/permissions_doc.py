@@ -8,7 +8,8 @@ from straitlink.domain.marking import CLASSIFICATION_LABELS, HANDLING_LABELS
 
 WHAT = {
     Permission.ACCOUNTS_MANAGE: "add, change, disable accounts; grant and revoke roles",
-    Permission.CATALOG_MANAGE: "add and edit agencies and other catalogue entries",
+    Permission.CATALOG_MANAGE: "edit added agencies and other catalogue entries",
+    Permission.AGENCIES_ADD: "add an agency the catalogue lacks (a mainland city bureau, a local court)",
     Permission.CASES_READ: "read cases, operations, persons, seizures, intel and outcomes",
     Permission.CASES_WRITE: "add and change them",
     Permission.MEETINGS_READ: "read meetings, published figures and source documents",

@@ -26,6 +26,7 @@ from straitlink.services import lookups
 from straitlink.services import records as record_svc
 from straitlink.services import request_views as views
 from straitlink.services import requests as request_svc
+from straitlink.services import search as search_svc
 from straitlink.services.access import require
 from straitlink.services.agencies import catalog_for
 from straitlink.services.documents import Upload
@@ -64,6 +65,12 @@ def list_key(kind: Kind, record: Record) -> tuple[date | None, str]:
 def get_record(office: Office, principal: Principal, kind: Kind, record_id: str) -> Record:
     full = resolve_id(office, kind, record_id)
     return record_svc.get_record(office.engine, kind, full, principal=principal)
+
+
+def search(
+    office: Office, principal: Principal, query: str, kinds: list[str] | None, limit: int, offset: int
+) -> search_svc.SearchResult:
+    return search_svc.search_records(office.engine, query, principal=principal, kinds=kinds, limit=limit, offset=offset)
 
 
 def records_of_case(office: Office, principal: Principal, plural: str, case_id: str) -> list[Record]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from straitlink.catalog import load_catalog
-from straitlink.domain.access import AccountRole, Principal
+from straitlink.domain.access import AccountRole, Principal, check_username
 from straitlink.domain.accounts import Account
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.marking import Classification
@@ -50,6 +50,7 @@ def list_accounts(office: Office, principal: Principal) -> list[Account]:
 
 
 def show_account(office: Office, principal: Principal, username: str) -> Account:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return accounts.show_account(office.engine, username, principal=principal)
 
 
@@ -71,32 +72,39 @@ def add_account(office: Office, principal: Principal, given: NewAccount) -> Acco
 
 
 def set_active(office: Office, principal: Principal, username: str, active: bool) -> Account:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return accounts.set_active(office.engine, username, active, principal=principal)
 
 
 def grant_role(office: Office, principal: Principal, username: str, role: str) -> Account:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return accounts.grant_role(
         office.engine, username, role_named(role), principal=principal, own_party=office.desk.party
     )
 
 
 def revoke_role(office: Office, principal: Principal, username: str, role: str) -> Account:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return accounts.revoke_role(office.engine, username, role_named(role), principal=principal)
 
 
 def set_password(office: Office, principal: Principal, username: str, password: str) -> Account:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return accounts.set_password(office.engine, username, password, principal=principal)
 
 
 def issue_token(
     office: Office, principal: Principal, username: str, label: str, days: int | None
 ) -> tuple[str, TokenInfo]:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return api_tokens.issue_token(office.engine, username, label, days=days, principal=principal)
 
 
 def list_tokens(office: Office, principal: Principal, username: str) -> list[TokenInfo]:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return api_tokens.list_tokens(office.engine, username, principal=principal)
 
 
 def revoke_token(office: Office, principal: Principal, username: str, token_id: str) -> TokenInfo:
+    username = check_username(username)  # a name from a URL or form: refused before a query holds it
     return api_tokens.revoke_token(office.engine, username, token_id, principal=principal)

@@ -31,6 +31,7 @@ from straitlink.web import (
     meetings_page,
     pages,
     record_forms,
+    search_views,
     stats_page,
 )
 from straitlink.web.acting import Office
@@ -87,10 +88,12 @@ def create_app(
     app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
     app.include_router(api_accounts.router)  # before api.router, whose /api/v1/{kind} would take /accounts
     app.include_router(api_ingest.router)  # likewise for /api/v1/ingest
+    app.include_router(search_views.api)  # and /api/v1/search
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(stats_page.router)
     app.include_router(ingest_page.router)
+    app.include_router(search_views.pages)
     app.include_router(account_page.router)
     app.include_router(admin_page.router)
     app.include_router(record_forms.router)

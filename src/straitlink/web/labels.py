@@ -78,6 +78,13 @@ FIELDS = {
     "information_accuracy": N_("Information accuracy"),
     "sequence": N_("Session"),
     "cross_strait": N_("Cross-Strait"),
+    "username": N_("Username"),
+    "agency": N_("Agency"),
+    "display_name": N_("Display name"),
+    "clearance": N_("Clearance"),
+    "password": N_("Password"),
+    "again": N_("Password again"),
+    "label": N_("Referred to as"),  # a person named only as 陳姓嫌犯 or 嫌犯1
 }
 
 STATUSES = {

@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from straitlink.domain.access import Permission
+from straitlink.domain.errors import StraitLinkError
 from straitlink.domain.marking import CLASSIFICATION_LABELS, HANDLING_LABELS, Classification, HandlingCode
 from straitlink.domain.quantity import canonical
 from straitlink.web import labels
@@ -63,6 +64,19 @@ LIST_SEPARATORS = {"zh-TW": "、", "zh-CN": "、", "en": ", "}
 QUANTITY_SEPARATORS = {"zh-TW": "；", "zh-CN": "；", "en": "; "}
 
 
+def error_text(error: StraitLinkError, lang: str) -> str:
+    """A refusal as a person reads it: the field's label in the language, then what is wrong with the value."""
+    _ = translations(lang).gettext
+    name = (error.field or "").split("[")[0].split(".")[0]
+    if name not in labels.FIELDS:
+        return error.message
+    rest = error.message.removeprefix(f"{error.field}: ")
+    return f"{_(labels.FIELDS[name])}{COLONS[lang]}{rest}"
+
+
+COLONS = {"zh-TW": "：", "zh-CN": "：", "en": ": "}
+
+
 def marking_text(m: dict[str, Any], lang: str) -> str:
     """A record's marking as people read it: its classification and handling code in the language."""
     _ = translations(lang).gettext
@@ -97,6 +111,7 @@ def page(
         "quantity": lambda q: quantity_text(q, lang),
         "article": lambda text: article_text(text, lang),
         "marking": lambda m: marking_text(m, lang),
+        "error_text": lambda e: error_text(e, lang),
         "sep": LIST_SEPARATORS[lang],
         "qsep": QUANTITY_SEPARATORS[lang],
         "number": lambda value: canonical(value) if value is not None else "",

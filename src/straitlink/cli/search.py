@@ -1,0 +1,57 @@
+"""`straitlink search QUERY`: records of every kind by words, names or reference numbers, as the acting account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.text import Text
+
+from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.services.kinds import KINDS
+from straitlink.services.search import SearchHit, search_records
+
+KIND_HELP = "Only records of this kind (" + "|".join(k.plural for k in KINDS) + "); repeatable"
+
+
+def _marked(hit: SearchHit) -> Text:
+    text = Text()
+    for piece, matched in hit.segments():
+        text.append(piece, style="bold reverse" if matched else "")
+    return text
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("search")
+    @handles_errors
+    def search(
+        ctx: typer.Context,
+        query: Annotated[str, typer.Argument(help="Words, names or reference numbers, in either script")],
+        kind: Annotated[list[str] | None, typer.Option("--kind", help=KIND_HELP)] = None,
+        limit: Annotated[int, typer.Option(help="At most this many records (1-100)")] = 20,
+        offset: Annotated[int, typer.Option(help="Skip this many records first (the next page)")] = 0,
+        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
+        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+    ) -> None:
+        """Find records by names, places, drugs, agencies, reference numbers (ours and the other side's) and any
+        words, in Traditional or Simplified script and either side's terms (冰毒 finds 甲基安非他命)."""
+        engine = state(ctx).engine()
+        found = search_records(engine, query, principal=principal(ctx, user), kinds=kind, limit=limit, offset=offset)
+        if as_json:
+            print_json(found.to_json())
+            return
+        table = Table(
+            "kind",
+            "id",
+            "label",
+            "matched",
+            title=f"{'more than ' if found.more else ''}{found.total} found",
+            title_justify="left",
+        )
+        for hit in found.hits:
+            table.add_row(hit.to_json()["kind"], hit.id[:8], hit.label, _marked(hit))
+        out.print(table)
+        shown = found.offset + len(found.hits)
+        if shown < found.total or found.more:
+            out.print(f"more: --offset {shown}")
