@@ -1,4 +1,4 @@
-"""The statistics rollups (migrations 0003 and 0009), on SQLite and PostgreSQL.
+"""The statistics rollups (migrations 0003 and 0011), on SQLite and PostgreSQL.
 
 Whoever writes — a use case, a bulk Core insert, raw SQL — the triggers keep every rollup equal to a recount of
 the raw rows in the same transaction; the migration backfills them from rows already stored; and the figures

@@ -46,7 +46,7 @@ PL = t.PlaceRow
 UNSTATED = "unstated"
 
 # Breakdowns the rollups answer (requests by agency and seizures by place and party from the rollups of migration
-# 0009); the others (cases and suspects by agency, place or drug, seizures by their case's agencies) are read from
+# 0011); the others (cases and suspects by agency, place or drug, seizures by their case's agencies) are read from
 # the raw rows.
 REQUEST_DIMENSIONS = frozenset({"type", "direction", "party", "month", "year", "agency"})
 SEIZURE_DIMENSIONS = frozenset({"month", "year", "drug", "place", "party"})

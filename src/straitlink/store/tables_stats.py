@@ -133,7 +133,7 @@ Index("ix_request_closed_on", AssistanceRequestRow.__table__.c.closed_on)
 class RequestAgencyRollupRow(Base):
     """Requests per requesting agency ('' for none), party, status now, filing and closing month, and provenance.
 
-    The breakdown by agency reads it (migration 0009); the type is left out, which that breakdown does not split by.
+    The breakdown by agency reads it (migration 0011); the type is left out, which that breakdown does not split by.
     """
 
     __tablename__ = "request_agency_rollup"
@@ -150,7 +150,7 @@ class RequestAgencyRollupRow(Base):
 class SeizurePlaceRollupRow(_SeizureColumns, Base):
     """Seizures under their counted mass (as seizure_rollup) and the place seized ('' for none).
 
-    The breakdowns by place and by party (the place's) read it (migration 0009).
+    The breakdowns by place and by party (the place's) read it (migration 0011).
     """
 
     __tablename__ = "seizure_place_rollup"

@@ -1,7 +1,7 @@
 """rollups for the breakdowns by agency (requests) and by place and party (seizures), kept like those of 0003
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-06 16:50:00
 
 Before this, `stats --by agency` counted requests and `--by place` / `--by party` seizures by scanning every raw
@@ -30,8 +30,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
