@@ -66,6 +66,27 @@ def check_limit(limit: int) -> int:
     return limit
 
 
+def encode_cursor(offset: int) -> str:
+    """An offset cursor, for lists with no stable key to page on (search results, ranked by relevance).
+
+    Every list in a stable order pages by keyset instead (encode_after).
+    """
+    return base64.urlsafe_b64encode(json.dumps({"o": offset}).encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str | None) -> int:
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        offset = data["o"]
+    except (binascii.Error, ValueError, KeyError, TypeError):
+        raise InvalidValue("cursor", cursor, "not a cursor this API gave out") from None
+    if not isinstance(offset, int) or offset < 0:
+        raise InvalidValue("cursor", cursor, "not a cursor this API gave out")
+    return offset
+
+
 def encode_after(key: tuple[str, ...]) -> str:
     """A keyset cursor: the sort key and id of the last row of a page; the next page starts after it.
 
