@@ -1,11 +1,18 @@
 """Messages applied per second end to end between two instances on loopback, beside a raw signed-POST loop.
 
-End to end: N released intel records on TW (SQLite) become N signed messages (staged from the outbox), which
-`exchange sync` delivers in batches over HTTP to CN's `straitlink serve` (SQLite, or PostgreSQL with --pg URL), whose
-inbox verifies, deduplicates, applies each as the peer principal and answers with signed receipts, which TW verifies
-and stores. The ceiling: the same number of messages, signed the same way and POSTed in batches of the same size
-to a server on the same machine that only verifies each signature and signs a receipt (no database).
-Targets: ≥ 1,000 messages/s and ≥ 0.3 of the ceiling. Run: `.venv/bin/python bench/bench_exchange.py [--quick]`.
+End to end: N released intel records on the sending side become N signed messages (staged from its outbox), which
+`exchange sync` delivers in batches over HTTP (a few batches in flight) to the other side's `straitlink serve`,
+whose inbox verifies, deduplicates and applies each as the peer principal in one transaction per batch and answers
+with signed receipts, which the sender verifies and stores. Pairs: TW on SQLite → CN on SQLite, and, when
+PostgreSQL answers, TW on SQLite → CN on PostgreSQL and back (CN on PostgreSQL → TW on SQLite).
+
+The ceiling: the same messages (the payloads the end-to-end run sent, signed afresh the same way), POSTed in
+batches of the same size with the same concurrency, the same HTTP client (httpx, sender.http_post) and the same
+server stack (uvicorn, FastAPI, the work off the event loop) to a server that only verifies each signature and
+signs a receipt for it: no database on either side. Targets: ≥ 1,000 messages/s and ≥ 0.3 of the ceiling.
+After the runs, `audit verify` runs on each receiving side (the batched audit append must keep the chain whole).
+
+Run: `.venv/bin/python bench/bench_exchange.py [--quick] [--messages N] [--pg URL | --no-pg]`.
 """
 
 from __future__ import annotations
@@ -16,19 +23,28 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+from starlette.concurrency import run_in_threadpool
 from typer.testing import CliRunner
 
 TARGET_RATE = 1000.0
 TARGET_RATIO = 0.3
 BATCH = 200
 PASSWORD = "bench exchange password"
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def free_port() -> int:
@@ -50,12 +66,13 @@ def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+def cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
     from straitlink.cli.main import app
 
     result = CliRunner().invoke(app, list(args), env=env, input=stdin)
     if result.exit_code != 0:
         raise SystemExit(f"straitlink {' '.join(args)}: {result.stdout}{result.stderr}")
+    return str(result.stdout)
 
 
 def side_env(party: str, root: Path, url: str) -> dict[str, str]:
@@ -74,8 +91,39 @@ def set_up(env: dict[str, str], other: str) -> None:
     cli(env, "--user", "admin", "exchange", "keygen")
 
 
-def end_to_end(n: int, root: Path, cn_url: str) -> float:
-    """Seconds from the first staged message to the last receipt stored, for n messages."""
+@contextmanager
+def pg_database(admin_url: str) -> Iterator[str]:
+    """A fresh, empty PostgreSQL database, dropped afterwards."""
+    from straitlink.store.db import normalise_url
+
+    admin = create_engine(normalise_url(admin_url), isolation_level="AUTOCOMMIT")
+    name = f"straitlink_bench_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(normalise_url(admin_url)).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def pg_answers(admin_url: str) -> bool:
+    from straitlink.store.db import normalise_url
+
+    try:
+        engine = create_engine(normalise_url(admin_url), connect_args={"connect_timeout": 3})
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+        engine.dispose()
+        return True
+    except OperationalError:  # not running here: the SQLite pair only
+        return False
+
+
+def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[float, list[dict[str, Any]]]:
+    """Seconds from the first staged message to the last receipt stored, for n messages from `sender` to the
+    other side; with the payloads sent (for the ceiling). `audit verify` must pass on the receiving side."""
     from straitlink.config import Settings
     from straitlink.domain.access import Principal
     from straitlink.domain.parties import Party
@@ -84,45 +132,63 @@ def end_to_end(n: int, root: Path, cn_url: str) -> float:
     from straitlink.services.kinds import kind_named
     from straitlink.store.db import make_engine
 
-    tw_env, port = side_env("TW", root, f"sqlite:///{root / 'tw.db'}"), free_port()
-    cn_env = side_env("CN", root, cn_url)
-    set_up(tw_env, "CN")
-    set_up(cn_env, "TW")
-    cli(tw_env, "--user", "admin", "exchange", "peer", "add", "--party", "CN", "--url", f"http://127.0.0.1:{port}",
-        "--key", str(root / "CN" / "exchange" / "identity.pub"))  # fmt: skip
-    cli(cn_env, "--user", "admin", "exchange", "peer", "add", "--party", "TW", "--url", "http://127.0.0.1:9",
-        "--key", str(root / "TW" / "exchange" / "identity.pub"))  # fmt: skip
+    receiver = "CN" if sender == "TW" else "TW"
+    port = free_port()
+    env = {party: side_env(party, root, urls[party]) for party in ("TW", "CN")}
+    set_up(env["TW"], "CN")
+    set_up(env["CN"], "TW")
+    cli(env[sender], "--user", "admin", "exchange", "peer", "add", "--party", receiver,
+        "--url", f"http://127.0.0.1:{port}", "--key", str(root / receiver / "exchange" / "identity.pub"))  # fmt: skip
+    cli(env[receiver], "--user", "admin", "exchange", "peer", "add", "--party", sender, "--url", "http://127.0.0.1:9",
+        "--key", str(root / sender / "exchange" / "identity.pub"))  # fmt: skip
     server = subprocess.Popen(
         [str(Path(sys.executable).with_name("straitlink")), "serve", "--port", str(port)],
-        env={**os.environ, **cn_env},
+        env={**os.environ, **env[receiver]},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     try:
         wait_up(f"http://127.0.0.1:{port}/api/v1/counts", server)
-        engine = make_engine(tw_env["STRAITLINK_DATABASE_URL"])
-        officer = Principal.system(Party.TW, "officer")
+        engine = make_engine(urls[sender])
+        officer = Principal.system(Party(sender), "officer")
         kind = kind_named("intel")
         marking = {"releasable": True, "classification": "restricted", "handling": "H0"}
         for i in range(n):
-            data = {"provider_party": "TW", "recipient_party": "CN", "summary": f"情資{i}", "marking": marking}
+            data = {"provider_party": sender, "recipient_party": receiver, "summary": f"情資{i}", "marking": marking}
             records.add_record(engine, kind, data, principal=officer)
-        settings = Settings(data_dir=root / "TW", database_url=tw_env["STRAITLINK_DATABASE_URL"], party=Party.TW)
+        settings = Settings(data_dir=root / sender, database_url=urls[sender], party=Party(sender))
         ex = Exchange.load(engine, settings)
         start = time.perf_counter()
         report = sync(ex, batch=BATCH)
         elapsed = time.perf_counter() - start
         if report.receipts.get("applied") != n:
             raise SystemExit(f"expected {n} applied, got {report.to_json()}")
+        payloads = sent_payloads(engine)
         engine.dispose()
-        return elapsed
     finally:
         server.terminate()
         server.wait()
+    verified = cli(env[receiver], "--user", "admin", "audit", "verify")  # exits non-zero naming a bad entry
+    if "entries verified" not in verified:
+        raise SystemExit(f"audit verify on {receiver}: {verified}")
+    return elapsed, payloads
+
+
+def sent_payloads(engine: Any) -> list[dict[str, Any]]:
+    from sqlalchemy import select
+
+    from straitlink.store.tables_exchange import MessageRow
+    from straitlink.store.uow import UnitOfWork
+
+    with UnitOfWork(engine) as uow:
+        wires = uow.connection.scalars(select(MessageRow.wire).where(MessageRow.direction == "out")).all()
+    return [w["envelope"]["payload"] for w in wires]
 
 
 def ceiling_app() -> Any:
-    """A server that verifies each signed message and signs a receipt for it, and nothing else."""
+    """A server that verifies each signed message and signs a receipt for it, and nothing else (no database)."""
+    import json
+
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from straitlink.exchange.envelope import canonical, sha256_hex
@@ -133,25 +199,30 @@ def ceiling_app() -> Any:
     sender = parse_public(os.environ["BENCH_SENDER_KEY"])
     api = FastAPI()
 
-    @api.post("/inbox")
-    async def inbox(request: Request) -> JSONResponse:
-        body = await request.json()
+    def answer(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
         out = []
-        for m in body["messages"]:
+        for m in messages:
             data = canonical(m["envelope"])
             status = "applied" if verify_signature(sender, m["signature"], data) else "rejected"
             out.append(sign_receipt(me, message=m["envelope"]["id"], digest=sha256_hex(data), status=status))
-        return JSONResponse({"receipts": out})
+        return out
+
+    @api.post("/inbox")
+    async def inbox(request: Request) -> JSONResponse:
+        body = json.loads(await request.body())  # as the real inbox reads it, and works off the event loop
+        return JSONResponse({"receipts": await run_in_threadpool(answer, body["messages"])})
 
     return api
 
 
-def ceiling(n: int) -> float:
-    """Seconds to sign n envelopes and POST them in batches to the verify-and-sign-only server."""
+def ceiling(payloads: list[dict[str, Any]]) -> float:
+    """Seconds to sign these payloads' envelopes and POST them in batches, as many in flight as the sender keeps,
+    to the verify-and-sign-only server."""
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     from straitlink.exchange.envelope import Envelope, seal
     from straitlink.exchange.keys import Identity, public_text
+    from straitlink.exchange.sender import CONCURRENCY, http_post
 
     me = Identity("TW", Ed25519PrivateKey.generate())
     port = free_port()
@@ -162,21 +233,32 @@ def ceiling(n: int) -> float:
          "--port", str(port), "--log-level", "warning"],
         env=env,
     )  # fmt: skip
+    batches = [payloads[i : i + BATCH] for i in range(0, len(payloads), BATCH)]
     try:
         wait_up(f"http://127.0.0.1:{port}/docs", server)
-        payload = {"provider_party": "TW", "recipient_party": "CN", "summary": "情資", "marking": {"releasable": True}}
         start = time.perf_counter()
         with httpx.Client() as client:
-            for first in range(0, n, BATCH):
-                batch = [
-                    seal(
-                        Envelope("TW", "CN", me.key_id, "record.created", {"kind": "intel", "id": str(i)}, payload), me
-                    )
-                    for i in range(first, min(n, first + BATCH))
-                ]
-                answer = client.post(f"http://127.0.0.1:{port}/inbox", json={"messages": [s.wire for s in batch]})
-                answer.raise_for_status()
-                assert all(r["receipt"]["status"] == "applied" for r in answer.json()["receipts"])
+            post, lock = http_post(client), threading.Lock()
+
+            def worker() -> None:
+                while True:
+                    with lock:
+                        if not batches:
+                            return
+                        batch = batches.pop()
+                    sealed = [
+                        seal(Envelope("TW", "CN", me.key_id, "record.created", {"kind": "intel", "id": str(i)}, p), me)
+                        for i, p in enumerate(batch)
+                    ]
+                    answer = post(f"http://127.0.0.1:{port}/inbox", {"messages": [s.wire for s in sealed]})
+                    if not all(r["receipt"]["status"] == "applied" for r in answer["receipts"]):
+                        raise SystemExit("the ceiling's server refused a message")
+
+            threads = [threading.Thread(target=worker) for _ in range(CONCURRENCY)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
         return time.perf_counter() - start
     finally:
         server.terminate()
@@ -186,20 +268,56 @@ def ceiling(n: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=5000)
-    parser.add_argument("--quick", action="store_true", help="500 messages")
-    parser.add_argument("--pg", help="CN on this (empty) PostgreSQL database instead of SQLite")
+    parser.add_argument("--quick", action="store_true", help="1,000 messages")
+    parser.add_argument("--pg", default=PG_ADMIN, help="PostgreSQL server (a fresh database is made per run)")
+    parser.add_argument("--no-pg", action="store_true", help="the SQLite pair only")
     args = parser.parse_args()
-    n = 500 if args.quick else args.messages
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        e2e = end_to_end(n, root, args.pg or f"sqlite:///{root / 'cn.db'}")
-    raw = ceiling(n)
-    rate, ceiling_rate = n / e2e, n / raw
-    ratio = rate / ceiling_rate
-    print(f"{'measure':<44}{'messages':>10}{'seconds':>10}{'msg/s':>10}")
-    print(f"{'end to end (stage, HTTP, verify, apply, receipts)':<44}{n:>10}{e2e:>10.2f}{rate:>10.0f}")
-    print(f"{'ceiling: raw signed POST, verify + receipt':<44}{n:>10}{raw:>10.2f}{ceiling_rate:>10.0f}")
-    print(f"ratio {ratio:.2f} (target ≥ {TARGET_RATIO}); rate {rate:.0f}/s (target ≥ {TARGET_RATE:.0f}/s)")
+    n = 1000 if args.quick else args.messages
+    pairs: list[tuple[str, str, str]] = [("TW SQLite → CN SQLite", "sqlite", "sqlite")]
+    if not args.no_pg and pg_answers(args.pg):
+        pairs += [("TW SQLite → CN PostgreSQL", "sqlite", "pg"), ("CN PostgreSQL → TW SQLite", "pg", "sqlite")]
+    load_before = os.getloadavg()
+    results: list[tuple[str, float]] = []
+    payloads: list[dict[str, Any]] = []
+    for label, sender_engine, receiver_engine in pairs:
+        sender = "CN" if label.startswith("CN") else "TW"
+        receiver = "CN" if sender == "TW" else "TW"
+        engines = {sender: sender_engine, receiver: receiver_engine}
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            with _databases(root, engines, args.pg) as urls:
+                seconds, sent = end_to_end(n, root, urls, sender)
+        payloads = payloads or sent
+        results.append((label, seconds))
+    raw = ceiling(payloads)
+    ceiling_rate = n / raw
+    load_after = os.getloadavg()
+    print(f"load average before {load_before[0]:.2f} (1 min), after {load_after[0]:.2f}; {os.cpu_count()} CPUs")
+    print(f"{'measure':<58}{'messages':>9}{'seconds':>9}{'msg/s':>8}{'× ceiling':>11}")
+    for label, seconds in results:
+        rate = n / seconds
+        print(f"{'end to end, ' + label:<58}{n:>9}{seconds:>9.2f}{rate:>8.0f}{rate / ceiling_rate:>11.2f}")
+    print(f"{'ceiling: raw signed POST, verify + signed receipt, no DB':<58}{n:>9}{raw:>9.2f}{ceiling_rate:>8.0f}"
+          f"{1.0:>11.2f}")  # fmt: skip
+    print(f"targets: ≥ {TARGET_RATE:.0f} msg/s and ≥ {TARGET_RATIO} × ceiling; batches of {BATCH}")
+
+
+@contextmanager
+def _databases(root: Path, engines: dict[str, str], pg: str) -> Iterator[dict[str, str]]:
+    urls: dict[str, str] = {}
+    with _maybe_pg(engines.get("TW") == "pg", pg) as tw_pg, _maybe_pg(engines.get("CN") == "pg", pg) as cn_pg:
+        urls["TW"] = tw_pg or f"sqlite:///{root / 'tw.db'}"
+        urls["CN"] = cn_pg or f"sqlite:///{root / 'cn.db'}"
+        yield urls
+
+
+@contextmanager
+def _maybe_pg(wanted: bool, pg: str) -> Iterator[str | None]:
+    if not wanted:
+        yield None
+        return
+    with pg_database(pg) as url:
+        yield url
 
 
 if __name__ == "__main__":

@@ -125,3 +125,13 @@ def test_the_record_pages_show_the_other_sides_text_in_the_readers_script(sides:
     assert (shown["summary"], shown["as_received"]) == ("集装箱夹藏氯胺酮", {"summary": "貨櫃夾藏K他命"})
     [own] = records_shown(Office(tw.engine, desk(tw)), [tw.get("intel", rid)])
     assert own["summary"] == "貨櫃夾藏K他命" and "as_received" not in own
+
+
+def test_a_source_document_record_naming_a_hash_travels_without_bytes(sides: tuple[Side, Side]) -> None:  # noqa: F811
+    tw, cn = sides
+    text = "法務部新聞稿：查獲愷他命229公斤。"
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    marking = {"releasable": True, "classification": "unclassified", "handling": "H0"}
+    rid = tw.add("document", {"title": "新聞稿", "sha256": digest, "text": text, "marking": marking})
+    assert sync(tw.ex, direct(cn)).receipts == {"applied": 1}  # its text is in the record: no file to carry
+    assert cn.get("document", rid).sha256 == digest

@@ -25,7 +25,7 @@ from straitlink.services.kinds import kind_named
 from straitlink.services.requests import Desk, StepInput
 from straitlink.services.search import SearchResult, search_records
 from straitlink.services.setup import init_database
-from straitlink.store import mapping
+from straitlink.store import mapping, search
 from straitlink.store.uow import UnitOfWork
 
 CASE, SEIZURE, PERSON, INTEL = (kind_named(k) for k in ("case", "seizure", "person", "intel"))
@@ -191,3 +191,16 @@ def test_an_assignment_makes_the_request_found_by_its_executing_agency(engine: E
     requests.assign_request(desk, r.id, "mjib", StepInput(), principal=DESK, acting=contact[Party.TW])
     assert _found(engine, "調查局 帳戶") == {r.id}
     assert _found(engine, "公安部 帐户") == {r.id}  # the requesting agency, from the day it was filed
+
+
+def test_beyond_the_count_cap_the_total_is_a_floor_and_pages_go_on(
+    engine: Engine, world: dict[str, Record], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    everything = search_records(engine, "案", principal=DESK, limit=100)
+    assert not everything.more and everything.total >= 2
+    monkeypatch.setattr(search, "COUNT_CAP", 1)
+    first = search_records(engine, "案", principal=DESK, limit=1)
+    second = search_records(engine, "案", principal=DESK, limit=1, offset=1)
+    assert (first.total, first.more) == (1, True)
+    ids = {first.hits[0].id, second.hits[0].id}
+    assert len(ids) == 2 and ids <= {h.id for h in everything.hits}

@@ -16,8 +16,9 @@ first (`records_sum`, after the lock and before its first write) and passes that
 from __future__ import annotations
 
 import json
+import weakref
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
@@ -65,6 +66,9 @@ def _state(conn: Connection, stored: Any) -> int:
 
 def lock(uow: UnitOfWork) -> Head:
     """Lock the chain head for the rest of the transaction; call it before the use case's first write."""
+    deferred = _DEFERRED.get(uow)
+    if deferred is not None:
+        return deferred.head  # locked once for the whole batch (`defer`)
     conn = uow.connection
     if conn.dialect.name == "sqlite":  # every change takes this path: straight to the driver (store.driver)
         seq, hash_, stored = _sqlite_lock(conn.dialect).execute(conn, {}).fetchone()
@@ -84,7 +88,7 @@ def lock_and_select(uow: UnitOfWork, stmt: Select[Any], params: dict[str, Any]) 
     Returns the head and the query's one row (None when it finds none; the head is then not locked).
     """
     conn = uow.connection
-    if conn.dialect.name == "sqlite":
+    if conn.dialect.name == "sqlite" or uow in _DEFERRED:
         head = lock(uow)
         return head, conn.execute(stmt, params).one_or_none()
     joined = _JOINED.get(id(stmt))
@@ -160,6 +164,9 @@ def append(
     or delete, less `replaced`: what `records_sum` gave for the records changed or deleted, read after the lock and
     before the first write (nothing for records created).
     """
+    deferred = _DEFERRED.get(uow)
+    if deferred is not None:
+        return deferred.add(changes, delta, replaced, now)
     uow.flush()
     conn = uow.connection
     moved = created(conn, changes) - replaced if delta is None else delta
@@ -167,6 +174,73 @@ def append(
     conn.execute(_ADD, rows)
     conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash, "state": head.state_bytes})
     return head.seq
+
+
+class Overlap(Exception):
+    """Two use cases of one deferred batch changed the same record: the batch cannot be audited in one append."""
+
+
+@dataclass
+class _Deferred:
+    """A batch's appends, kept until its commit: their changes in order, and what moves the records' digest."""
+
+    head: Head
+    groups: list[tuple[list[Change], datetime | None]] = field(default_factory=list)
+    read_back: list[tuple[str, str]] = field(default_factory=list)  # records whose rows are summed at the end
+    delta: int = 0  # the explicit deltas, less what the changes replaced
+    touched: set[tuple[str, str]] = field(default_factory=set)
+    count: int = 0
+
+    def add(self, changes: Sequence[Change], delta: int | None, replaced: int, now: datetime | None) -> int:
+        if not changes:
+            raise ValueError("nothing to audit")
+        pairs = {(c.kind, c.record_id) for c in changes if c.action in _CHANGING}
+        # Each record's rows are read back once, at the end: right only when no other append touched them.
+        if pairs & self.touched:
+            raise Overlap(", ".join(sorted(f"{k} {i}" for k, i in pairs & self.touched)))
+        self.touched |= pairs
+        if delta is None:
+            self.read_back += sorted(pairs)
+            self.delta -= replaced
+        else:
+            self.delta += delta
+        self.groups.append((list(changes), now))
+        self.count += len(changes)
+        return self.head.seq + self.count  # the number the last of these entries will get
+
+
+# Units of work whose appends are deferred to their commit (`defer`); forgotten with the unit of work.
+_DEFERRED: weakref.WeakKeyDictionary[UnitOfWork, _Deferred] = weakref.WeakKeyDictionary()
+
+
+def defer(uow: UnitOfWork) -> None:
+    """Lock the head now and, until the commit, keep every `append` of this transaction to write them all at once.
+
+    For a batch of many use cases in one transaction (the exchange's inbox): one lock, one flush, one read-back of
+    the records' rows and one insert of all the entries, instead of each per use case. The entries are the same, in
+    the same order, and all carry the digest as the batch's transaction leaves the tables, as the entries of any one
+    transaction do. Summing each record's rows once at the end is right only if no two appends change the same
+    record: `append` raises Overlap when one does, and the caller rolls the batch back and goes one by one.
+    """
+    if uow in _DEFERRED:
+        return
+    _DEFERRED[uow] = _Deferred(lock(uow))
+    uow.before_commit(lambda: _write_deferred(uow))
+
+
+def _write_deferred(uow: UnitOfWork) -> None:
+    deferred = _DEFERRED.pop(uow, None)
+    if deferred is None or not deferred.groups:
+        return
+    conn = uow.connection
+    moved = deferred.delta + sum(
+        record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(deferred.read_back)
+    )
+    head, rows = deferred.head, []
+    for i, (changes, now) in enumerate(deferred.groups):
+        rows += chain(head, changes, delta=moved if i == 0 else 0, now=now)
+    conn.execute(_ADD, rows)
+    conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash, "state": head.state_bytes})
 
 
 @dataclass(frozen=True)

@@ -41,10 +41,17 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(found.to_json())
             return
-        table = Table("kind", "id", "label", "matched", title=f"{found.total} found", title_justify="left")
+        table = Table(
+            "kind",
+            "id",
+            "label",
+            "matched",
+            title=f"{'more than ' if found.more else ''}{found.total} found",
+            title_justify="left",
+        )
         for hit in found.hits:
             table.add_row(hit.to_json()["kind"], hit.id[:8], hit.label, _marked(hit))
         out.print(table)
         shown = found.offset + len(found.hits)
-        if shown < found.total:
-            out.print(f"{found.total - shown} more: --offset {shown}")
+        if shown < found.total or found.more:
+            out.print(f"more: --offset {shown}")

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from straitlink.audit import log as audit
 from straitlink.domain.errors import StraitLinkError
 from straitlink.exchange.apply import Context, apply_message
 from straitlink.exchange.documents import take
@@ -27,6 +28,11 @@ from straitlink.store.tables_exchange import MessageRow, ReceiptRow
 from straitlink.store.uow import UnitOfWork
 
 _MESSAGE = insert(MessageRow.__table__)  # type: ignore[arg-type]
+# Message types whose effect reads the database only through the ORM session, which flushes what is pending before
+# it reads: in a batch they run on the earlier messages' unflushed effects. Before any other type the batch
+# flushes, so that an effect reading with Core statements (a retraction looking for the outcomes that name its
+# record, say) sees everything the messages before it did.
+_SESSION_READERS = frozenset({"record.created"})
 _RECEIPT = insert(ReceiptRow.__table__)  # type: ignore[arg-type]
 
 
@@ -55,11 +61,13 @@ class Inbox:
         return receipt
 
     def receive_batch(self, wires: list[Any]) -> list[dict[str, Any]]:
-        """Many messages in one transaction (a savepoint each), their receipts in the same order.
+        """Many messages in one transaction, their receipts in the same order.
 
-        One commit for the batch instead of one per message; a message that cannot be applied is rolled back to
-        its savepoint and parked. Request steps commit in their own writer, and a batch racing another delivery
-        of the same messages fails as a whole: both go one message at a time instead, with the same outcome.
+        First all together: one audit lock, one flush and one append for the batch (`_apply_together`). When one
+        of them cannot be applied so (its effect is refused, or two touch the same record), that transaction is
+        rolled back and each message gets a savepoint of its own (`_apply_batch`), so that the refused one is
+        parked and the others applied. Request steps commit in their own writer, and a batch racing another
+        delivery of the same messages fails as a whole: both go one message at a time instead, with the same outcome.
         """
         self.context()
         receipts: list[dict[str, Any] | None] = [None] * len(wires)
@@ -77,16 +85,64 @@ class Inbox:
             for i, sealed in fresh:
                 receipts[i] = self.receive(sealed.wire)
             return [r for r in receipts if r is not None]
-        try:
-            applied = self._apply_batch(fresh, receipts)
-        except IntegrityError:
-            for i, sealed in fresh:
-                receipts[i] = self.receive(sealed.wire)
-            return [r for r in receipts if r is not None]
+        records = [s.envelope.record_key for _, s in fresh]
+        applied = self._apply_together(fresh, receipts) if len(set(records)) == len(records) else None
+        if applied is None:
+            try:
+                applied = self._apply_batch(fresh, receipts)
+            except IntegrityError:
+                for i, sealed in fresh:
+                    receipts[i] = self.receive(sealed.wire)
+                return [r for r in receipts if r is not None]
         if applied and self._any_waiting():
             for message_id in applied:
                 self._release_successors(message_id)
         return [r for r in receipts if r is not None]
+
+    def _apply_together(
+        self, fresh: list[tuple[int, Sealed]], receipts: list[dict[str, Any] | None]
+    ) -> list[str] | None:
+        """Apply every message in one transaction without savepoints; None (nothing written) if any one fails.
+
+        The use cases run as they always do, but their audit entries are appended together at the commit
+        (audit.log.defer) and the session flushes once: per message there is no lock, no flush, no read-back and
+        no insert of its own. The receipts are filled in only when the batch has committed.
+        """
+        statuses: dict[str, str] = {}
+        given: list[tuple[int, dict[str, Any]]] = []
+        messages: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
+        with UnitOfWork(self.engine) as uow:
+            uow.batch()
+            audit.defer(uow)
+            seq = _next_seq(uow)
+            for i, sealed in fresh:
+                env = sealed.envelope
+                status, reason = "applied", None
+                if env.after is not None and statuses.get(env.after, "") != "applied" and not _applied(uow, env.after):
+                    status, reason = "waiting", f"waits for message {env.after}"
+                else:
+                    try:
+                        if env.type not in _SESSION_READERS:
+                            uow.flush()  # its effect may read with Core: let it see every earlier effect
+                        apply_message(uow, env, self.context())
+                    except (StraitLinkError, audit.Overlap):
+                        return None
+                statuses[env.id] = status
+                message, receipt_row, wire = self._rows(sealed, status, reason, seq)
+                messages.append(message)
+                rows.append(receipt_row)
+                given.append((i, wire))
+                seq += 1
+            try:
+                uow.connection.execute(_MESSAGE, messages)
+                uow.connection.execute(_RECEIPT, rows)
+                uow.commit()
+            except (StraitLinkError, IntegrityError):
+                return None  # a clash at the flush (Conflict) or a twin delivery: the caller goes one by one
+        for i, wire in given:
+            receipts[i] = wire
+        return [i for i, st in statuses.items() if st == "applied"]
 
     def _open(self, wire: Any) -> Sealed:
         """Verify a message and take the documents' bytes beside it into the file store (exchange.documents)."""

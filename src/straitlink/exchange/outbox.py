@@ -25,7 +25,7 @@ from straitlink.store.uow import UnitOfWork
 
 CURSOR = "outbox"
 WINDOW = 1000  # ids re-read behind the cursor: far more than transactions in flight at once
-BATCH = 2000
+BATCH = 2000  # events read at once: more than WINDOW, so that a full read always moves the cursor on
 _INSERT = insert(MessageRow.__table__)  # type: ignore[arg-type]
 
 
@@ -33,24 +33,21 @@ _INSERT = insert(MessageRow.__table__)  # type: ignore[arg-type]
 class Staged:
     messages: int = 0
     withheld: int = 0  # events whose record may not leave
+    read: int = 0  # events taken past the cursor (0: nothing new; a full read may leave more for the next call)
 
 
 def documents_of(payload: dict[str, Any]) -> list[dict[str, str]]:
-    """The documents a payload encloses, by name and SHA-256, wherever they appear in it."""
+    """The documents a payload encloses: its `documents` list of `{name, sha256}` (a filed request's, a step's, a
+    reply's), whose bytes travel with the message.
+
+    Only that list counts: a record that merely names a hash (a source document's `sha256`, its text stored in the
+    record itself) encloses no file.
+    """
     found: dict[str, dict[str, str]] = {}
-
-    def walk(value: Any) -> None:
-        if isinstance(value, dict):
-            digest = value.get("sha256")
-            if isinstance(digest, str) and len(digest) == 64:
-                found[digest] = {"name": str(value.get("name") or value.get("filename") or ""), "sha256": digest}
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(payload)
+    for doc in payload.get("documents") or []:
+        digest = doc.get("sha256") if isinstance(doc, dict) else None
+        if isinstance(digest, str) and len(digest) == 64:
+            found[digest] = {"name": str(doc.get("name") or ""), "sha256": digest}
     return sorted(found.values(), key=lambda d: d["sha256"])
 
 
@@ -75,6 +72,7 @@ def stage(engine: Engine, identity: Identity, peer: Peer, files: FileStore | Non
         ).all()
         if not events:
             return result
+        result.read = len(events)
         peers = set(conn.scalars(select(AccountRoleRow.username).where(AccountRoleRow.role == "peer")))
         last = _last_messages(conn, {f"{e.aggregate_kind}:{e.aggregate_id}" for e in events})
         rows, now = [], now_iso()
@@ -107,7 +105,8 @@ def stage(engine: Engine, identity: Identity, peer: Peer, files: FileStore | Non
         try:
             uow.commit()
         except IntegrityError:
-            return Staged()  # another stager took these events first; nothing is lost, they are its messages
+            # Another stager took these events first; nothing is lost, they are its messages.
+            return Staged(read=len(events))
         result.messages = len(rows)
     return result
 

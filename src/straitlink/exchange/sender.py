@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import uuid
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -38,6 +40,9 @@ def lease_time() -> timedelta:
 
 
 BATCH = 200
+# Batches in flight at once: while the peer applies one, this side claims, signs and sends the next and stores the
+# receipts of the last. Each claim takes only heads of their records, so causal order per record holds at any count.
+CONCURRENCY = 3
 MAX_BACKOFF = timedelta(minutes=30)
 # A receipt's status → the outgoing message's status.
 OUT_STATUS = {"applied": "applied", "waiting": "delivered", "parked": "parked", "rejected": "rejected"}
@@ -127,6 +132,69 @@ def deliver(engine: Engine, peer: Peer, post: Post, keys: KeyLookup, *, limit: i
         return result
     store_receipts(engine, answer.get("receipts") or [], keys, result)
     return result
+
+
+def deliver_all(
+    engine: Engine, peer: Peer, post: Post, keys: KeyLookup, *, limit: int = BATCH, concurrency: int = CONCURRENCY
+) -> Delivery:
+    """Deliver batches until none is due, `concurrency` of them in flight at once; stops at the first failure.
+
+    A worker that finds nothing to claim while others have batches in flight waits for one of them to finish and
+    tries again: their receipts may have made the next messages of their records deliverable.
+    """
+    total, cond, state = Delivery(), threading.Condition(), _Round()
+
+    def worker() -> None:
+        while True:
+            with cond:
+                if state.stop:
+                    return
+                state.in_flight += 1
+                seen = state.finished
+            try:
+                delivery = deliver(engine, peer, post, keys, limit=limit)
+            except BaseException:
+                with cond:  # the others must not wait for this batch: stop them all, and let the error surface
+                    state.in_flight -= 1
+                    state.stop = True
+                    cond.notify_all()
+                raise
+            with cond:
+                state.in_flight -= 1
+                _merge(total, delivery)
+                if delivery.sent:
+                    state.finished += 1
+                    cond.notify_all()
+                if delivery.failed:
+                    state.stop = True  # the peer is not answering: the rest waits for its back-off
+                elif delivery.sent == 0 and state.finished == seen:
+                    if state.in_flight == 0:
+                        state.stop = True  # nothing due, and nothing in flight that could make more due
+                    else:
+                        cond.wait()
+                if state.stop:
+                    cond.notify_all()
+
+    workers = max(1, concurrency)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="exchange-deliver") as pool:
+        for future in [pool.submit(worker) for _ in range(workers)]:
+            future.result()  # a worker's unexpected error is raised here, not lost
+    return total
+
+
+@dataclass
+class _Round:
+    in_flight: int = 0  # batches claimed and not yet settled
+    finished: int = 0  # batches settled so far (a new one may have made more messages due)
+    stop: bool = False
+
+
+def _merge(total: Delivery, d: Delivery) -> None:
+    total.sent += d.sent
+    total.failed += d.failed
+    total.errors += d.errors
+    for k, v in d.receipts.items():
+        total.receipts[k] = total.receipts.get(k, 0) + v
 
 
 def store_receipts(engine: Engine, receipts: list[Any], keys: KeyLookup, result: Delivery | None = None) -> int:

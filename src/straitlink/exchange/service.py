@@ -16,10 +16,11 @@ from straitlink.exchange.apply import Context
 from straitlink.exchange.envelope import KeyLookup
 from straitlink.exchange.inbox import Inbox
 from straitlink.exchange.keys import Identity
+from straitlink.exchange.outbox import BATCH as STAGE_BATCH
 from straitlink.exchange.outbox import stage
 from straitlink.exchange.overdue import record_overdue
 from straitlink.exchange.peers import Peer, key_lookup, the_peer
-from straitlink.exchange.sender import Delivery, Post, deliver, http_post, store_receipts
+from straitlink.exchange.sender import CONCURRENCY, Delivery, Post, deliver_all, http_post, store_receipts
 from straitlink.services.access import principal_for
 from straitlink.services.documents import FileStore
 from straitlink.services.requests import Desk
@@ -97,19 +98,19 @@ class SyncReport:
         }
 
 
-def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200) -> SyncReport:
+def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200, concurrency: int = CONCURRENCY) -> SyncReport:
     """Stage new events, deliver everything due, collect late receipts, then return (one round)."""
     report = SyncReport()
-    staged = stage(ex.engine, ex.identity, ex.peer, ex.files)
-    report.staged, report.withheld = staged.messages, staged.withheld
+    while True:
+        staged = stage(ex.engine, ex.identity, ex.peer, ex.files)
+        report.staged += staged.messages
+        report.withheld += staged.withheld
+        if staged.read < STAGE_BATCH:
+            break  # a full read may have left newer events; a short one took all (the re-read window is smaller)
     keys = ex.keys()
     with httpx.Client() as client:
         send = post or http_post(client)
-        while True:
-            delivery = deliver(ex.engine, ex.peer, send, keys, limit=batch)
-            report.add(delivery)
-            if delivery.sent == 0 or delivery.failed:
-                break
+        report.add(deliver_all(ex.engine, ex.peer, send, keys, limit=batch, concurrency=concurrency))
         _collect_late_receipts(ex, send, keys, report)
     ex.inbox().release_ready()
     report.overdue = record_overdue(ex.engine, ex.identity)

@@ -64,11 +64,13 @@ class SearchResult:
     total: int
     offset: int
     hits: list[SearchHit] = field(default_factory=list)
+    more: bool = False  # more matches than `total` (the count stops at search.COUNT_CAP)
 
     def to_json(self) -> dict[str, Any]:
         return {
             "query": self.query,
             "total": self.total,
+            "more": self.more,
             "offset": self.offset,
             "items": [h.to_json() for h in self.hits],
         }
@@ -114,7 +116,7 @@ def search_records(
     wanted = _kinds(kinds)
     clauses = query_clauses(query)
     with UnitOfWork(engine) as uow:
-        found, total = search.find(uow.connection, principal, clauses, wanted, limit, offset)
+        found, total, more = search.find(uow.connection, principal, clauses, wanted, limit, offset)
     hits = []
     for h in found:
         text, spans = snippet(h.body, clauses)
@@ -122,4 +124,4 @@ def search_records(
     for kind in {h.kind for h in hits}:
         seen = [_Seen(h.id, _Marking(Classification(h.classification))) for h in hits if h.kind == kind]
         log_read(engine, principal, kind, seen)
-    return SearchResult(query, total, offset, hits)
+    return SearchResult(query, total, offset, hits, more)

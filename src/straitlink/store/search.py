@@ -17,16 +17,16 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Table,
-    and_,
     bindparam,
+    case,
     cast,
     column,
     delete,
+    exists,
     false,
     func,
     insert,
     literal_column,
-    or_,
     select,
     table,
     tuple_,
@@ -45,6 +45,7 @@ from straitlink.store.search_terms import Clause, Term, concept_token, document_
 from straitlink.store.tables_search import SearchEntryRow
 
 ENTRY: Table = SearchEntryRow.__table__  # type: ignore[assignment]
+COUNT_CAP = 1000  # matches counted exactly and ranked; beyond, "more than 1,000", newest first
 BODY_CHARS = 4000  # what a snippet is cut from; the terms cover the whole text
 _FTS = table("search_fts", column("rowid"), column("rank"))
 _FTS_MATCH = literal_column("search_fts").op("MATCH")
@@ -228,44 +229,60 @@ def terms_vector() -> Any:
 
 
 def _allowed(principal: Principal, kinds: Sequence[str]) -> ColumnElement[bool]:
-    """Entries of the given kinds whose record the principal may see."""
-    parts = []
+    """Entries of the given kinds whose record the principal may see.
+
+    A CASE on the kind, not an OR of `kind = …` terms: the planner must start from the full-text matches and probe
+    each one's record by primary key, never walk every entry of a kind (which SQLite does for an OR it can index).
+    """
+    whens = []
     for kind in kinds:
         mapper: Mapper[Any, Any] = BY_KIND[kind]
-        seen = select(mapper.row.id).where(visible(mapper, principal))
-        parts.append(and_(ENTRY.c.kind == kind, ENTRY.c.record_id.in_(seen)))
-    return or_(*parts) if parts else false()
+        seen = exists().where(mapper.row.id == ENTRY.c.record_id, visible(mapper, principal))
+        whens.append((ENTRY.c.kind == kind, seen))
+    if not whens:
+        return false()
+    return case(*whens, else_=false())
 
 
 def find(
     conn: Connection, principal: Principal, clauses: Sequence[Clause], kinds: Sequence[str], limit: int, offset: int
-) -> tuple[list[Hit], int]:
-    """One page of the entries matching every clause that the principal may see, best first, and their count."""
+) -> tuple[list[Hit], int, bool]:
+    """One page of the entries matching every clause that the principal may see, and how many there are.
+
+    Up to COUNT_CAP matches are counted exactly and ranked best first (bm25 on SQLite, ts_rank on PostgreSQL);
+    beyond that (a word most records hold) the count says "more than COUNT_CAP" (the third value is True) and the
+    newest entries come first: ranking tens of thousands of near-equal matches would cost the engine a sort of
+    them all for an order no one reads.
+    """
     if not clauses:
-        return [], 0
+        return [], 0, False
     allowed = _allowed(principal, kinds)
-    score: ColumnElement[Any]
     if conn.dialect.name == "postgresql":
         query = cast(bindparam("q", _tsquery(clauses)), TSQUERY)
-        match = terms_vector().op("@@")(query)
-        score = -func.ts_rank(terms_vector(), query)
-        base = select(ENTRY.c.id).where(match, allowed)
-        page = select(ENTRY.c.kind, ENTRY.c.record_id, ENTRY.c.label, ENTRY.c.body).where(match, allowed)
+        match: ColumnElement[bool] = terms_vector().op("@@")(query)
+        score: ColumnElement[Any] = -func.ts_rank(terms_vector(), query)
+        ranked = select(ENTRY.c.kind, ENTRY.c.record_id, ENTRY.c.label, ENTRY.c.body).where(match, allowed)
     else:
         query_text = _fts5(clauses)
-        matched = select(_FTS.c.rowid).where(_FTS_MATCH(bindparam("q", query_text)))
+        match = ENTRY.c.id.in_(select(_FTS.c.rowid).where(_FTS_MATCH(bindparam("q", query_text))))
         score = _FTS.c.rank
-        base = select(ENTRY.c.id).where(ENTRY.c.id.in_(matched), allowed)
-        page = (
+        ranked = (
             select(ENTRY.c.kind, ENTRY.c.record_id, ENTRY.c.label, ENTRY.c.body)
             .join(_FTS, _FTS.c.rowid == ENTRY.c.id)
             .where(_FTS_MATCH(bindparam("q", query_text)), allowed)
         )
-    total = int(conn.scalar(select(func.count()).select_from(base.subquery())) or 0)
-    rows = conn.execute(page.order_by(score, ENTRY.c.id).limit(limit).offset(offset)).all()
+    counted = select(ENTRY.c.id).where(match, allowed).limit(COUNT_CAP + 1)
+    total = int(conn.scalar(select(func.count()).select_from(counted.subquery())) or 0)
+    capped = total > COUNT_CAP
+    if capped:
+        page = select(ENTRY.c.kind, ENTRY.c.record_id, ENTRY.c.label, ENTRY.c.body).where(match, allowed)
+        page = page.order_by(ENTRY.c.id.desc())
+    else:
+        page = ranked.order_by(score, ENTRY.c.id)
+    rows = conn.execute(page.limit(limit).offset(offset)).all()
     details = _details(conn, [(r.kind, r.record_id) for r in rows])
     hits = [Hit(r.kind, r.record_id, r.label, r.body, *details[(r.kind, r.record_id)]) for r in rows]
-    return hits, total
+    return hits, min(total, COUNT_CAP), capped
 
 
 def _details(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str | None]]:

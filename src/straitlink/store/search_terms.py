@@ -48,13 +48,18 @@ def fold(text: str) -> str:
     return str(_t2s().convert(folded)).replace("臺", "台").lower()  # type: ignore[attr-defined]
 
 
+@functools.lru_cache(maxsize=65536)
+def _fold_char(ch: str) -> str:
+    convert = _t2s().convert  # type: ignore[attr-defined]
+    return str(convert(unicodedata.normalize("NFKC", ch).translate(_INVISIBLE))).replace("臺", "台").lower()
+
+
 def fold_chars(text: str) -> tuple[str, list[int]]:
     """`text` folded one character at a time, with the original offset of each folded character (for highlights)."""
     out: list[str] = []
     origin: list[int] = []
-    convert = _t2s().convert  # type: ignore[attr-defined]
     for i, ch in enumerate(text):
-        piece = str(convert(unicodedata.normalize("NFKC", ch).translate(_INVISIBLE))).replace("臺", "台").lower()
+        piece = _fold_char(ch)
         out.append(piece)
         origin.extend([i] * len(piece))
     return "".join(out), origin

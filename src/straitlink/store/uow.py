@@ -31,12 +31,13 @@ R = TypeVar("R", bound=Record)
 class Repository:
     """Records of one kind: add, get, update, delete and list, always through the mapper."""
 
-    def __init__(self, session: Session, mapper: Mapper[Any, Any]) -> None:
+    def __init__(self, session: Session, mapper: Mapper[Any, Any], *, check_new: bool = True) -> None:
         self.session = session
         self.mapper = mapper
+        self.check_new = check_new
 
     def add(self, record: Record) -> None:
-        if self.session.get(self.mapper.row, record.id) is not None:
+        if self.check_new and self.session.get(self.mapper.row, record.id) is not None:
             raise Conflict(f"{self.mapper.kind} {record.id!r} already exists", field="id", value=record.id)
         self.session.add(self.mapper.to_row(record))
 
@@ -126,6 +127,8 @@ class UnitOfWork:
         self._session: Session | None = None
         self.events: list[DomainEvent] = []
         self._after_commit: list[Callable[[], None]] = []
+        self._before_commit: list[Callable[[], None]] = []
+        self._check_new = True
         # Record rows the session added, changed or deleted: their search entries are rewritten before the commit.
         self._touched: dict[tuple[str, str], Any] = {}
         self._dropped: set[tuple[str, str]] = set()
@@ -134,6 +137,16 @@ class UnitOfWork:
     def announce(self, event: DomainEvent) -> None:
         """Collect a domain event; `commit` writes it to the outbox in the same transaction as the change."""
         self.events.append(event)
+
+    def before_commit(self, step: Callable[[], None]) -> None:
+        """Run `step` in the transaction at `commit`, after the session's last flush (a batch's deferred writes)."""
+        self._before_commit.append(step)
+
+    def batch(self) -> None:
+        """Many use cases in this one transaction: a new record's id is checked by the table's unique key when the
+        batch is flushed, not by a read per record. A clash then fails the whole batch (a Conflict at the flush),
+        and whoever batched applies the use cases one at a time instead, each checked as usual."""
+        self._check_new = False
 
     def after_commit(self, effect: Callable[[], None]) -> None:
         """Run `effect` once the transaction has committed, and never if it does not."""
@@ -191,7 +204,7 @@ class UnitOfWork:
                 raise refusal from None
 
     def repo(self, mapper: Mapper[Any, Any]) -> Repository:
-        return Repository(self.session, mapper)
+        return Repository(self.session, mapper, check_new=self._check_new)
 
     def flush(self) -> None:
         if self._session is None:
@@ -205,6 +218,9 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.flush()
+        steps, self._before_commit = self._before_commit, []
+        for step in steps:
+            step()
         self._refresh_search()
         if self.events:
             self.connection.execute(_ADD_EVENT, [_event_row(e) for e in self.events])

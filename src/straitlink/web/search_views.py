@@ -45,7 +45,10 @@ class HitOut(BaseModel):
 
 class SearchPage(BaseModel):
     query: str
-    total: int = Field(description="How many records this caller may see match (never those it may not)")
+    total: int = Field(
+        description="How many records this caller may see match (never those it may not), counted up to 1,000"
+    )
+    more: bool = Field(description="True when more than `total` match: the first 1,000 are counted, newest first")
     items: list[HitOut]
     next: str | None = Field(None, description="The next page's URL, or null on the last page")
 
@@ -61,8 +64,8 @@ def record_url(hit: SearchHit) -> str:
     return f"/api/v1/{hit.to_json()['kind']}/{hit.id}"
 
 
-def _next(request: Request, offset: int, size: int, total: int) -> str | None:
-    if offset + size >= total:
+def _next(request: Request, offset: int, size: int, total: int, more: bool) -> str | None:
+    if offset + size >= total and not more:
         return None
     params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
     return f"{request.url.path}?{urlencode([*params, ('cursor', encode_cursor(offset + size))])}"
@@ -78,7 +81,8 @@ async def search_api(
     office = web_state(request).office
     found = await run_in_threadpool(acting.search, office, who.principal, q, kind, size, offset)
     items = [HitOut(**h.to_json(), url=record_url(h)) for h in found.hits]
-    return SearchPage(query=q, total=found.total, items=items, next=_next(request, offset, size, found.total))
+    nxt = _next(request, offset, size, found.total, found.more)
+    return SearchPage(query=q, total=found.total, more=found.more, items=items, next=nxt)
 
 
 @pages.get("/search", response_class=HTMLResponse)
@@ -98,7 +102,7 @@ async def search_page(request: Request, who: Who, q: str = "", kind: str = "", c
         kinds = [kind] if kind else None
         found = await run_in_threadpool(acting.search, office, who.principal, q, kinds, PAGE_ROWS, offset)
         context["found"] = found
-        context["next"] = _next(request, offset, PAGE_ROWS, found.total)
+        context["next"] = _next(request, offset, PAGE_ROWS, found.total, found.more)
         if offset > 0:
             params = [(k, v) for k, v in request.query_params.multi_items() if k != "cursor"]
             back = max(0, offset - PAGE_ROWS)
