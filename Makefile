@@ -52,7 +52,7 @@ bench-quick: install
 	$(BIN)/python bench/bench_reads.py --quick
 	$(BIN)/python bench/bench_audit_verify.py --quick
 	$(BIN)/python bench/bench_stats.py --scale 0.01
-	$(BIN)/python bench/bench_web.py --scale 0.01 --seconds 3
+	$(BIN)/python bench/bench_web.py --quick
 	$(BIN)/python bench/bench_ingest.py --runs 1
 	$(BIN)/python bench/eval_ingest.py
 

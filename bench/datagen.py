@@ -7,7 +7,9 @@ Reusable by every benchmark:
     load_duckdb(connection, folder)                # the same raw rows into DuckDB, for a reference
 
 Scale 1 is 1,000,000 requests, 100,000 cases (about 250,000 persons) and 1,000,000 seizures (about 1,300,000
-quantities) over the ten years 2014-2023. Rows are written and loaded with a progress bar on stderr.
+quantities) over the ten years 2014-2023. Requests name their requesting agency, cases one to three agencies of
+either side and up to two places, and most seizures the place seized (so breakdowns by agency and place have
+something to count). Rows are written and loaded with a progress bar on stderr.
 """
 
 from __future__ import annotations
@@ -37,20 +39,46 @@ STATUSES = (("completed", 80), ("unable", 5), ("withdrawn", 3), ("refused", 2), 
 CLOSED = {"completed", "unable", "withdrawn", "refused"}
 KINDS = (("drugs", 60), ("fraud", 30), ("smuggling", 5), ("other", 5))
 PROVENANCE = (("synthetic", 80), ("user", 20))
+AGENCIES = {
+    "TW": ("moj", "tw-high-prosecutors", "mjib", "cib", "coast-guard", "tw-customs", "npa"),
+    "CN": ("mps", "mps-narcotics", "mps-criminal-investigation", "fj-border-corps", "gd-psd", "gz-psb"),
+}
+CASE_ROLES = ("directing", "leading", "participating", "participating")
+PLACES = (
+    "taipei",
+    "kaohsiung",
+    "taoyuan-airport",
+    "kaohsiung-port",
+    "keelung-port",
+    "taichung-port",
+    "kinmen",
+    "xiamen",
+    "fuzhou",
+    "guangzhou",
+    "shenzhen",
+    "dongshan",
+    "taiwan-strait",
+    "golden-triangle",
+)
 
 # Table → columns, in the order the CSV files hold them. Booleans are 1/0, lists "[]".
 COLUMNS: dict[str, tuple[str, ...]] = {
     "legal_case": ("id", "version", "prov_kind", "prov_user", "prov_generator", "title", "kind", "joint",
                    "date_earliest", "date_latest", "date_precision"),
+    "case_agency": ("case_id", "position", "agency", "role"),
+    "case_place": ("case_id", "position", "place"),
     "person": ("id", "version", "prov_kind", "prov_user", "prov_generator", "case_id", "role", "caught_in_act"),
-    "seizure": ("id", "version", "prov_kind", "prov_user", "prov_generator", "drug", "case_id", "containers",
-                "date_earliest", "date_latest", "date_precision"),
+    "seizure": ("id", "version", "prov_kind", "prov_user", "prov_generator", "drug", "case_id", "place",
+                "containers", "date_earliest", "date_latest", "date_precision"),
     "seizure_quantity": ("seizure", "position", "value", "upper", "unit", "basis", "qualifier"),
-    "assistance_request": ("id", "version", "prov_kind", "prov_user", "prov_generator", "requesting_party", "type",
-                           "subject", "status", "urgency", "filed_on", "sent_on", "received_on", "closed_on"),
+    "assistance_request": ("id", "version", "prov_kind", "prov_user", "prov_generator", "requesting_party",
+                           "requesting_agency", "type", "subject", "status", "urgency", "filed_on", "sent_on",
+                           "received_on", "closed_on"),
 }  # fmt: skip
 BOOLEAN = {("legal_case", "joint"), ("person", "caught_in_act")}
 INTEGER = {"version", "position"}
+# Bumped when the generated rows change, so that a cached folder of an older layout is generated again.
+LAYOUT = 2
 Step = Callable[[str, int, int], None]
 err = Console(stderr=True)
 
@@ -91,7 +119,7 @@ def _provenance(rng: random.Random) -> tuple[str, str, str]:
 def generate(folder: Path, *, scale: float = 1.0, seed: int = 1, step: Step | None = None) -> Counts:
     """Write the CSV files into `folder` (skipped when a previous run left them for the same scale and seed)."""
     folder.mkdir(parents=True, exist_ok=True)
-    stamp = folder / f"done-{scale}-{seed}.txt"
+    stamp = folder / f"done-{scale}-{seed}-v{LAYOUT}.txt"
     if stamp.exists():
         return Counts(*map(int, stamp.read_text().split()))
     tell = step or (lambda *_: None)
@@ -100,13 +128,23 @@ def generate(folder: Path, *, scale: float = 1.0, seed: int = 1, step: Step | No
     days = (date(START.year + YEARS, 1, 1) - START).days
     case_days: list[date] = []
     persons = quantities = 0
-    with _writer(folder, "legal_case") as cases, _writer(folder, "person") as people:
+    with (
+        _writer(folder, "legal_case") as cases,
+        _writer(folder, "person") as people,
+        _writer(folder, "case_agency") as agencies,
+        _writer(folder, "case_place") as places,
+    ):
         for n in range(n_cases):
             when = START + timedelta(rng.randrange(days))
             case_days.append(when)
             kind = _pick(rng, KINDS)
             cases.writerow((f"c{n}", 1, *_provenance(rng), f"case {n}", kind, int(rng.random() < 0.7), when, when,
                             "day"))  # fmt: skip
+            named = rng.sample(AGENCIES["TW"], 1) + rng.sample(AGENCIES["CN"], rng.choice((0, 1, 2)))
+            for position, agency in enumerate(named):
+                agencies.writerow((f"c{n}", position, agency, CASE_ROLES[min(position, 3)]))
+            for position, place in enumerate(rng.sample(PLACES, rng.choice((0, 1, 1, 2)))):
+                places.writerow((f"c{n}", position, place))
             for k in range(rng.choice((0, 1, 2, 3, 4, 5))):
                 role = "suspect" if rng.random() < 0.95 else "witness"
                 people.writerow((f"p{n}-{k}", 1, *_provenance(rng), f"c{n}", role, int(rng.random() < 0.25)))
@@ -118,7 +156,9 @@ def generate(folder: Path, *, scale: float = 1.0, seed: int = 1, step: Step | No
         for n in range(n_seizures):
             case = rng.randrange(n_cases)
             when = min(case_days[case] + timedelta(rng.randrange(30)), START + timedelta(days - 1))
-            seizures.writerow((f"s{n}", 1, *_provenance(rng), _pick(rng, DRUGS), f"c{case}", "[]", when, when, "day"))
+            place = rng.choice(PLACES) if rng.random() < 0.9 else ""
+            seizures.writerow((f"s{n}", 1, *_provenance(rng), _pick(rng, DRUGS), f"c{case}", place, "[]", when, when,
+                               "day"))  # fmt: skip
             for position, row in enumerate(_quantities(rng)):
                 amounts.writerow((f"s{n}", position, *row))
                 quantities += 1
@@ -133,8 +173,9 @@ def generate(folder: Path, *, scale: float = 1.0, seed: int = 1, step: Step | No
             status = _pick(rng, STATUSES)
             closed = received + timedelta(max(1, round(rng.lognormvariate(math.log(45), 0.7))))
             party = "TW" if rng.random() < 0.85 else "CN"
-            requests.writerow((f"r{n}", 1, *_provenance(rng), party, _pick(rng, TYPES), "bench", status, "normal",
-                               filed, sent, received, closed if status in CLOSED else ""))  # fmt: skip
+            agency = rng.choice(AGENCIES[party]) if rng.random() < 0.95 else ""
+            requests.writerow((f"r{n}", 1, *_provenance(rng), party, agency, _pick(rng, TYPES), "bench", status,
+                               "normal", filed, sent, received, closed if status in CLOSED else ""))  # fmt: skip
             if n % 50_000 == 0:
                 tell("generating requests", n, n_requests)
     tell("generating requests", n_requests, n_requests)
@@ -167,7 +208,7 @@ def _writer(folder: Path, table: str) -> Iterator[Any]:
 def load_sql(engine: Engine, folder: Path, *, step: Step | None = None) -> None:
     """Load the CSV files into a database at the head revision (catalogue loaded): COPY on PostgreSQL."""
     tell = step or (lambda *_: None)
-    order = ("legal_case", "person", "seizure", "seizure_quantity", "assistance_request")
+    order = ("legal_case", "case_agency", "case_place", "person", "seizure", "seizure_quantity", "assistance_request")
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()

@@ -1,4 +1,4 @@
-"""The statistics rollups (migration 0003), on SQLite and PostgreSQL.
+"""The statistics rollups (migrations 0003 and 0011), on SQLite and PostgreSQL.
 
 Whoever writes — a use case, a bulk Core insert, raw SQL — the triggers keep every rollup equal to a recount of
 the raw rows in the same transaction; the migration backfills them from rows already stored; and the figures
@@ -57,6 +57,8 @@ pytestmark = pytest.mark.pg
 S = RequestStatus
 CLOSED = ("completed", "refused", "unable", "withdrawn")
 DRUGS = ("ketamine", "heroin", "methamphetamine", "ephedrine", "cannabis")
+PLACES = (None, "keelung-port", "xiamen", "taiwan-strait", "kaohsiung")  # of both parties, and one of neither
+AGENCIES = (None, "moj", "cib", "mps")
 TODAY = date(2025, 6, 30)
 
 
@@ -129,7 +131,7 @@ def random_world(engine: Engine, seed: int = 7, size: int = 1) -> None:
     for n in range(150 * size):
         case = f"rc{rng.randrange(len(cases))}" if rng.random() < 0.9 else None
         seizures.append({"id": f"rs{n}", **_prov(rng), **_dated(rng), "drug": rng.choice(DRUGS), "case_id": case,
-                         "containers": []})  # fmt: skip
+                         "place": rng.choice(PLACES), "containers": []})  # fmt: skip
         quantities += [{"seizure": f"rs{n}", "position": i, **q} for i, q in enumerate(_quantities(rng))]
     for n in range(300 * size):
         filed = _day(rng)
@@ -139,6 +141,7 @@ def random_world(engine: Engine, seed: int = 7, size: int = 1) -> None:
         if status in CLOSED and rng.random() < 0.92:
             closed = (received or filed) + timedelta(days=rng.randrange(80))
         requests.append({"id": f"rr{n}", **_prov(rng), "requesting_party": rng.choice(("TW", "TW", "CN")),
+                         "requesting_agency": rng.choice(AGENCIES),
                          "type": rng.choice(list(RequestType)).value, "subject": "s", "status": status,
                          "urgency": "normal", "filed_on": filed, "received_on": received,
                          "closed_on": closed})  # fmt: skip
@@ -219,7 +222,10 @@ def test_every_write_path_keeps_the_rollups_equal_to_a_recount(engine: Engine, d
         conn.execute(text("UPDATE assistance_request SET status = 'withdrawn', closed_on = NULL "
                           "WHERE requesting_party = 'CN' AND status = 'filed'"))  # fmt: skip
         conn.execute(text("DELETE FROM assistance_request WHERE id IN ('rr3', 'rr4')"))
+        conn.execute(text("UPDATE assistance_request SET requesting_agency = 'mps' WHERE id IN ('rr5', 'rr6')"))
+        conn.execute(text("UPDATE assistance_request SET requesting_agency = NULL WHERE requesting_agency = 'cib'"))
     assert_rollups_match(engine)
+    assert rollup_total(engine, ts.RequestAgencyRollupRow) == rollup_total(engine, ts.RequestRollupRow)
 
     # A seizure's quantities: replaced through the repository, changed, added and deleted by raw SQL.
     with UnitOfWork(engine) as uow:
@@ -260,6 +266,8 @@ def test_every_write_path_keeps_the_rollups_equal_to_a_recount(engine: Engine, d
         conn.execute(text("UPDATE seizure SET date_earliest = NULL, date_latest = NULL, date_precision = NULL "
                           "WHERE id = 'rs9'"))  # fmt: skip
         conn.execute(text("DELETE FROM seizure WHERE id IN ('rs10', 'rs11')"))
+        conn.execute(text("UPDATE seizure SET place = 'xiamen' WHERE id IN ('rs12', 'rs13')"))
+        conn.execute(text("UPDATE seizure SET place = NULL WHERE place = 'keelung-port'"))
         conn.execute(text("UPDATE person SET caught_in_act = :yes, case_id = 'rc4' WHERE role = 'suspect' AND "
                           "case_id IN ('rc8', 'rc9')"), {"yes": True})  # fmt: skip
         conn.execute(text("UPDATE person SET role = 'witness' WHERE case_id = 'rc10'"))
@@ -363,8 +371,8 @@ def test_figures_from_the_rollups_are_those_of_a_raw_scan(
     mixed: Engine, monkeypatch: pytest.MonkeyPatch, start: date, end: date
 ) -> None:
     cases: list[dict[str, Any]] = [{"exclude_synthetic": x} for x in (False, True)]
-    cases += [{"by": by} for by in ("month", "year", "type", "direction", "party", "drug")]
-    cases += [{"by": "month", "exclude_synthetic": True}]
+    cases += [{"by": by} for by in ("month", "year", "type", "direction", "party", "drug", "agency", "place")]
+    cases += [{"by": by, "exclude_synthetic": True} for by in ("month", "agency", "place", "party")]
     with_rollups = [_statistics(mixed, start, end, **kw) for kw in cases]
     monkeypatch.setattr(periods, "split_period", lambda scope: periods.Split(scope, None, None, ((scope, 1),)))
     raw = [_statistics(mixed, start, end, **kw) for kw in cases]
@@ -406,6 +414,8 @@ def test_the_migration_backfills_the_rollups_from_rows_already_stored(empty_engi
     migrate.upgrade(empty_engine)
     assert_rollups_match(empty_engine)
     assert rollup_total(empty_engine, ts.SeizureRollupRow) > 100
+    assert rollup_total(empty_engine, ts.SeizurePlaceRollupRow) == rollup_total(empty_engine, ts.SeizureRollupRow)
+    assert rollup_total(empty_engine, ts.RequestAgencyRollupRow) == rollup_total(empty_engine, ts.RequestRollupRow)
     # Down and up again: rows written meanwhile (no triggers at 0002) are backfilled too.
     migrate.downgrade(empty_engine, "0002")
     with empty_engine.begin() as conn:

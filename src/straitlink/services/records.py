@@ -8,6 +8,7 @@ is the only way a request changes.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -26,7 +27,7 @@ from straitlink.services.access import log_read, require, use_case
 from straitlink.services.kinds import CATALOG_TABLES, Kind, kind_named, referenced_values
 from straitlink.store import scope
 from straitlink.store import tables as t
-from straitlink.store.queries import ListFilter
+from straitlink.store.queries import ListFilter, sort_key
 from straitlink.store.uow import UnitOfWork
 
 _CATALOG_ROWS: dict[str, Any] = {
@@ -192,6 +193,11 @@ def list_records(engine: Engine, kind: Kind, flt: ListFilter, *, principal: Prin
         records: list[Record] = uow.repo(kind.mapper).list(flt, where=scope.visible(kind.mapper, principal))
     log_read(engine, principal, kind.name, records)
     return records
+
+
+def list_key(kind: Kind, record: Record) -> tuple[date | None, str]:
+    """The (sort key, id) lists order `record` by: a keyset cursor after it carries this (ListFilter.after)."""
+    return sort_key(kind.mapper, record)
 
 
 def suspects_by_case(uow: UnitOfWork, case_ids: list[str]) -> dict[str, dict[str, int]]:

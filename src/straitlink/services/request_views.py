@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import literal, or_, select, tuple_
 
 from straitlink.codec import encode
 from straitlink.domain import access
@@ -302,6 +302,7 @@ class RequestFilter:
     limit: int | None = None
     include_synthetic: bool = True
     party: Party | None = None  # the requesting side
+    after: tuple[date, str] | None = None  # keyset paging: only requests after this (filed_on, id)
 
     def __post_init__(self) -> None:
         check_limit(self.limit)
@@ -335,6 +336,9 @@ def _list(
         stmt = stmt.where(R.requesting_party == flt.party.value)
     if not flt.include_synthetic:
         stmt = stmt.where(R.prov_kind != "synthetic")
+    if flt.after is not None:
+        # A row-value comparison both engines answer by seeking ix_request_list, whatever page this is.
+        stmt = stmt.where(tuple_(R.filed_on, R.id) > tuple_(literal(flt.after[0]), literal(flt.after[1])))
     stmt = stmt.order_by(R.filed_on, R.id)
     if flt.limit and not flt.overdue:
         stmt = stmt.limit(flt.limit)

@@ -101,7 +101,6 @@ def _requests(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, dict[str, int
         "type": R.type,
         "direction": _direction(R.requesting_party),
         "party": R.requesting_party,
-        "agency": func.coalesce(R.requesting_agency, UNSTATED),
     }
     key = _PERIODS[by](R.filed_on) if by in _PERIODS else keys.get(by)
     if key is None:
@@ -181,11 +180,6 @@ def _seizure_keys(scope: Scope, by: str) -> Any:
         return select(*base, _PERIODS[by](seized.c.date_earliest).label("k"))
     if by == "drug":
         return select(*base, seized.c.drug.label("k"))
-    if by == "place":
-        return select(*base, func.coalesce(seized.c.place, UNSTATED).label("k"))
-    if by == "party":
-        pl = t.PlaceRow
-        return select(*base, func.coalesce(pl.party, UNSTATED).label("k")).outerjoin(pl, pl.id == seized.c.place)
     if by == "agency":
         ca = t.CaseAgencyRow
         return select(*base, ca.agency.label("k")).join(ca, ca.case_id == seized.c.case_id).distinct()

@@ -30,6 +30,7 @@ from straitlink.stats.queries import (
     suspects,
 )
 from straitlink.store import periods
+from straitlink.store import tables as t
 from straitlink.store import tables_stats as ts
 from straitlink.store.dialect import month_of
 from straitlink.store.uow import UnitOfWork
@@ -39,10 +40,16 @@ CR = ts.CaseRollupRow
 SR = ts.SuspectRollupRow
 SZ = ts.SeizureRollupRow
 SQ = ts.SeizureQuantityRollupRow
+RA = ts.RequestAgencyRollupRow
+SP = ts.SeizurePlaceRollupRow
+PL = t.PlaceRow
+UNSTATED = "unstated"
 
-# Breakdowns the rollups answer; the others (agency, place, a seizure's party) are read from the raw rows.
-REQUEST_DIMENSIONS = frozenset({"type", "direction", "party", "month", "year"})
-SEIZURE_DIMENSIONS = frozenset({"month", "year", "drug"})
+# Breakdowns the rollups answer (requests by agency and seizures by place and party from the rollups of migration
+# 0011); the others (cases and suspects by agency, place or drug, seizures by their case's agencies) are read from
+# the raw rows.
+REQUEST_DIMENSIONS = frozenset({"type", "direction", "party", "month", "year", "agency"})
+SEIZURE_DIMENSIONS = frozenset({"month", "year", "drug", "place", "party"})
 CASE_DIMENSIONS = frozenset({"month", "year"})
 
 
@@ -72,13 +79,14 @@ def _k(row: Any) -> str:
 # --- requests --------------------------------------------------------------------------------------------------
 
 
-def _request_key(by: str | None, party: Any, kind: Any, month: Any) -> dict[str, Any]:
+def _request_key(by: str | None, party: Any, kind: Any, month: Any, agency: Any) -> dict[str, Any]:
     keys: dict[str, Any] = {
         "type": kind,
         "party": party,
         "direction": case((party == "TW", literal("tw_to_cn")), else_=literal("cn_to_tw")),
         "month": month,
         "year": func.substr(month, 1, 4),
+        "agency": agency,
     }
     return _keyed(by, keys[by] if by is not None else None)
 
@@ -95,8 +103,13 @@ def request_groups(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Coun
     """Requests filed in the period by (key of `by`, party, type, status, state): completed, closed or open."""
     split = periods.split_period(scope)
     out: Counter[RequestKey] = Counter()
-    raw = _request_key(by, R.requesting_party, R.type, month_of(R.filed_on))
-    raw |= {"party": R.requesting_party, "type": R.type, "status": R.status}
+    # By agency the rollup has no type (request_agency_rollup): the raw rows leave it out too, so that what they
+    # add and take off falls on the same keys.
+    by_agency = by == "agency"
+    raw_type = literal("") if by_agency else R.type
+    raw_agency = func.coalesce(R.requesting_agency, UNSTATED)
+    raw = _request_key(by, R.requesting_party, R.type, month_of(R.filed_on), raw_agency)
+    raw |= {"party": R.requesting_party, "type": raw_type, "status": R.status}
     for part, sign in split.raw:
         stmt = _grouped(
             raw | {"state": request_state(scope)}, [part.dated(R.filed_on), *scope.real(R)], R, n=literal(1)
@@ -107,10 +120,13 @@ def request_groups(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Coun
         return out
     # Closed after the end month: open at the end. In the end month: closed in time unless the period ends
     # mid-month and the closing came after its last day (moved to open below).
-    keys = _request_key(by, RR.requesting_party, RR.type, RR.filed_month)
-    keys |= {"party": RR.requesting_party, "type": RR.type, "status": RR.status}
-    late = case((RR.closed_month > split.end_month, RR.n), else_=0)
-    stmt = _grouped(keys, split.in_months(RR.filed_month, RR.synthetic), RR, n=RR.n, late=late)
+    table: Any = RA if by_agency else RR
+    agency = case((RA.requesting_agency == "", literal(UNSTATED)), else_=RA.requesting_agency)
+    kind = literal("") if by_agency else RR.type
+    keys = _request_key(by, table.requesting_party, kind, table.filed_month, agency)
+    keys |= {"party": table.requesting_party, "type": kind, "status": table.status}
+    late = case((table.closed_month > split.end_month, table.n), else_=0)
+    stmt = _grouped(keys, split.in_months(table.filed_month, table.synthetic), table, n=table.n, late=late)
     for row in uow.session.execute(stmt):
         in_time = int(row.n) - int(row.late)
         out[(_k(row), row.party, row.type, row.status, _state(row.status))] += in_time
@@ -197,7 +213,9 @@ class SeizureTally:
         return [SumRow(*group, *values) for group, values in sorted(self.sums.items()) if values[0]]
 
 
-def _seizure_key(by: str | None, month: Any, drug: Any) -> dict[str, Any]:
+def _seizure_key(by: str | None, month: Any, drug: Any, place: Any = None, party: Any = None) -> dict[str, Any]:
+    if by in ("place", "party"):
+        return _keyed(by, place if by == "place" else party)
     return _keyed(by, drug) if by == "drug" else _month_key(by, month)
 
 
@@ -205,13 +223,16 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
     """The seizures counted in the period (joint drug cases, by their own date) and their quantities' sums.
 
     With `weights`, only the sums of the one counted mass per seizure (what a breakdown shows), not every basis.
+    By place or party (the place's), only with `weights`: the place rollup keeps the counted mass alone.
     """
+    assert weights or by not in ("place", "party")
     split = periods.split_period(scope)
     tally = SeizureTally(Counter(), {})
     for part, sign in split.raw:
         seized = counted_seizures(part, scan=False).subquery()
-        key = _seizure_key(by, month_of(seized.c.date_earliest), seized.c.drug).get("k", literal(""))
-        keyed = select(seized.c.id, seized.c.drug, key.label("k")).subquery()
+        place, party = func.coalesce(seized.c.place, UNSTATED), func.coalesce(PL.party, UNSTATED)
+        key = _seizure_key(by, month_of(seized.c.date_earliest), seized.c.drug, place, party).get("k", literal(""))
+        keyed = select(seized.c.id, seized.c.drug, key.label("k")).outerjoin(PL, PL.id == seized.c.place).subquery()
         for row in uow.session.execute(_grouped({"k": keyed.c.k, "drug": keyed.c.drug}, [], keyed, n=literal(1))):
             tally.counts[(row.k, row.drug)] += sign * int(row.n)
         for row in uow.session.execute(quantity_sums(quantities_of(keyed, "k").subquery(), "k")):
@@ -222,12 +243,16 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
         return tally
     # Each seizure once, under its counted mass: the chosen groups. Every quantity, counted mass or not, in the
     # quantity rollup: the rest are those groups less the chosen ones.
-    for table, chosen in ((SZ, True),) if weights else ((SZ, True), (SQ, False)):
-        keys = _seizure_key(by, table.month, table.drug)
+    by_place = by in ("place", "party")
+    tables: Any = ((SP if by_place else SZ, True),) if weights else ((SZ, True), (SQ, False))
+    for table, chosen in tables:
+        stated = case((SP.place == "", literal(UNSTATED)), else_=SP.place)
+        keys = _seizure_key(by, table.month, table.drug, stated, func.coalesce(PL.party, UNSTATED))
         keys |= {"drug": table.drug, "unit": table.unit, "basis": table.basis, "qualifier": table.qualifier}
         where = [table.joint_drug.is_(True), *split.in_months(table.month, table.synthetic, table.case_synthetic)]
         sums = {"n": table.n, "micro": table.micro, "micro_upper": table.micro_upper}
-        for row in uow.session.execute(_grouped(keys, where, table, **sums)):
+        source = SP.__table__.outerjoin(PL, PL.id == SP.place) if by == "party" else table
+        for row in uow.session.execute(_grouped(keys, where, source, **sums)):
             k, values = _k(row), (int(row.n), int(row.micro), int(row.micro_upper))
             if not chosen:
                 tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 0), *values)

@@ -128,17 +128,21 @@ def _seizure_keys() -> dict[str, Any]:
     }
 
 
-def _seizures() -> Select[Any]:
+def _seizures(more: dict[str, Any] | None = None) -> Select[Any]:
     """Each seizure under its one counted mass: net, else gross, else unstated; the first stated wins a tie."""
     priority = case((Q.basis == "net", 0), (Q.basis == "gross", 1), else_=2)
     rank = func.row_number().over(partition_by=Q.seizure, order_by=(priority, Q.position)).label("rank")
     ranked = select(Q.seizure, Q.unit, Q.basis, Q.qualifier, Q.value, Q.upper, rank).where(Q.unit.in_(MASS_UNITS))
     m = ranked.subquery()
-    keys = _seizure_keys() | {
-        "unit": func.coalesce(m.c.unit, ""),
-        "basis": func.coalesce(m.c.basis, ""),
-        "qualifier": func.coalesce(m.c.qualifier, ""),
-    }
+    keys = (
+        _seizure_keys()
+        | (more or {})
+        | {
+            "unit": func.coalesce(m.c.unit, ""),
+            "basis": func.coalesce(m.c.basis, ""),
+            "qualifier": func.coalesce(m.c.qualifier, ""),
+        }
+    )
     values = {
         "n": literal(1),
         "micro": func.coalesce(micro(m.c.value), 0),
@@ -160,6 +164,24 @@ def _quantities() -> Select[Any]:
     return _grouped(keys, values, rows.where(S.date_earliest.is_not(None)))
 
 
+def _request_agencies() -> Select[Any]:
+    closed = case((and_(R.status.in_(CLOSED), R.closed_on.is_not(None)), month_of(R.closed_on)), else_=literal(""))
+    keys = {
+        "requesting_agency": func.coalesce(R.requesting_agency, ""),
+        "requesting_party": R.requesting_party,
+        "status": R.status,
+        "filed_month": month_of(R.filed_on),
+        "closed_month": closed,
+        "synthetic": _synthetic(R),
+    }
+    return _grouped(keys, {"n": literal(1)}, select(R.id))
+
+
+def _seizure_places() -> Select[Any]:
+    """Each seizure under the place seized ('' for none) and its one counted mass, as _seizures() finds it."""
+    return _seizures({"place": func.coalesce(S.place, "")})
+
+
 RECOUNTS = {
     ts.RequestRollupRow: _requests,
     ts.RequestDaysRollupRow: _request_days,
@@ -167,6 +189,8 @@ RECOUNTS = {
     ts.SuspectRollupRow: _suspects,
     ts.SeizureRollupRow: _seizures,
     ts.SeizureQuantityRollupRow: _quantities,
+    ts.RequestAgencyRollupRow: _request_agencies,
+    ts.SeizurePlaceRollupRow: _seizure_places,
 }
 
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 
 from straitlink.domain.listing import check_limit, check_period
 from straitlink.store import tables as t
@@ -25,6 +25,7 @@ class ListFilter:
     exclude_provenance: frozenset[str] = field(default_factory=frozenset)
     limit: int | None = None
     case: str | None = None  # what one case holds: its operations, seizures, persons, and intel via outcomes
+    after: tuple[date | None, str] | None = None  # keyset paging: only records after this (sort key, id)
 
     def __post_init__(self) -> None:
         check_period(self.start, self.end)
@@ -86,13 +87,37 @@ def apply_filter(mapper: Any, stmt: Select[Any], flt: ListFilter) -> Select[Any]
         elif hasattr(row, "case_id") or row is t.CaseRow:
             cases = select(t.SeizureRow.case_id).where(t.SeizureRow.drug == flt.drug)
             stmt = stmt.where((row.id if row is t.CaseRow else row.case_id).in_(cases))
-    order = [row.filed_on] if row is t.AssistanceRequestRow else []
-    if hasattr(row, "date_earliest"):
-        order = [row.date_earliest]
+    column = _order_column(row)
+    if flt.after is not None:
+        stmt = stmt.where(_after(row, column, *flt.after))
+    order = [] if column is None else [column] if row is t.AssistanceRequestRow else [column.asc().nulls_first()]
     stmt = stmt.order_by(*order, row.id)
     if flt.limit:
         stmt = stmt.limit(flt.limit)
     return stmt
+
+
+def _order_column(row: Any) -> Any:
+    """The column a list of `row` is sorted by before its id: the filing date, the date, or none."""
+    if row is t.AssistanceRequestRow:
+        return row.filed_on
+    return row.date_earliest if hasattr(row, "date_earliest") else None
+
+
+def _after(row: Any, column: Any, key: date | None, last_id: str) -> Any:
+    """Rows after (key, last_id) in the list's order: undated rows first (NULLS FIRST on both engines)."""
+    if column is None:
+        return row.id > last_id
+    if key is None:
+        return or_(column.is_not(None), and_(column.is_(None), row.id > last_id))
+    return or_(column > key, and_(column == key, row.id > last_id))
+
+
+def sort_key(mapper: Any, record: Any) -> tuple[date | None, str]:
+    """The (sort key, id) a list orders `record` by: what a keyset cursor after it carries."""
+    column = _order_column(mapper.row)
+    key = getattr(mapper.to_row(record), column.key) if column is not None else None
+    return key, record.id
 
 
 def _case_clause(row: Any, case_id: str) -> Any:

@@ -139,6 +139,8 @@ class AssistanceRequestRow(RecordColumns, Base):
         CheckConstraint("confirmed_on IS NULL OR confirmed_on >= filed_on", name="confirmed_after_filed"),
         # Covering index for the statistics' period × direction × type aggregations.
         Index("ix_request_stats", "filed_on", "requesting_party", "type", "status", "prov_kind"),
+        # The inbox and outbox: one side's requests in (filed_on, id) order, a keyset page a seek (migration 0011).
+        Index("ix_request_list", "requesting_party", "filed_on", "id"),
     )
     requesting_party: Mapped[str] = mapped_column(String(2))
     type: Mapped[str] = mapped_column(ForeignKey("request_type.id"))

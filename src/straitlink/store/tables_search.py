@@ -1,6 +1,6 @@
 """The search index: one row per record with its label, its readable text and its folded terms.
 
-Each engine matches `terms` with its own full-text machinery, built by migration 0009 beside this table and kept
+Each engine matches `terms` with its own full-text machinery, built by migration 0011 beside this table and kept
 in step with it by the database itself: SQLite an FTS5 table filled by triggers, PostgreSQL a GIN index over the
 terms as a tsvector. Neither is in the metadata (alembic check skips them, see migrations/env.py).
 """

@@ -128,3 +128,32 @@ class SeizureQuantityRollupRow(_SeizureColumns, Base):
 # A period ending mid-month needs the requests of its whole months that closed after its last day but within its
 # last month (they were open at its end): found through this index instead of reading every request.
 Index("ix_request_closed_on", AssistanceRequestRow.__table__.c.closed_on)
+
+
+class RequestAgencyRollupRow(Base):
+    """Requests per requesting agency ('' for none), party, status now, filing and closing month, and provenance.
+
+    The breakdown by agency reads it (migration 0011); the type is left out, which that breakdown does not split by.
+    """
+
+    __tablename__ = "request_agency_rollup"
+    __table_args__ = _key("requesting_agency", "requesting_party", "status", "filed_month", "closed_month", "synthetic")
+    requesting_agency: Mapped[str] = mapped_column(String(64))
+    requesting_party: Mapped[str] = mapped_column(String(2))
+    status: Mapped[str] = mapped_column(String(16))
+    filed_month: Mapped[str] = mapped_column(MONTH)
+    closed_month: Mapped[str] = mapped_column(MONTH)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class SeizurePlaceRollupRow(_SeizureColumns, Base):
+    """Seizures under their counted mass (as seizure_rollup) and the place seized ('' for none).
+
+    The breakdowns by place and by party (the place's) read it (migration 0011).
+    """
+
+    __tablename__ = "seizure_place_rollup"
+    __table_args__ = _key("joint_drug", "place", "drug", "unit", "basis", "qualifier", "month", "case_synthetic",
+                          "synthetic")  # fmt: skip
+    place: Mapped[str] = mapped_column(String(64))

@@ -58,6 +58,10 @@ def list_records(office: Office, principal: Principal, kind: Kind, flt: ListFilt
     return record_svc.list_records(office.engine, kind, flt, principal=principal)
 
 
+def list_key(kind: Kind, record: Record) -> tuple[date | None, str]:
+    return record_svc.list_key(kind, record)
+
+
 def get_record(office: Office, principal: Principal, kind: Kind, record_id: str) -> Record:
     full = resolve_id(office, kind, record_id)
     return record_svc.get_record(office.engine, kind, full, principal=principal)

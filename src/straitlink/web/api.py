@@ -20,7 +20,7 @@ from straitlink.domain.workflow import RefusalGround
 from straitlink.services.kinds import Kind, kind_named
 from straitlink.services.requests import StepInput
 from straitlink.web import acting
-from straitlink.web.filters import check_limit, decode_cursor, encode_cursor, list_filter, period_bound
+from straitlink.web.filters import after_key, check_limit, cursor_after, list_filter, period_bound
 from straitlink.web.security import Caller, caller, web_state
 
 
@@ -152,18 +152,20 @@ async def list_kind(
     no_synthetic: bool = False,
 ) -> Page:
     k = _kind(kind)
-    size, offset = check_limit(limit), decode_cursor(cursor)
+    size, after = check_limit(limit), after_key(cursor)
     flt = list_filter(
         start=start, end=end, party=party, agency=agency, drug=drug, provenance=provenance, no_synthetic=no_synthetic
     )
-    flt = dataclasses.replace(flt, limit=offset + size + 1)
+    # Keyset paging: the page after the cursor's row, one more row fetched to know whether another page follows.
+    flt = dataclasses.replace(flt, limit=size + 1, after=after)
     office = web_state(request).office
     found = await run_in_threadpool(acting.list_records, office, who.principal, k, flt)
-    items = [acting.record_json(r) for r in found[offset : offset + size]]
+    items = [acting.record_json(r) for r in found[:size]]
     nxt = None
-    if len(found) > offset + size:
+    if len(found) > size:
         params = [(key, value) for key, value in request.query_params.multi_items() if key != "cursor"]
-        nxt = f"{request.url.path}?{urlencode([*params, ('cursor', encode_cursor(offset + size))])}"
+        following = cursor_after(acting.list_key(k, found[size - 1]))
+        nxt = f"{request.url.path}?{urlencode([*params, ('cursor', following)])}"
     return Page(items=items, next=nxt)
 
 

@@ -16,7 +16,7 @@ from straitlink.domain.errors import NotFound
 from straitlink.services.kinds import kind_named
 from straitlink.services.records import ListFilter
 from straitlink.web import acting
-from straitlink.web.filters import decode_cursor, encode_cursor
+from straitlink.web.filters import after_key, cursor_after
 from straitlink.web.render import page
 from straitlink.web.security import Caller, caller, web_state
 
@@ -26,14 +26,16 @@ PAGE_ROWS = 50
 
 
 def _listing(request: Request, who: Who, plural: str, cursor: str | None, synthetic: bool) -> dict[str, Any]:
-    offset = decode_cursor(cursor)
     excluded = frozenset() if synthetic else frozenset({"synthetic"})
-    flt = ListFilter(exclude_provenance=excluded, limit=offset + PAGE_ROWS + 1)
-    found = acting.list_records(web_state(request).office, who.principal, kind_named(plural), flt)
-    rows = [acting.record_json(r) for r in found[offset : offset + PAGE_ROWS]]
+    kind = kind_named(plural)
+    # Keyset paging: the page after the cursor's row (docs/web.md).
+    flt = ListFilter(exclude_provenance=excluded, limit=PAGE_ROWS + 1, after=after_key(cursor))
+    found = acting.list_records(web_state(request).office, who.principal, kind, flt)
+    rows = [acting.record_json(r) for r in found[:PAGE_ROWS]]
     nxt = None
-    if len(found) > offset + PAGE_ROWS:
-        nxt = f"/{plural}?cursor={encode_cursor(offset + PAGE_ROWS)}" + ("&synthetic=true" if synthetic else "")
+    if len(found) > PAGE_ROWS:
+        following = cursor_after(acting.list_key(kind, found[PAGE_ROWS - 1]))
+        nxt = f"/{plural}?cursor={following}" + ("&synthetic=true" if synthetic else "")
     return {"rows": rows, "next": nxt, "synthetic": synthetic}
 
 

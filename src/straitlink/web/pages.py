@@ -24,7 +24,7 @@ from straitlink.services.records import ListFilter
 from straitlink.services.request_views import DocumentView, RequestFilter
 from straitlink.services.requests import StepInput, today_utc8
 from straitlink.web import acting
-from straitlink.web.filters import check_limit, decode_cursor, encode_cursor, list_filter, period_bound
+from straitlink.web.filters import after_key, cursor_after, list_filter, period_bound
 from straitlink.web.i18n import LANGS, pick_lang
 from straitlink.web.principal import NotAuthenticated
 from straitlink.web.render import page
@@ -174,13 +174,23 @@ async def requests_box(
     statuses = frozenset({RequestStatus(status)}) if status in RequestStatus._value2member_map_ else frozenset()
     if status == "open":
         statuses = frozenset(s for s in RequestStatus if s.is_open)
-    offset = decode_cursor(cursor)
-    flt = RequestFilter(statuses=statuses, direction=Direction.of(requesting), limit=offset + PAGE_ROWS + 1)
+    # Keyset paging on (filed_on, id): the page after the cursor's row, one more fetched to know if one follows.
+    after = after_key(cursor)
+    filed, last_id = after if after is not None else (None, "")
+    if after is not None and filed is None:  # every request has its filing date
+        raise InvalidValue("cursor", cursor, "not a cursor this API gave out")
+    flt = RequestFilter(
+        statuses=statuses,
+        direction=Direction.of(requesting),
+        limit=PAGE_ROWS + 1,
+        after=(filed, last_id) if filed is not None else None,
+    )
     found = await run_in_threadpool(acting.list_requests, web_state(request).office, who.principal, flt)
-    rows = [(acting.record_json(r), d) for r, d in found[offset : offset + PAGE_ROWS]]
+    rows = [(acting.record_json(r), d) for r, d in found[:PAGE_ROWS]]
     nxt = None
-    if len(found) > offset + PAGE_ROWS:
-        query = {"box": box, "cursor": encode_cursor(offset + PAGE_ROWS), **({"status": status} if status else {})}
+    if len(found) > PAGE_ROWS:
+        last = found[PAGE_ROWS - 1][0]
+        query = {"box": box, "cursor": cursor_after((last.filed_on, last.id)), "status": status}
         nxt = "/requests?" + urlencode(query)
     context = {"box": box, "rows": rows, "next": nxt, "status": status or "", "statuses": list(RequestStatus)}
     return page(request, "requests.html", who, who.lang, context)
@@ -311,15 +321,13 @@ async def records(
         k = kind_named(kind)
     except InvalidValue:
         raise NotFound("kind", kind) from None
-    offset = decode_cursor(cursor)
-    flt = list_filter(no_synthetic=no_synthetic, limit=offset + check_limit(PAGE_ROWS) + 1)
+    flt = dataclasses.replace(list_filter(no_synthetic=no_synthetic, limit=PAGE_ROWS + 1), after=after_key(cursor))
     found = await run_in_threadpool(acting.list_records, web_state(request).office, who.principal, k, flt)
-    rows = acting.records_shown(web_state(request).office, found[offset : offset + PAGE_ROWS])
+    rows = acting.records_shown(web_state(request).office, found[:PAGE_ROWS])
     nxt = None
-    if len(found) > offset + PAGE_ROWS:
-        nxt = f"/records/{k.plural}?" + urlencode(
-            {"cursor": encode_cursor(offset + PAGE_ROWS), "no_synthetic": no_synthetic}
-        )
+    if len(found) > PAGE_ROWS:
+        following = cursor_after(acting.list_key(k, found[PAGE_ROWS - 1]))
+        nxt = f"/records/{k.plural}?" + urlencode({"cursor": following, "no_synthetic": no_synthetic})
     context = {
         "kind": k.plural,
         "rows": rows,

@@ -59,6 +59,10 @@ def record_url(hit: SearchHit) -> str:
         return f"/requests/{hit.id}"
     if hit.kind == "case":
         return f"/cases/{hit.id}"
+    if hit.kind in ("meeting", "intel"):
+        return f"/{'meetings' if hit.kind == 'meeting' else 'intel'}/{hit.id}"
+    if hit.kind == "document":
+        return f"/documents/{hit.id}/text"
     if hit.case:
         return f"/cases/{hit.case}"
     return f"/api/v1/{hit.to_json()['kind']}/{hit.id}"

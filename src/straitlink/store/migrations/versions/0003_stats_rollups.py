@@ -154,11 +154,20 @@ def seizures(d: Dialect, rows: str, case_rows: str, quantities: str, sign: int) 
         f"row_number() OVER (PARTITION BY q.seizure ORDER BY {rank}) AS rank FROM {quantities} q "
         f"WHERE q.unit IN {MASS} AND q.seizure IN (SELECT id FROM {rows} x)) ranked WHERE rank = 1)"
     )
+    joined = f"LEFT JOIN {chosen} m ON m.seizure = s.id"
+    if d.name == "sqlite" and quantities == "seizure_quantity":
+        # SQLite cannot index the ranked subquery, so over many seizures (a backfill) that join is quadratic:
+        # from the table itself, its primary key (seizure, position) finds each seizure's counted mass instead.
+        first = (
+            f"(SELECT q.position FROM seizure_quantity q WHERE q.seizure = s.id AND q.unit IN {MASS} "
+            f"ORDER BY {rank} LIMIT 1)"
+        )
+        joined = f"LEFT JOIN seizure_quantity m ON m.seizure = s.id AND m.position = {first}"
     return (
         f"SELECT {_seizure_key(d)}, coalesce(m.unit, '') AS unit, coalesce(m.basis, '') AS basis, "
         f"coalesce(m.qualifier, '') AS qualifier, {sign} AS n, {sign} * coalesce({d.micro('m.value')}, 0) AS micro, "
         f"{sign} * coalesce({d.micro('coalesce(m.upper, m.value)')}, 0) AS micro_upper "
-        f"FROM {rows} s LEFT JOIN {case_rows} c ON c.id = s.case_id LEFT JOIN {chosen} m ON m.seizure = s.id "
+        f"FROM {rows} s LEFT JOIN {case_rows} c ON c.id = s.case_id {joined} "
         "WHERE s.date_earliest IS NOT NULL"
     )
 
