@@ -65,13 +65,20 @@ def claim(engine: Engine, peer: str, *, limit: int = BATCH, lease: timedelta | N
         earlier.seq < m.seq,
         earlier.status == "queued",
     )
-    heads = select(m.id).where(due, ~blocked).order_by(m.seq).limit(limit).scalar_subquery()
+    heads = select(m.id).where(due, ~blocked).order_by(m.seq).limit(limit)
     with UnitOfWork(engine) as uow:
+        targets: Any = heads.scalar_subquery()
+        if uow.connection.dialect.name == "postgresql":
+            # Read the heads first: as a subquery of the UPDATE, PostgreSQL's planner may run it once per queued
+            # row (seconds per claim with a few thousand queued). SKIP LOCKED keeps concurrent claimers apart.
+            targets = list(uow.connection.scalars(heads.with_for_update(skip_locked=True, of=m)))
+            if not targets:
+                return []
         # The conditions are repeated on the UPDATE itself: PostgreSQL re-checks them on a row a concurrent
         # claimer has just leased, and skips it.
         uow.connection.execute(
             update(MessageRow.__table__)  # type: ignore[arg-type]
-            .where(m.direction == "out", m.id.in_(heads), m.status == "queued", free)
+            .where(m.direction == "out", m.id.in_(targets), m.status == "queued", free)
             .values(lease_owner=owner, lease_until=until)
         )
         uow.commit()
