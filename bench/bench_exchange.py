@@ -4,7 +4,7 @@ End to end: N released intel records on the sending side become N signed message
 `exchange sync` delivers in batches over HTTP (a few batches in flight) to the other side's `straitlink serve`,
 whose inbox verifies, deduplicates and applies each as the peer principal in one transaction per batch and answers
 with signed receipts, which the sender verifies and stores. Pairs: TW on SQLite → CN on SQLite, and, when
-PostgreSQL answers, TW on SQLite → CN on PostgreSQL and back (CN on PostgreSQL → TW on SQLite).
+PostgreSQL answers, TW on SQLite → CN on PostgreSQL (and with --reverse CN on PostgreSQL → TW on SQLite).
 
 The ceiling: the same messages (the payloads the end-to-end run sent, signed afresh the same way), POSTed in
 batches of the same size with the same concurrency, the same HTTP client (httpx, sender.http_post) and the same
@@ -12,7 +12,7 @@ server stack (uvicorn, FastAPI, the work off the event loop) to a server that on
 signs a receipt for it: no database on either side. Targets: ≥ 1,000 messages/s and ≥ 0.3 of the ceiling.
 After the runs, `audit verify` runs on each receiving side (the batched audit append must keep the chain whole).
 
-Run: `.venv/bin/python bench/bench_exchange.py [--quick] [--messages N] [--pg URL | --no-pg]`.
+Run: `.venv/bin/python bench/bench_exchange.py [--quick] [--messages N] [--pg URL | --no-pg] [--reverse]`.
 """
 
 from __future__ import annotations
@@ -271,11 +271,14 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="1,000 messages")
     parser.add_argument("--pg", default=PG_ADMIN, help="PostgreSQL server (a fresh database is made per run)")
     parser.add_argument("--no-pg", action="store_true", help="the SQLite pair only")
+    parser.add_argument("--reverse", action="store_true", help="also CN on PostgreSQL → TW on SQLite (slow: see docs)")
     args = parser.parse_args()
     n = 1000 if args.quick else args.messages
     pairs: list[tuple[str, str, str]] = [("TW SQLite → CN SQLite", "sqlite", "sqlite")]
     if not args.no_pg and pg_answers(args.pg):
-        pairs += [("TW SQLite → CN PostgreSQL", "sqlite", "pg"), ("CN PostgreSQL → TW SQLite", "pg", "sqlite")]
+        pairs.append(("TW SQLite → CN PostgreSQL", "sqlite", "pg"))
+        if args.reverse:
+            pairs.append(("CN PostgreSQL → TW SQLite", "pg", "sqlite"))
     load_before = os.getloadavg()
     results: list[tuple[str, float]] = []
     payloads: list[dict[str, Any]] = []

@@ -43,5 +43,9 @@ class Outcome(Record):
 
     def __post_init__(self) -> None:
         super().__post_init__()
+        # Sets of ids (the store keeps no order and one row each): sorted and each once, so the record, its audit
+        # entry and the record read back agree, and `audit verify`'s replay compares like with like.
+        self.seizures = sorted(set(self.seizures))
+        self.persons = sorted(set(self.persons))
         if self.case is None and not self.seizures and not self.persons:
             raise MissingField("outcome", "an outcome names a case, seizures or persons")
