@@ -277,3 +277,38 @@ def test_a_read_only_database_refuses_writes_in_one_line(tmp_path: Path) -> None
         assert (code == 0 and args not in writes) or (code == 2 and "cannot be written" in err), (args, err)
         assert err.strip().count("\n") == 0, err
     assert len(cli.ok("list", "seizures")) == 1  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("pairs", "expected"),
+    [
+        (["releasable=yes", "handling=h2"], {"releasable": True, "handling": "H2"}),
+        (["classification=Confidential", "publishable=否"], {"classification": "confidential", "publishable": False}),
+        (
+            ['marking={"classification": "restricted", "handling": "H1", "releasable": true, "publishable": false}'],
+            {"classification": "restricted", "handling": "H1", "releasable": True},
+        ),
+    ],
+)
+def test_markings_given_as_pairs_are_stored(cli: Cli, pairs: list[str], expected: dict[str, object]) -> None:
+    stored = cli.ok("add", "case", "title=marked", "kind=drugs", "joint=yes", *pairs)
+    marking = stored["marking"]  # type: ignore[index]
+    assert {key: marking[key] for key in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("pair", "field"),
+    [
+        ("releasable=maybe", "releasable"),
+        ("handling=H9", "handling"),
+        ("classification=topsecret", "classification"),
+        ("marking=not json", "marking"),
+        ("marking=[1, 2]", "marking"),
+    ],
+)
+def test_bad_markings_given_as_pairs(cli: Cli, pair: str, field: str) -> None:
+    cli.refused("add", "case", "title=t", "kind=drugs", "joint=yes", pair, field=field, value=pair.partition("=")[2])
+
+
+def test_a_marking_given_twice(cli: Cli) -> None:
+    cli.refused("add", "case", "title=t", "kind=drugs", "joint=yes", "handling=H1", "handling=H2", field="given twice")

@@ -6,9 +6,10 @@ and places by any name in either script (高雄地檢署, K他命, 桃園機場)
 
 from __future__ import annotations
 
+import json
 import typing
 from datetime import date
-from enum import Enum
+from enum import Enum, StrEnum
 from typing import Any
 
 from straitlink.catalog import Catalog
@@ -16,9 +17,11 @@ from straitlink.codec import field_hints
 from straitlink.domain.cases import AgencyParticipation, AgencyRole, Vessel
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.errors import InvalidValue
+from straitlink.domain.marking import Classification, HandlingCode
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Quantity
 from straitlink.services.kinds import Kind
+from straitlink.services.records import MARKING_SHORTCUTS
 
 _ROLE_VALUES = frozenset(r.value for r in AgencyRole)
 _ROLES = "|".join(r.value for r in AgencyRole)
@@ -104,6 +107,11 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
         name = _ALIASES.get(name.strip(), name.strip())
         if not sep or not name:
             raise InvalidValue("field", pair, "write field=value")
+        if name in MARKING_SHORTCUTS or name == "marking":
+            if name in out:
+                raise InvalidValue(name, text, f"given twice (first {out[name]!r}); give each field once")
+            out[name] = _marking_value(name, text.strip())
+            continue
         _check_field(kind, hints, name)
         element, many = unwrap_hint(hints[name])
         resolve = _resolver(catalog, targets[name]) if name in targets else None
@@ -117,6 +125,28 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
         else:
             out[name] = _one(name, element, text, resolve)
     return out
+
+
+def _marking_value(name: str, text: str) -> Any:
+    """A marking given on its own (`releasable=yes`, `handling=H2`) or whole as `marking=` JSON."""
+    if name == "marking":
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = None
+        if not isinstance(value, dict):
+            raise InvalidValue(name, text, "a JSON object with classification, handling, releasable, publishable")
+        return value
+    if name in ("releasable", "publishable"):
+        return _one(name, bool, text, None)
+    choices: dict[str, type[StrEnum]] = {"classification": Classification, "handling": HandlingCode}
+    if name in choices:
+        allowed = [member.value for member in choices[name]]
+        found = next((a for a in allowed if a.lower() == text.lower()), None)
+        if found is None:
+            raise InvalidValue(name, text, f"one of {', '.join(allowed)}")
+        return found
+    return text
 
 
 def _check_field(kind: Kind, hints: dict[str, Any], name: str) -> None:
