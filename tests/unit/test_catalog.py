@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -218,10 +217,9 @@ def test_normalize_name_folds_script_space_and_case() -> None:
     assert normalize_name("K\u3000他命") == normalize_name("ｋ他命") == "k他命"
 
 
-def test_load_is_fast_and_cached() -> None:
-    start = time.perf_counter()
-    load_catalog.__wrapped__()
-    assert time.perf_counter() - start < 1.0
+def test_load_is_cached() -> None:
+    # How fast it loads is a benchmark's business, not an assertion's: a loaded CI machine would fail it.
+    assert load_catalog.__wrapped__() is not load_catalog.__wrapped__()
     assert load_catalog() is load_catalog()
 
 
