@@ -44,6 +44,8 @@ bench: install
 	$(BIN)/python bench/bench_audit_verify.py
 	$(BIN)/python bench/bench_stats.py
 	$(BIN)/python bench/bench_web.py
+	$(BIN)/python bench/bench_search.py
+	$(BIN)/python bench/bench_exchange.py --reverse
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/eval_ingest.py
 
@@ -53,6 +55,8 @@ bench-quick: install
 	$(BIN)/python bench/bench_audit_verify.py --quick
 	$(BIN)/python bench/bench_stats.py --scale 0.01
 	$(BIN)/python bench/bench_web.py --quick
+	$(BIN)/python bench/bench_search.py --quick
+	$(BIN)/python bench/bench_exchange.py --quick
 	$(BIN)/python bench/bench_ingest.py --runs 1
 	$(BIN)/python bench/eval_ingest.py
 
