@@ -119,8 +119,11 @@ def test_the_accounts_api(web: WebApp, engine: Engine) -> None:
     assert admin.post("/api/v1/accounts/bot/disable").json()["active"] is False
     assert bot.get("/api/v1/me", headers=bearer).status_code == 401
     assert admin.post("/api/v1/accounts/bot/enable").json()["active"] is True
+    revoke = f"/admin/accounts/bot/tokens/{issued.json()['id']}/revoke"
+    assert f'action="{revoke}"' in admin.get("/admin/accounts/bot").text  # the page's form revokes it too
     assert admin.delete(f"/api/v1/accounts/bot/tokens/{issued.json()['id']}").json()["revoked_at"]
     assert bot.get("/api/v1/me", headers=bearer).status_code == 401
+    assert f'action="{revoke}"' not in admin.get("/admin/accounts/bot").text
     assert admin.delete(f"/api/v1/accounts/bot/tokens/{issued.json()['id']}").status_code == 404
     assert admin.get("/api/v1/accounts/nobody").status_code == 404
     assert "issue" not in str(audited(engine, issued.json()["id"]))
