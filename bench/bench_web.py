@@ -45,7 +45,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 out = Console(width=150)
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = os.environ.get("STRAITLINK_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
-PG_DATABASE = "straitlink_bench_web"  # not bench_stats's: the two may run side by side
+# not bench_stats's: the two may run side by side; the variable lets two people benchmark on one server
+PG_DATABASE = os.environ.get("STRAITLINK_BENCH_WEB_DB", "straitlink_bench_web")
 TEN_YEARS = "/statistics?start=2014-01-01&end=2023-12-31"
 BREAKDOWNS = ("type", "direction", "party", "month", "year", "agency", "drug", "place")
 
@@ -222,7 +223,7 @@ def pages() -> list[tuple[str, str, str, float | None, float]]:
         (label, path, "≥ 0.50 and p99 < 50 ms", 0.5, 50.0) for label, path in lists
     ]
     out.append(("statistics 2014–2023", TEN_YEARS, "p99 < 100 ms", None, 100.0))
-    out += [(f"… by {by}", f"{TEN_YEARS}&by={by}", "p99 < 100 ms", None, 100.0) for by in BREAKDOWNS]
+    out += [(f"statistics … by {by}", f"{TEN_YEARS}&by={by}", "p99 < 100 ms", None, 100.0) for by in BREAKDOWNS]
     return out
 
 
@@ -235,6 +236,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client threads (keep-alive connections)")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "straitlink-bench")
     parser.add_argument("--reuse", action="store_true", help="keep a database an earlier run loaded (at head)")
+    parser.add_argument("--only", default="", help="measure only the pages whose label contains this text")
     args = parser.parse_args()
     scale = args.scale if args.scale is not None else 0.01 if args.quick else 1.0
     seconds = args.seconds if args.seconds is not None else 3.0 if args.quick else 10.0
@@ -264,6 +266,8 @@ def main() -> None:
         cookie = {"Cookie": f"sl_session={token}"}
         try:
             for label, path, target, min_ratio, max_p99 in pages():
+                if args.only not in label:
+                    continue
                 hammer(port, path, cookie, 1, args.clients)
                 rate, ms = hammer(port, path, cookie, seconds, args.clients)
                 ratio = rate / ceiling_rate
