@@ -19,6 +19,7 @@ from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue, MissingField, StraitLinkError
 from straitlink.domain.figures import Citation
 from straitlink.domain.marking import Marking
+from straitlink.domain.meetings import FollowUp
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.quantity import Quantity, canonical
 from straitlink.domain.records import Record
@@ -40,6 +41,8 @@ def encode_value(value: Any) -> Any:
         return {"agency": value.agency, "role": value.role.value}
     if isinstance(value, Vessel):
         return {"name": value.name, "flag_state": value.flag_state, "kind": value.kind}
+    if isinstance(value, FollowUp):
+        return {f.name: encode_value(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, list | tuple):
         return [encode_value(v) for v in value]
     raise TypeError(f"no JSON form for {type(value).__name__}")
@@ -131,6 +134,10 @@ def _decode(field: str, hint: Any, raw: Any) -> Any:
             raise InvalidValue(field, raw, 'expected {"name": …, "flag_state": …, "kind": …}')
         flag, kind = (_decode(f"{field}.{k}", str | None, raw.get(k)) for k in ("flag_state", "kind"))
         return Vessel(raw["name"], flag, kind)
+    if hint is FollowUp:
+        if not isinstance(raw, dict):
+            raise InvalidValue(field, raw, 'expected {"action": …, "agency": …, "due": …, "status": …}')
+        return decode(FollowUp, raw, prefix=f"{field}.")
     if hint is Decimal:
         try:
             return Decimal(str(raw))
@@ -156,7 +163,7 @@ def _decode(field: str, hint: Any, raw: Any) -> Any:
     return raw
 
 
-def decode(cls: type[Record], data: dict[str, Any], *, prefix: str = "") -> Any:
+def decode(cls: type[Any], data: dict[str, Any], *, prefix: str = "") -> Any:
     """A record of `cls` from its JSON object; unknown keys are ignored, bad values named by field."""
     if not isinstance(data, dict):
         raise InvalidValue(prefix or cls.__name__, data, "expected a JSON object")

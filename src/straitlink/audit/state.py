@@ -48,7 +48,12 @@ KIND_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
     "seizure": (("seizure", "id"), ("seizure_quantity", "seizure")),
     "intel": (("intel_report", "id"),),
     "outcome": (("outcome", "id"), ("outcome_seizure", "outcome"), ("outcome_person", "outcome")),
-    "meeting": (("meeting", "id"), ("meeting_agency", "meeting"), ("meeting_place", "meeting")),
+    "meeting": (
+        ("meeting", "id"),
+        ("meeting_agency", "meeting"),
+        ("meeting_place", "meeting"),
+        ("meeting_follow_up", "meeting"),
+    ),
     "figure": (("published_figure", "id"),),
     # A request's history steps are the dates its deadlines and processing times are computed from.
     "request": (("assistance_request", "id"), ("request_transition", "request_id")),

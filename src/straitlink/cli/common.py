@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -141,3 +141,8 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
             bar.update(tasks[stage], completed=done, total=total)
 
         yield update
+
+
+# Options many commands share, declared once.
+User = Annotated[str | None, typer.Option("--user", help="Acting user (default: STRAITLINK_USER or login)")]
+AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]

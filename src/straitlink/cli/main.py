@@ -14,6 +14,7 @@ from straitlink.cli import (  # noqa: F401
     corrections,
     exchange,
     ingest,
+    meeting,
     records,
     request,
     request_lists,
@@ -60,6 +61,7 @@ search.register(app)
 app.add_typer(request.app, name="request")
 app.add_typer(audit.app, name="audit")
 app.add_typer(agency.app, name="agency")
+app.add_typer(meeting.app, name="meeting")
 app.add_typer(users.app, name="user")
 app.add_typer(exchange.app, name="exchange")
 ingest.register(app)

@@ -28,6 +28,8 @@ LIMITS: dict[tuple[str, str], tuple[int, bool]] = {
     ("Outcome", "note"): (MULTI_LINE, True),
     ("Meeting", "title"): (500, False),
     ("Meeting", "decisions"): (MULTI_LINE, True),
+    ("FollowUp", "action"): (2_000, True),
+    ("FollowUp", "note"): (MULTI_LINE, True),
     ("PublishedFigure", "metric"): (100, False),
     ("PublishedFigure", "label"): (500, False),
     ("PublishedFigure", "label_en"): (500, False),

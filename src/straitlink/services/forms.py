@@ -87,6 +87,12 @@ def _one(field: str, hint: Any, text: str, resolve: Any) -> Any:
     return text
 
 
+def parse_value(field: str, hint: Any, text: str, resolve: Any = None) -> Any:
+    """One typed value of type `hint` in its JSON shape, read as `field=value` reads it (`resolve` finds a
+    catalogue entry by any of its names)."""
+    return _one(field, hint, text, resolve)
+
+
 def unwrap_hint(hint: Any) -> tuple[Any, bool]:
     """The element type, and whether the field holds a list."""
     args = [a for a in typing.get_args(hint) if a is not type(None)]

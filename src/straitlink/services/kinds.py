@@ -46,12 +46,6 @@ KINDS: tuple[Kind, ...] = (
         mapping.OUTCOMES,
         (("intel", "intel"), ("case", "case"), ("seizures[]", "seizure"), ("persons[]", "person")),
     ),
-    Kind(
-        "meeting",
-        "meetings",
-        mapping.MEETINGS,
-        (("host", "agency"), ("participants[]", "agency"), ("places[]", "place")),
-    ),
     Kind("figure", "figures", mapping.FIGURES, (("source", "document"),)),
     Kind(
         "request",
@@ -62,6 +56,22 @@ KINDS: tuple[Kind, ...] = (
             ("requesting_agency", "agency"),
             ("executing_agency", "agency"),
             ("case", "case"),
+        ),
+    ),
+    # After requests: a kind's references point only to kinds before it (export and import rely on this), and a
+    # meeting's follow-ups name the requests that carried them out.
+    Kind(
+        "meeting",
+        "meetings",
+        mapping.MEETINGS,
+        (
+            ("host", "agency"),
+            ("participants[]", "agency"),
+            ("places[]", "place"),
+            ("follow_ups[].agency", "agency"),
+            ("follow_ups[].request", "request"),
+            ("follow_ups[].case", "case"),
+            ("follow_ups[].intel", "intel"),
         ),
     ),
 )

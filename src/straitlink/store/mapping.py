@@ -22,7 +22,7 @@ from straitlink.domain.dates import Part, PartialDate, Precision
 from straitlink.domain.figures import Citation, PublishedFigure, SourceDocument
 from straitlink.domain.intel import IntelReport, Outcome
 from straitlink.domain.marking import Classification, HandlingCode, InformationAccuracy, Marking, SourceReliability
-from straitlink.domain.meetings import Meeting, MeetingKind
+from straitlink.domain.meetings import FollowUp, FollowUpStatus, Meeting, MeetingKind
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance, ProvenanceKind
 from straitlink.domain.quantity import Basis, Qualifier, Quantity, Unit
@@ -391,6 +391,37 @@ def _fill_meeting(r: Meeting, row: t.MeetingRow) -> None:
     put_date(row, r.date)
     row.participants = [t.MeetingAgencyRow(position=i, agency=a) for i, a in enumerate(r.participants)]
     row.places = [t.MeetingPlaceRow(position=i, place=p) for i, p in enumerate(r.places)]
+    row.follow_ups = [
+        t.MeetingFollowUpRow(
+            position=i,
+            decision=f.decision,
+            action=f.action,
+            agency=f.agency,
+            due=f.due,
+            status=f.status.value,
+            status_on=f.status_on,
+            note=f.note,
+            request=f.request,
+            case_id=f.case,
+            intel=f.intel,
+        )
+        for i, f in enumerate(r.follow_ups)
+    ]
+
+
+def _load_follow_up(row: t.MeetingFollowUpRow) -> FollowUp:
+    return FollowUp(
+        decision=row.decision,
+        action=row.action,
+        agency=row.agency,
+        due=row.due,
+        status=FollowUpStatus(row.status),
+        status_on=row.status_on,
+        note=row.note,
+        request=row.request,
+        case=row.case_id,
+        intel=row.intel,
+    )
 
 
 def _load_meeting(row: t.MeetingRow) -> Meeting:
@@ -407,6 +438,7 @@ def _load_meeting(row: t.MeetingRow) -> Meeting:
         participants=[a.agency for a in row.participants],
         decisions=list(row.decisions),
         cross_strait=row.cross_strait,
+        follow_ups=[_load_follow_up(f) for f in row.follow_ups],
     )
 
 
@@ -459,8 +491,8 @@ ALL: tuple[Mapper[Any, Any], ...] = (
     SEIZURES,
     INTEL,
     OUTCOMES,
-    MEETINGS,
     FIGURES,
     REQUESTS,
+    MEETINGS,  # a meeting's follow-ups name the requests, cases and intel that carried them out
 )
 BY_KIND: dict[str, Mapper[Any, Any]] = {m.kind: m for m in ALL}

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from straitlink.domain.cases import AgencyRole, CaseKind, PersonRole
 from straitlink.domain.marking import InformationAccuracy, SourceReliability
+from straitlink.domain.meetings import FollowUpStatus
 from straitlink.domain.quantity import Basis, Qualifier, Unit
 from straitlink.domain.reference import DrugCategory
 from straitlink.domain.requests import RequestForm, Urgency
@@ -372,6 +373,9 @@ class MeetingRow(RecordColumns, PartialDateColumns, Base):
     places: Mapped[list[MeetingPlaceRow]] = relationship(
         order_by="MeetingPlaceRow.position", cascade="all, delete-orphan", lazy="selectin"
     )
+    follow_ups: Mapped[list[MeetingFollowUpRow]] = relationship(
+        order_by="MeetingFollowUpRow.position", cascade="all, delete-orphan", lazy="selectin"
+    )
 
 
 class MeetingAgencyRow(Base):
@@ -386,6 +390,31 @@ class MeetingPlaceRow(Base):
     meeting: Mapped[str] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
     position: Mapped[int] = mapped_column(primary_key=True)
     place: Mapped[str] = mapped_column(ForeignKey("place.id"), index=True)
+
+
+class MeetingFollowUpRow(Base):
+    """One action item of a meeting (domain FollowUp): who carries it out, by when, where it stands, and the
+    records that carried it out."""
+
+    __tablename__ = "meeting_follow_up"
+    __table_args__ = (
+        _in("status", sql_values(FollowUpStatus), "status"),
+        CheckConstraint("decision IS NULL OR decision >= 1", name="decision"),
+        CheckConstraint("status = 'open' OR status_on IS NOT NULL", name="status_on"),
+        Index("ix_meeting_follow_up_pending", "status", "due"),
+    )
+    meeting: Mapped[str] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(primary_key=True)
+    decision: Mapped[int | None]
+    action: Mapped[str] = mapped_column(Text)
+    agency: Mapped[str] = mapped_column(ForeignKey("agency.id"), index=True)
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    status_on: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    request: Mapped[str | None] = mapped_column(ForeignKey("assistance_request.id"), index=True)
+    case_id: Mapped[str | None] = mapped_column(ForeignKey("legal_case.id"), index=True)
+    intel: Mapped[str | None] = mapped_column(ForeignKey("intel_report.id"), index=True)
 
 
 class PublishedFigureRow(RecordColumns, Base):

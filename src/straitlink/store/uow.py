@@ -13,6 +13,7 @@ import psycopg
 from sqlalchemy import Connection, Engine, delete, event, func, insert, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from straitlink.domain.errors import Conflict, NotFound
@@ -62,6 +63,10 @@ class Repository:
                 value=record.version,
             )
         self.mapper.to_row(record, row)
+        if self.session.is_modified(row) and not self.session.is_modified(row, include_collections=False):
+            # Only its child rows changed (a meeting's follow-ups, a case's agencies): the ORM would issue no UPDATE
+            # of the record's own row, and so not move its version; a stale edit must still be a Conflict.
+            flag_modified(row, "prov_kind")
 
     def delete(self, record_id: str) -> None:
         row = self.session.get(self.mapper.row, record_id)

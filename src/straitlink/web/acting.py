@@ -17,11 +17,13 @@ from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.access import Permission, Principal
 from straitlink.domain.dates import PartialDate
+from straitlink.domain.meetings import Meeting
 from straitlink.domain.provenance import ProvenanceKind
 from straitlink.domain.records import Record
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Role
 from straitlink.ingest import review
+from straitlink.services import follow_ups as follow_up_svc
 from straitlink.services import lookups
 from straitlink.services import records as record_svc
 from straitlink.services import request_views as views
@@ -33,7 +35,7 @@ from straitlink.services.documents import Upload
 from straitlink.services.kinds import Kind, kind_named
 from straitlink.services.present import for_reader_of
 from straitlink.services.records import ListFilter
-from straitlink.services.requests import Desk
+from straitlink.services.requests import Desk, today_utc8
 from straitlink.services.session import unit_of_work
 from straitlink.stats.bulletin import render_bulletin
 from straitlink.stats.explain import Explanation, explain_figure
@@ -246,3 +248,48 @@ def reject_proposal(
     office: Office, principal: Principal, document: str, proposal: str, version: int | None
 ) -> review.ProposalView:
     return review.reject_proposal(office.engine, document, proposal, principal=principal, expected_version=version)
+
+
+def parse_follow_up(office: Office, pairs: list[str]) -> dict[str, Any]:
+    return follow_up_svc.parse_follow_up(pairs, catalog_for(office.engine))
+
+
+def add_follow_up(
+    office: Office, principal: Principal, meeting_id: str, data: dict[str, Any], version: int | None
+) -> Meeting:
+    full = resolve_id(office, kind_named("meeting"), meeting_id)
+    return follow_up_svc.add_follow_up(office.engine, full, data, principal=principal, expected_version=version)
+
+
+def update_follow_up(
+    office: Office,
+    principal: Principal,
+    meeting_id: str,
+    number: int,
+    changes: dict[str, Any],
+    version: int | None,
+) -> Meeting:
+    full = resolve_id(office, kind_named("meeting"), meeting_id)
+    return follow_up_svc.update_follow_up(
+        office.engine, full, number, changes, principal=principal, expected_version=version
+    )
+
+
+def list_follow_ups(
+    office: Office,
+    principal: Principal,
+    *,
+    meeting_id: str | None = None,
+    pending: bool = False,
+    overdue: bool = False,
+    agency: str | None = None,
+) -> list[follow_up_svc.Item]:
+    full = resolve_id(office, kind_named("meeting"), meeting_id) if meeting_id else None
+    return follow_up_svc.list_follow_ups(
+        office.engine, principal=principal, meeting_id=full, pending=pending, overdue=overdue, agency=agency
+    )
+
+
+def today() -> date:
+    """Today on the desk's calendar (UTC+8, both sides' time)."""
+    return today_utc8()

@@ -25,8 +25,10 @@ from straitlink.web import (
     api,
     api_accounts,
     api_ingest,
+    api_meetings,
     api_stats,
     errors,
+    follow_up_forms,
     ingest_page,
     meetings_page,
     pages,
@@ -85,6 +87,7 @@ def create_app(
         )
 
     errors.install(app)
+    app.include_router(api_meetings.router)  # before api.router, whose /api/v1/{kind} would take /follow-ups
     app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
     app.include_router(api_accounts.router)  # before api.router, whose /api/v1/{kind} would take /accounts
     app.include_router(api_ingest.router)  # likewise for /api/v1/ingest
@@ -98,6 +101,7 @@ def create_app(
     app.include_router(admin_page.router)
     app.include_router(record_forms.router)
     app.include_router(meetings_page.router)
+    app.include_router(follow_up_forms.router)
     app.include_router(exchange_router(engine, settings))
     return app
 

@@ -85,6 +85,19 @@ FIELDS = {
     "password": N_("Password"),
     "again": N_("Password again"),
     "label": N_("Referred to as"),  # a person named only as 陳姓嫌犯 or 嫌犯1
+    # A meeting's follow-ups
+    "action": N_("What was agreed"),
+    "decision": N_("Decision followed up"),
+    "due": N_("Due"),
+    "status_on": N_("Status since"),
+    "request": N_("Request"),
+}
+
+FOLLOW_UP_STATUSES = {
+    "open": N_("Open"),
+    "in_progress": N_("In progress"),
+    "done": N_("Done"),
+    "dropped": N_("Dropped"),
 }
 
 STATUSES = {

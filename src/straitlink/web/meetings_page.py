@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from straitlink.domain.errors import NotFound
 from straitlink.services.kinds import kind_named
 from straitlink.services.records import ListFilter
+from straitlink.services.requests import today_utc8
 from straitlink.web import acting
 from straitlink.web.filters import after_key, cursor_after
 from straitlink.web.render import page
@@ -42,6 +43,7 @@ def _listing(request: Request, who: Who, plural: str, cursor: str | None, synthe
 @router.get("/meetings", response_class=HTMLResponse)
 async def meetings(request: Request, who: Who, cursor: str | None = None, synthetic: bool = False) -> Response:
     context = await run_in_threadpool(_listing, request, who, "meetings", cursor, synthetic)
+    context["today"] = today_utc8().isoformat()  # follow-ups still owed after this day are overdue
     return page(request, "meetings.html", who, who.lang, context)
 
 
@@ -49,7 +51,7 @@ async def meetings(request: Request, who: Who, cursor: str | None = None, synthe
 def meeting(request: Request, who: Who, meeting_id: str) -> Response:
     office = web_state(request).office
     m = acting.record_json(acting.get_record(office, who.principal, kind_named("meeting"), meeting_id))
-    return page(request, "meeting.html", who, who.lang, {"m": m})
+    return page(request, "meeting.html", who, who.lang, {"m": m, "today": today_utc8().isoformat()})
 
 
 @router.get("/intel", response_class=HTMLResponse)

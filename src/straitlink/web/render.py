@@ -68,6 +68,8 @@ def error_text(error: StraitLinkError, lang: str) -> str:
     """A refusal as a person reads it: the field's label in the language, then what is wrong with the value."""
     _ = translations(lang).gettext
     name = (error.field or "").split("[")[0].split(".")[0]
+    if name not in labels.FIELDS:  # a field of an item in a list (follow_ups[0].due): the item's own field
+        name = (error.field or "").rsplit(".", 1)[-1]
     if name not in labels.FIELDS:
         return error.message
     rest = error.message.removeprefix(f"{error.field}: ")
