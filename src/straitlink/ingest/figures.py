@@ -9,6 +9,7 @@ else at the document's date; when none is known the figure says so in `unresolve
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -47,6 +48,8 @@ _ONE_SIDE = {
 }
 _ASKED = re.compile(r"(?P<who>我方|陆方|大陆|台方|台湾)(?:向[^,，。]{1,4})?请求")
 _UNTIL = re.compile(r"至|截至|截止|迄|到")
+# 「截至」 right before the date, or with 今 and a bracket between: 「協議生效至今(110年5月底)」 gives the cut-off.
+_UNTIL_BEFORE = re.compile(r"(?:至|截至|截止|迄|到)(?:今|目前)?[(（]?$")
 _BOTH = re.compile(r"双方|两岸")
 # Everything up to the last label break (，,；;:：): matched from the quantity backwards in C, not mark by mark.
 _TO_LAST_BREAK = re.compile(r".*[，,；;:：]", re.DOTALL)
@@ -78,6 +81,10 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
             state.as_of = d.date
         elif _FROM.search(before) or after.startswith(("以来", "起", "生效")):
             start = d.date.earliest()
+    for d1, d2 in itertools.pairwise(s.dates):
+        if _month_range(s, d1, d2):  # 「本年1月至11月」: the months from the first to the last
+            assert d1.date is not None and d2.date is not None
+            start, end = start or d1.date.earliest(), end or d2.date.latest()
     head = _heading_date(s)
     if head is not None and head.date is not None and not s.at(head.end, head.end + 2).startswith(("以来", "起")):
         # A year or part of one heading the sentence (去(102)年全年, 本年上半年, 今年1至3月) is the period.
@@ -94,6 +101,13 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
         else:
             problem = "period_end: the text does not say when the totals were counted (give --date)"
     return start, end, problem
+
+
+def _month_range(s: Sentence, d1: DateMention, d2: DateMention) -> bool:
+    """Whether two dates are the ends of a range of whole months (1月至11月), both to the month only."""
+    if d1.date is None or d2.date is None or d1.date.precision is not Precision.MONTH:
+        return False
+    return d2.date.precision is Precision.MONTH and s.at(d1.end, d2.start) in ("至", "到", "-", "~", "—")
 
 
 def heading_period(s: Sentence, head: DateMention) -> tuple[date, date]:
@@ -120,8 +134,8 @@ def _headings(s: Sentence) -> list[DateMention]:
 
 def _until(s: Sentence, d: DateMention) -> bool:
     """Whether a date is the end of a period (至…, 截至…), not the second day of a range (7月16日至17日)."""
-    before = s.at(max(s.start, d.start - 2), d.start)
-    found = _UNTIL.search(before)
+    before = s.at(max(s.start, d.start - 5), d.start)
+    found = _UNTIL_BEFORE.search(before)
     if found is None:
         return False
     at = d.start - len(before) + found.start()

@@ -149,8 +149,9 @@ class Sentence:
         return found[-1] if found else None
 
     def dateline(self, d: DateMention) -> bool:
-        """Whether a date is a report's dateline (「新华网台北1月14日电」), which dates the report, not events."""
-        return self.block.text[d.end : d.end + 1] in ("电", "讯")
+        """Whether a date is a report's dateline (「新华网台北1月14日电」, 「台湾网5月17日消息」), which dates the
+        report, not events."""
+        return self.block.text[d.end : d.end + 1] in ("电", "讯") or self.block.text[d.end : d.end + 2] == "消息"
 
     def party_word(self, a: int, b: int) -> Party | None:
         """The party a side-word names in text[a:b] (陆方, 台方...), the last one written."""
@@ -310,6 +311,7 @@ class DocState:
     last_period: tuple[Any, Any] | None = None  # (start, end) of the last sentence of totals
     last_joint: bool = False  # whether the last totals were of both sides (一方 otherwise)
     last_repatriation: tuple[int, list[str]] | None = None  # (paragraph, persons named) of the last one told
+    repatriations: list[tuple[int, str | None]] = field(default_factory=list)  # (count, to party) of those told
     pending_directing: str | None = None  # a prosecutors' office directing, told before the case's seizure
 
     def continues_totals(self, s: Sentence) -> bool:
