@@ -3,10 +3,10 @@
 Prints, for the whole set and for the held-out part (annotations with "part": "heldout"): per record kind, then
 per field, each figure beside its target and the ratio (figure / target); the seizures' month-right rate, the
 figures read fully right, and the languages right; then the same for the third round of documents (r3-*, in
-other styles than the first two rounds), the fourth (r4-*) and their held-out parts. Then recall and precision per kind of error the
-annotations name. Kinds without a target are shown for information. `--misses` lists the mismatches of the tuned
-part only (the held-out part stays unread, so that it keeps measuring generalisation); `--fields` adds the
-per-field rows.
+other styles than the first two rounds), the fourth (r4-*: English seizure reports, lists, tables, mixed script)
+and their held-out parts. Then recall and precision per kind of error the annotations name. Kinds without a
+target are shown for information. `--misses` lists the mismatches of the tuned part only (the held-out part
+stays unread, so that it keeps measuring generalisation); `--fields` adds the per-field rows.
 Run: .venv/bin/python bench/eval_ingest.py [--misses] [--fields]
 """
 

@@ -123,7 +123,11 @@ class Extractor:
             self.paragraph = paragraph
             table = next((t for t in found_tables if t.start <= sentence.start < t.end), None) if found_tables else None
             if table is not None:
-                if not table.emitted:  # a table's cells are read as one table, not as sentences
+                if not table.emitted:
+                    # A caption whose lines the table took in: 「（統計至111年3月底）」 dates its cells.
+                    self.state.as_of = (
+                        figures.cutoff_in(block.text[table.start : table.end]) or self.state.as_of
+                    )  # a table's cells are read as one table, not as sentences
                     table.emitted = True
                     yield from self._deliver(tables.read(table, block, self.state, self.dates.document), False)
                 continue

@@ -19,7 +19,7 @@ from typing import Any
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Dimension, Qualifier, Unit
-from straitlink.ingest.dates import DateMention
+from straitlink.ingest.dates import DateContext, DateMention
 from straitlink.ingest.numbers import DIMENSION, QuantityText, as_json
 from straitlink.ingest.proposals import Proposal
 from straitlink.ingest.sentences import AGGREGATE, SEIZE, WEAK_TOTALS, DocState, Sentence
@@ -36,7 +36,7 @@ _SINCE = re.compile(
     r"|(?P<year>今年以来|本年以来|今年1月起))"
 )
 _FROM = re.compile(r"自|从|由")
-_REPATRIATED = re.compile(r"遣返|遣送|接返")
+_REPATRIATED = re.compile(r"遣返|遣送|接返|向(?:台|大陆|陆方|对岸)[^,，。]{0,6}移交")
 _MONTH_RANGE = re.compile(r"(?P<a>1[0-2]|[1-9])月?(?:至|到|-|~)(?P<b>1[0-2]|[1-9])月")
 _TOTAL_CUES = re.compile(r"共|计|其中|分别|合计|另|联手|累计|双方|两岸|区分|全年|部分[，,:：]")
 _JOINT_FIGURE = re.compile(r"两岸|双方|联手|陆方|台方|合作|对岸|大陆|台湾|协议")
@@ -147,6 +147,14 @@ def note_cutoff(s: Sentence, state: DocState) -> None:
     for d in s.dates:
         if d.date is not None and (_until(s, d) or s.at(d.end, d.end + 1) == "止"):
             state.as_of = d.date
+
+
+def cutoff_in(text: str) -> PartialDate | None:
+    """A cut-off date written in a table's own lines (its caption: 「統計至111年3月底」), if any."""
+    for m in DateContext().find(text):
+        if m.date is not None and _UNTIL_BEFORE.search(text[max(0, m.start - 5) : m.start]):
+            return m.date
+    return None
 
 
 def has_zero(s: Sentence) -> bool:

@@ -1,4 +1,5 @@
-"""Repatriations and transfers of persons across the Strait (遣返, 遣送, 押解回台, 移送回台), told as events.
+"""Repatriations and transfers of persons across the Strait (遣返, 遣送, 押解回台, 移送回台, 向台方移交), told as
+events.
 
 The count is the persons counted beside the verb, else the persons named (林姓, 張○○, 王某). The direction comes
 from the wording: where the persons go (遣返回台, 遣返金門, 向大陸遣返, 遣送…回台), a place named right after the
@@ -104,6 +105,8 @@ def read(s: Sentence, gazetteer: Gazetteer, state: DocState, year: int | None) -
     if count is None:
         return []
     to_party = _direction(s, gazetteer, cue, state)
+    if to_party is None and cue.group() == "移交":
+        return []  # 移交 hands persons to prosecutors as often as across the strait: only with a side named
     when = s.date_before(cue.start())
     vague = when is None or when.date is None or when.date.day is None  # a headline's 「本月」 at most
     if vague and _retold(state, count, to_party):
