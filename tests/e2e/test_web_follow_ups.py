@@ -105,7 +105,7 @@ def test_the_form_adds_and_edits_with_the_version_and_names_bad_fields(web: WebA
     alert = re.search(r'role="alert">([^<]*)<', bad.text)
     assert alert is not None and alert.group(1).startswith("期限：")  # the field's label, not its name
     edit = client.get(f"/meetings/{m['id']}/follow-ups/1/edit")
-    assert 'value="公安部"' in edit.text and 'value="113年6月30日"' in edit.text
+    assert 'value="中華人民共和國公安部"' in edit.text and 'value="113年6月30日"' in edit.text
     assert 'name="version" value="2"' in edit.text
     changed = {**data, "status": "in_progress", "note": "已函請協助", "version": "2"}
     assert client.post(f"/meetings/{m['id']}/follow-ups/1/edit", data=changed).status_code == 303

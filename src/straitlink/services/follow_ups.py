@@ -145,7 +145,7 @@ def update_follow_up(
     items = [encode_value(f) for f in meeting.follow_ups]
     before = items[number - 1]
     after = {**before, **_with_links(engine, changes)}
-    if after.get("status") != before.get("status") and "status_on" not in changes:
+    if after.get("status") != before.get("status") and not changes.get("status_on"):
         after["status_on"] = today.isoformat()  # the day it moved, unless the officer says when
     items[number - 1] = after
     return _store(engine, meeting, items, principal, expected_version)
