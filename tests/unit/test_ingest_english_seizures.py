@@ -26,8 +26,9 @@ def seizures(text: str, date: PartialDate | None = DAY) -> list[dict[str, Any]]:
 
 def test_a_seizure_is_dated_by_its_day_not_by_the_day_it_was_said() -> None:
     text = (
-        "Taipei, Nov. 5 (CNA) The Coast Guard Administration said Friday that its officers seized 512 kilograms of "
-        "methamphetamine from a fishing boat off Penghu County on Nov. 3 and arrested the captain and four crew members."
+        "Taipei, Nov. 5 (CNA) The Coast Guard Administration said Friday that its officers seized 512 kilograms "
+        "of methamphetamine from a fishing boat off Penghu County on Nov. 3 and arrested the captain and four "
+        "crew members."
     )
     (found,) = seizures(text)
     assert found["drug"] == "methamphetamine"
