@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
+from straitlink.domain.records import Record
 from straitlink.services import corrections
 from straitlink.services.forms import form_data
 from straitlink.services.ids import resolve_references
@@ -37,7 +38,12 @@ def register(app: typer.Typer) -> None:
         full = full_id(ctx, k.name, record_id)
         engine = state(ctx).engine()
         changes: dict[str, Any] = resolve_references(engine, k, form_data(k, {}, fields, catalog(ctx)))
-        record = corrections.correct_record(engine, k, full, changes, reason, principal=principal(ctx, user))
+        record: Record
+        if k.name == "request":  # only the fields this side states (docs/exchange.md)
+            party = state(ctx).settings.party
+            record = corrections.correct_request(engine, party, full, changes, reason, principal=principal(ctx, user))
+        else:
+            record = corrections.correct_record(engine, k, full, changes, reason, principal=principal(ctx, user))
         if as_json:
             print_json(present(engine, k, [record])[0])
         else:

@@ -121,6 +121,20 @@ class NotPermitted(StraitLinkError):
         super().__init__(f"{field}: {value!r} may not {reason}", field=field, value=value)
 
 
+class NotOwner(StraitLinkError):
+    """A side corrects a field the other side states (a request's requested-side reference, say): refused.
+
+    Unlike a refusal of the services, which may pass once something missing arrives, this one is final; the
+    exchange answers it with a `rejected` receipt.
+    """
+
+    code = "not_owner"
+    http_status = 403
+
+    def __init__(self, field: str, owner: str, by: str) -> None:
+        super().__init__(f"{field}: stated by {owner}; {by} may not correct it", field=field, value=by)
+
+
 class Forbidden(StraitLinkError):
     """The acting account may see the record or use case but its roles, clearance or scope do not allow this."""
 
