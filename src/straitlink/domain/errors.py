@@ -172,6 +172,21 @@ class IncompleteRequest(StraitLinkError):
         return {**super().to_json(), "missing": self.missing}
 
 
+class DocumentMissing(StraitLinkError):
+    """A message names a document whose bytes have not reached this side: it waits, parked, until they do."""
+
+    code = "document_missing"
+    http_status = 409
+
+    def __init__(self, name: str, sha256: str) -> None:
+        super().__init__(
+            f"document: {name!r} ({sha256}) has not arrived; the message is applied once its sender sends it again "
+            "with the bytes (exchange sync does so when they are back in its store)",
+            field="documents",
+            value=sha256,
+        )
+
+
 class DocumentRejected(StraitLinkError):
     """A file is empty, too large, or of a type the store does not accept."""
 

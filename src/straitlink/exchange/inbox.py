@@ -20,7 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from straitlink.audit import log as audit
 from straitlink.domain.errors import NotOwner, StraitLinkError
 from straitlink.exchange.apply import Context, apply_message
-from straitlink.exchange.documents import take
+from straitlink.exchange.documents import missing, take
 from straitlink.exchange.envelope import Envelope, KeyLookup, Refused, Sealed, claimed, digest_of, now_iso, open_message
 from straitlink.exchange.keys import Identity
 from straitlink.exchange.receipts import sign_receipt
@@ -54,7 +54,7 @@ class Inbox:
             return self._refuse(wire, refused)
         known = self._known(sealed)
         if known is not None:
-            return known
+            return self._resume(sealed, known)
         receipt = self._accept(sealed)
         if receipt["receipt"]["status"] == "applied":
             self._release_successors(sealed.envelope.id)
@@ -213,6 +213,19 @@ class Inbox:
                 return self._refuse(sealed.wire, refused, message_id=sealed.envelope.id)
             return latest_receipt(uow, sealed.envelope.id, digest=digest)
 
+    def _resume(self, sealed: Sealed, known: dict[str, Any]) -> dict[str, Any]:
+        """A message parked for a document it came without, sent again with the bytes: applied now, and the
+        record's messages waiting behind it after it. Any other repeat gets its original receipt back."""
+        env = sealed.envelope
+        if known["receipt"]["status"] != "parked" or not env.documents:
+            return known
+        if missing(env.documents, self.context().desk.files):
+            return known
+        if self._apply_waiting(env.id, sealed.digest, sealed.wire, was="parked") in SETTLED:
+            self._release_successors(env.id)
+        with UnitOfWork(self.engine) as uow:
+            return latest_receipt(uow, env.id, digest=sealed.digest)
+
     def _accept(self, sealed: Sealed) -> dict[str, Any]:
         env = sealed.envelope
         try:
@@ -349,14 +362,17 @@ class Inbox:
         return status
 
     def retry_parked(self, limit: int = 200) -> int:
-        """Try again the parked messages that named something not here yet (it may have arrived since)."""
+        """Try again the parked messages that named something not here yet, a record or a document's bytes (it may
+        have arrived since)."""
         with UnitOfWork(self.engine) as uow:
             rows = uow.connection.execute(
                 select(MessageRow.id, MessageRow.digest, MessageRow.wire)
                 .where(
                     MessageRow.direction == "in",
                     MessageRow.status == "parked",
-                    MessageRow.reason.like("unknown_reference%") | MessageRow.reason.like("not_found%"),
+                    MessageRow.reason.like("unknown_reference%")
+                    | MessageRow.reason.like("not_found%")
+                    | MessageRow.reason.like("document_missing%"),
                 )
                 .order_by(MessageRow.seq)
                 .limit(limit)
