@@ -63,3 +63,32 @@ def test_every_field_of_a_request_has_an_owner_or_is_the_workflows() -> None:
 
     named = REQUESTING_SIDE_FIELDS | REQUESTED_SIDE_FIELDS | WORKFLOW_FIELDS | {"id", "version", "provenance"}
     assert {f.name for f in dataclasses.fields(AssistanceRequest)} <= named
+
+
+def test_a_retracted_result_reopens_the_request_where_it_stood_and_a_plain_reply_leaves_it() -> None:
+    from straitlink.domain.replies import retraction_target
+
+    done = request(RequestStatus.COMPLETED, requesting=Party.TW)
+    common = {"reply_from": Party.CN, "by": Party.CN, "latest": True}
+    step = {"step_action": "complete", "step_from": RequestStatus.IN_EXECUTION, "step_to": RequestStatus.COMPLETED}
+    assert retraction_target(done, **common, **step) is RequestStatus.IN_EXECUTION  # type: ignore[arg-type]
+    plain = {"step_action": None, "step_from": None, "step_to": None}
+    assert retraction_target(done, **common, **plain) is None  # type: ignore[arg-type]
+
+
+def test_a_reply_is_retracted_only_by_its_sender_and_only_a_latest_result() -> None:
+    from straitlink.domain.replies import retraction_target
+
+    done = request(RequestStatus.COMPLETED, requesting=Party.TW)
+    step = {"step_action": "complete", "step_from": RequestStatus.IN_EXECUTION, "step_to": RequestStatus.COMPLETED}
+    with pytest.raises(NotOwner):
+        retraction_target(done, reply_from=Party.CN, by=Party.TW, latest=True, **step)  # type: ignore[arg-type]
+    with pytest.raises(InvalidValue, match="moved on"):
+        retraction_target(done, reply_from=Party.CN, by=Party.CN, latest=False, **step)  # type: ignore[arg-type]
+    asked = {
+        "step_action": "request_info",
+        "step_from": RequestStatus.RECEIVED,
+        "step_to": RequestStatus.INFO_REQUESTED,
+    }
+    with pytest.raises(InvalidValue, match="only a result"):
+        retraction_target(done, reply_from=Party.CN, by=Party.CN, latest=True, **asked)  # type: ignore[arg-type]
