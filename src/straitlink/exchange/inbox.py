@@ -378,7 +378,11 @@ class Inbox:
                 .limit(limit)
             ).all()
         applied = 0
+        files = self.context().desk.files if rows else None
         for row in rows:
+            documents = row.wire["envelope"].get("documents") or []
+            if files is not None and missing(documents, files):
+                continue  # its bytes have not come: trying would only park it again
             if self._apply_waiting(row.id, row.digest, row.wire, was="parked") == "applied":
                 applied += 1
                 self._release_successors(row.id)
