@@ -3,10 +3,10 @@
 Prints, for the whole set and for the held-out part (annotations with "part": "heldout"): per record kind, then
 per field, each figure beside its target and the ratio (figure / target); the seizures' month-right rate, the
 figures read fully right, and the languages right; then the same for the third round of documents (r3-*, in
-other styles than the first two rounds) and its held-out part. Then recall and precision per kind of error the
-annotations name. Kinds without a target are shown for information. `--misses` lists the mismatches of the tuned
-part only (the held-out part stays unread, so that it keeps measuring generalisation); `--fields` adds the
-per-field rows.
+other styles than the first two rounds), the fourth (r4-*: English seizure reports, lists, tables, mixed script)
+and their held-out parts. Then recall and precision per kind of error the annotations name. Kinds without a
+target are shown for information. `--misses` lists the mismatches of the tuned part only (the held-out part
+stays unread, so that it keeps measuring generalisation); `--fields` adds the per-field rows.
 Run: .venv/bin/python bench/eval_ingest.py [--misses] [--fields]
 """
 
@@ -19,6 +19,7 @@ from straitlink.ingest.evaluation import KINDS, TARGETS, Report, Score, Scored, 
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "ingest"
 ROUND3 = "r3-"
+ROUND4 = "r4-"
 
 
 def _row(label: str, score: Score, target: float | None) -> str:
@@ -83,6 +84,10 @@ def main() -> None:
     other = [s for s in scored if ROUND3 in s.name]
     _table("third round, other styles (r3-*)", total(other), fields)
     _table("third round, held out (ho-r3-*)", total(s for s in other if s.heldout), fields)
+    # The fourth round (r4-*): English seizure reports, lists, tables, mixed script, written after the third.
+    fourth = [s for s in scored if ROUND4 in s.name]
+    _table("fourth round (r4-*)", total(fourth), fields)
+    _table("fourth round, held out (ho-r4-*)", total(s for s in fourth if s.heldout), fields)
     _by_error(scored)
     if "--misses" in sys.argv:
         print("\nmismatches (tuned part only):")

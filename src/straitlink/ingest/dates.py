@@ -272,6 +272,12 @@ _HEADER_WORD = re.compile(r"(?:发布|发稿|发文|更新|日期|时间|快照)
 _HEADER = re.compile(r"(?:发布|发稿|发文|日期|时间|更新)[^\n]{0,8}?[:：]?(?P<date>[^\n]{6,16})")
 
 
+# A date written to the day with the time of day after it: a web page's own timestamp.
+_STAMP = re.compile(
+    r"(?<![0-9])(?P<y>(?:19|20)[0-9]{2})[-/.](?P<m>[01]?[0-9])[-/.](?P<d>[0-3]?[0-9])\s+[0-2]?[0-9]:[0-5][0-9]"
+)
+
+
 def header_date(text: str) -> PartialDate | None:
     """The document's own date from its head: a "发布日期：2014-01-14" line, or a short line (a dateline, a
     byline) that starts with a date written to the day."""
@@ -280,6 +286,10 @@ def header_date(text: str) -> PartialDate | None:
         mentions = DateContext().find(m["date"])
         if mentions and mentions[0].date is not None and mentions[0].date.day is not None:
             return mentions[0].date
+    for line in head.split("\n")[:8]:
+        clock = _STAMP.search(line)
+        if clock is not None and len(line) <= 60:  # a page's header: 「台湾网 2018-05-17 09:12 来源：台湾网」
+            return PartialDate(int(clock["y"]), int(clock["m"]), int(clock["d"]))
     for line in head.split("\n")[:6]:
         stripped = line.strip("()（）[]【】 ")
         if not 6 <= len(stripped) <= 36:

@@ -10,20 +10,22 @@ persons were repatriated, without totals words, gives a repatriation.
 
 from __future__ import annotations
 
-import calendar
 import functools
 import itertools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from straitlink.domain.dates import PartialDate
-from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Qualifier, Quantity, Unit
+from straitlink.ingest import english_seizures
+from straitlink.ingest.english_dates import DATE as _DATE
+from straitlink.ingest.english_dates import DATELINE as _DATELINE
+from straitlink.ingest.english_dates import header_date, resolve
 from straitlink.ingest.proposals import DocumentInfo, Proposal, Span
 from straitlink.ingest.vocabulary import load
 
@@ -32,23 +34,11 @@ AGREEMENT_SIGNED = date(2009, 4, 26)
 # Languages recognised only to be refused by name: a warning, no proposal.
 NOT_READ = {"ja": "Japanese", "ko": "Korean"}
 _BLOCK = 1 << 16
-_MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
-_MONTHS |= {m.lower(): i for i, m in enumerate(calendar.month_abbr) if m} | {"sept": 9}
-_MONTH = r"(?P<month>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\.?"
-_DATE = re.compile(
-    r"\b(?:(?P<iso>(?P<iy>(?:19|20)[0-9]{2})-(?P<im>[01]?[0-9])-(?P<id>[0-3]?[0-9]))"
-    r"|(?P<us>(?P<um>[01]?[0-9])/(?P<ud>[0-3]?[0-9])/(?P<uy>(?:19|20)[0-9]{2}))"
-    rf"|(?P<end>the end of {_MONTH.replace('month', 'em')}(?:\s+(?P<ey>(?:19|20)[0-9]{{2}}|this year|last year))?)"
-    rf"|{_MONTH}\s+(?:(?P<day>[0-3]?[0-9])(?![0-9])(?:,?\s+(?P<year>(?:19|20)[0-9]{{2}}))?|(?P<my>(?:19|20)[0-9]{{2}}))"
-    r"|(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
-    re.IGNORECASE,
-)
-_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-_DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40},\s+(?P<when>[A-Z][a-z]+\.?\s+[0-3]?[0-9])\s*\(", re.MULTILINE)
 _ABBREVIATIONS = ("sept", "jan", "feb", "mar", "apr", "aug", "oct", "nov", "dec", "no", "mr", "mrs", "dr", "st", "u.s")
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _AFTER_NUMBER = re.compile(r"\s+(?:of them\s+)?(?:were|was|have been|had been|has been|are)\b")
 _DIGIT = re.compile(r"[0-9]")
+_LIST_ITEM = re.compile(r"(?:[-•*·–]|[0-9]{1,2}[.)]|\([a-z0-9]\))\s")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -92,6 +82,9 @@ class _Vocabulary:
     repatriate: re.Pattern[str]
     to_tw: re.Pattern[str]
     to_cn: re.Pattern[str]
+    wordy: tuple[re.Pattern[str], ...]  # what a sentence without digits may still tell
+    crossing: re.Pattern[str]
+    sides: re.Pattern[str]
 
 
 @functools.cache
@@ -135,6 +128,9 @@ def _vocabulary() -> _Vocabulary:
         _words(data["repatriate"]),
         _words(data["to_tw"]),
         _words(data["to_cn"]),
+        (_words(data["repatriate"]), _words(data["sentence_cues"])),
+        _words(data["crossing_verbs"]),
+        _words(data["sides"]),
     )
 
 
@@ -156,6 +152,8 @@ class _Reader:
     dateline: PartialDate | None = None
     period: tuple[date | None, date | None] | None = None  # of the last sentence of totals
     seen: set[str] = field(default_factory=set)
+    listing: bool = False  # the lines read are items of a list under a heading of totals
+    told: english_seizures.State = field(default_factory=english_seizures.State)
 
     def sentences(self, text: str, base: int) -> Iterator[tuple[int, int]]:
         start = 0
@@ -168,49 +166,6 @@ class _Reader:
             start = m.end()
         if text[start:].strip():
             yield base + start, base + len(text)
-
-
-def _date(m: re.Match[str], reader: _Reader, *, after: bool = False) -> PartialDate | None:
-    """A date as matched by _DATE, the year taken from the document when the text leaves it out."""
-    today = reader.dateline or reader.today
-    try:
-        if m["iso"]:
-            return PartialDate(int(m["iy"]), int(m["im"]), int(m["id"]))
-        if m["us"]:
-            return PartialDate(int(m["uy"]), int(m["um"]), int(m["ud"]))
-        if m["weekday"]:
-            if today is None or today.day is None:
-                return None
-            day = date(today.year, today.month or 1, today.day)
-            back = (day.weekday() - _WEEKDAYS.index(m["weekday"].lower())) % 7
-            found = day - timedelta(days=back)
-            return PartialDate(found.year, found.month, found.day)
-        month = _MONTHS[(m["em"] or m["month"]).lower().rstrip(".")]
-        year_text = m["ey"] or m["year"] or m["my"]
-        if year_text and year_text[0].isdigit():
-            year = int(year_text)
-        elif today is None:
-            return None
-        else:
-            year = today.year - (1 if year_text and "last" in year_text.lower() else 0)
-            if not year_text and today.month is not None and month > today.month and not after:
-                year -= 1  # 「by the end of November」 in a March release is last year's November
-        if m["end"]:
-            return PartialDate(year, month, calendar.monthrange(year, month)[1])
-        return PartialDate(year, month, int(m["day"])) if m["day"] else PartialDate(year, month)
-    except (InvalidValue, ValueError, KeyError):
-        return None
-
-
-def header_date(text: str) -> PartialDate | None:
-    """The document's date from its first lines (2013-06-16, Publication Date: 03/14/2014, June 16, 2013)."""
-    reader = _Reader(DocumentInfo("", "", "", "", 0), None)
-    for line in text[:400].split("\n")[:5]:
-        for m in _DATE.finditer(line):
-            found = _date(m, reader)
-            if found is not None and found.day is not None and (m["iso"] or m["us"] or m["year"]):
-                return found
-    return None
 
 
 def _counts(text: str, a: int, b: int, dates: list[tuple[int, int]]) -> list[_Count]:
@@ -253,10 +208,13 @@ def _metric(window: str, unit: str) -> str | None:
     return None
 
 
-def _figures(reader: _Reader, text: str, a: int, b: int, dates: list[re.Match[str]]) -> list[Proposal]:
+def _figures(
+    reader: _Reader, text: str, a: int, b: int, dates: list[re.Match[str]], *, carry: bool = False
+) -> list[Proposal]:
     vocabulary = _vocabulary()
     sentence = text[a:b]
     same = vocabulary.same_period.search(sentence) is not None or (reader.period is not None and " also " in sentence)
+    same = same or carry
     start: date | None = None
     end: date | None = None
     if same and reader.period is not None:
@@ -266,7 +224,7 @@ def _figures(reader: _Reader, text: str, a: int, b: int, dates: list[re.Match[st
     elif vocabulary.in_force.search(sentence):
         start = AGREEMENT_IN_FORCE
     for m in dates:
-        found = _date(m, reader)
+        found = resolve(m, reader.dateline or reader.today)
         if m["end"] and found is not None:
             end = found.latest()
     doc = reader.today
@@ -311,6 +269,8 @@ def _repatriation(reader: _Reader, text: str, a: int, b: int, dates: list[re.Mat
     verb = vocabulary.repatriate.search(text, a, b)
     if verb is None:
         return []
+    if not vocabulary.crossing.match(verb.group()) and not vocabulary.sides.search(text, a, b):
+        return []  # handed over to prosecutors, returned home: no side named, nothing crossed the strait
     counts = [c for c in _counts(text, a, b, [m.span() for m in dates]) if c.unit == "person"]
     one = _ONE_PERSON.search(text, a, b)
     count = int(counts[0].value) if counts else (1 if one is not None else None)
@@ -318,7 +278,8 @@ def _repatriation(reader: _Reader, text: str, a: int, b: int, dates: list[re.Mat
         return []
     sentence = text[a:b]
     to = Party.TW if vocabulary.to_tw.search(sentence) else Party.CN if vocabulary.to_cn.search(sentence) else None
-    dated = [(abs(m.start() - verb.start()), _date(m, reader, after=True)) for m in dates if not m["end"]]
+    today = reader.dateline or reader.today
+    dated = [(abs(m.start() - verb.start()), resolve(m, today, after=True)) for m in dates if not m["end"]]
     dated = [(distance, d) for distance, d in dated if d is not None and d.day is not None]
     when = min(dated, key=lambda x: x[0])[1] if dated else None
     names = [m["name"] for m in _SURNAMED.finditer(text, a, b)]
@@ -363,7 +324,7 @@ def extract(document: DocumentInfo, chunks: Iterable[str], *, date: PartialDate 
             line = _DATELINE.search(block[:2000])
             if line is not None and reader.today is not None:
                 found = _DATE.search(line["when"])
-                reader.dateline = _date(found, reader) if found else None
+                reader.dateline = resolve(found, reader.today) if found else None
         yield from _block(reader, block, base, vocabulary)
         base += len(block)
 
@@ -371,13 +332,27 @@ def extract(document: DocumentInfo, chunks: Iterable[str], *, date: PartialDate 
 def _block(reader: _Reader, block: str, base: int, vocabulary: _Vocabulary) -> Iterator[Proposal]:
     text = block
     for a, b in reader.sentences(text, 0):
-        if _DIGIT.search(text, a, b) is None and vocabulary.repatriate.search(text, a, b) is None:
-            continue  # no number written in digits and no repatriation: nothing this reader reads
+        if _DIGIT.search(text, a, b) is None and not any(p.search(text, a, b) for p in vocabulary.wordy):
+            continue  # no number in digits, no repatriation, intelligence or joint work: nothing to read
         dates = list(_DATE.finditer(text, a, b))
+        sentence = text[a:b].strip()
+        # A list under a heading of totals ("As of the end of March 2016:" then "- requests ...: 76,412 cases")
+        # goes on with its period; the list ends at the first line that is no item.
+        item = reader.listing and _LIST_ITEM.match(sentence) is not None
+        reader.listing = item or (reader.listing and not sentence)
         totals = vocabulary.totals.search(text, a, b) is not None or vocabulary.same_period.search(text, a, b)
-        continues = reader.period is not None and " also " in text[a:b]
-        read = _figures if totals or continues else _repatriation
-        found = read(reader, text, a, b, dates)
+        continues = reader.period is not None and (" also " in text[a:b] or item)
+        if totals or continues:
+            found = _figures(reader, text, a, b, dates, carry=item)
+            reader.listing = reader.listing or (bool(totals) and sentence.endswith(":"))
+        elif sentence == reader.doc.title.strip() and not sentence.endswith((".", "!", "?")):
+            continue  # a headline retells the seizure or hand-over its story tells, with less (no date)
+        else:
+            today = reader.dateline or reader.today
+            year = reader.today.year if reader.today else None
+            found = english_seizures.read(text, a, b, today, reader.told, year)
+            if not any(p.kind == "seizure" for p in found):
+                found += _repatriation(reader, text, a, b, dates)
         for p in found:
             if p.key in reader.seen:
                 continue

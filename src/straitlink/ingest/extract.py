@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from straitlink.domain.dates import PartialDate
@@ -84,6 +85,7 @@ class Extractor:
         self.started = False
         self.title_end = 0
         self.seen: dict[str, Proposal] = {}
+        self.body_grams: dict[str, Decimal] = {}  # per drug, the weight the body's seizures add up to
         self.told_by_headline: dict[str, Proposal] = {}  # by a key without the date (_loose_key)
         # A headline's proposals wait for the end of the first block: the body may replace them (a fuller
         # telling) or withdraw them (a forum the other side did not attend is no meeting of the mechanism).
@@ -121,7 +123,11 @@ class Extractor:
             self.paragraph = paragraph
             table = next((t for t in found_tables if t.start <= sentence.start < t.end), None) if found_tables else None
             if table is not None:
-                if not table.emitted:  # a table's cells are read as one table, not as sentences
+                if not table.emitted:
+                    # A caption whose lines the table took in: 「（統計至111年3月底）」 dates its cells.
+                    self.state.as_of = (
+                        figures.cutoff_in(block.text[table.start : table.end]) or self.state.as_of
+                    )  # a table's cells are read as one table, not as sentences
                     table.emitted = True
                     yield from self._deliver(tables.read(table, block, self.state, self.dates.document), False)
                 continue
@@ -129,9 +135,26 @@ class Extractor:
         self.doc.year = self.dates.year
         if self.deferred:
             deferred, self.deferred = self.deferred, []
+            dropped = {
+                p.fields["case"] for p in deferred if p.kind == "repatriation" and repatriations.retold(p, self.state)
+            }
+            dropped |= {p.fields["case"] for p in deferred if p.kind == "seizure" and self._summed(p)}
             for p in deferred:
-                if not (p.weak and p.kind == "meeting" and p.fields["kind"] in self.denied_meetings):
-                    yield p
+                if p.weak and p.kind == "meeting" and p.fields["kind"] in self.denied_meetings:
+                    continue
+                if p.id in dropped or (p.kind in ("repatriation", "seizure") and p.fields["case"] in dropped):
+                    continue  # a headline's sum of what the body tells (「本月兩批共14人」, 「查獲…逾百公斤」)
+                yield p
+
+    def _summed(self, headline: Proposal) -> bool:
+        """Whether a headline's undated seizure sums the body's seizures of its drug (80 kg and 35.6 kg told,
+        「逾百公斤」 in the headline): no seizure of its own."""
+        f = headline.fields
+        grams = _grams(f["quantities"][0]) if f["quantities"] else None
+        body = self.body_grams.get(f["drug"])
+        if f["date"] is not None or grams is None or body is None:
+            return False
+        return grams == body or (f["quantities"][0]["qualifier"] != "exact" and grams <= body)
 
     def _sentence(self, s: Sentence) -> Iterator[Proposal]:
         self.state.begin(s)
@@ -195,6 +218,11 @@ class Extractor:
                 continue
             if len(self.seen) < _MAX_SEEN:
                 self.seen[proposal.key] = proposal
+            if proposal.kind == "seizure" and not headline and proposal.fields["quantities"]:
+                grams = _grams(proposal.fields["quantities"][0])
+                if grams is not None and len(self.body_grams) < 100:
+                    drug = proposal.fields["drug"]
+                    self.body_grams[drug] = self.body_grams.get(drug, Decimal(0)) + grams
             if headline:
                 self.deferred.append(proposal)
                 continue
@@ -306,3 +334,12 @@ def _sample(chunks: Iterable[str], size: int = 4000) -> tuple[str, Iterator[str]
         taken.append(chunk)
         length += len(chunk)
     return "".join(taken)[:size], itertools.chain(taken, iterator)
+
+
+_TO_GRAMS = {"kg": Decimal(1000), "t": Decimal(1_000_000), "g": Decimal(1)}
+
+
+def _grams(quantity: dict[str, str]) -> Decimal | None:
+    """A quantity's weight in grams, None for a count (blocks, tablets)."""
+    factor = _TO_GRAMS.get(quantity["unit"])
+    return Decimal(quantity["value"]) * factor if factor is not None else None

@@ -9,6 +9,7 @@ else at the document's date; when none is known the figure says so in `unresolve
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable
 from datetime import date
@@ -18,7 +19,7 @@ from typing import Any
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Dimension, Qualifier, Unit
-from straitlink.ingest.dates import DateMention
+from straitlink.ingest.dates import DateContext, DateMention
 from straitlink.ingest.numbers import DIMENSION, QuantityText, as_json
 from straitlink.ingest.proposals import Proposal
 from straitlink.ingest.sentences import AGGREGATE, SEIZE, WEAK_TOTALS, DocState, Sentence
@@ -35,7 +36,7 @@ _SINCE = re.compile(
     r"|(?P<year>今年以来|本年以来|今年1月起))"
 )
 _FROM = re.compile(r"自|从|由")
-_REPATRIATED = re.compile(r"遣返|遣送|接返")
+_REPATRIATED = re.compile(r"遣返|遣送|接返|向(?:台|大陆|陆方|对岸)[^,，。]{0,6}移交")
 _MONTH_RANGE = re.compile(r"(?P<a>1[0-2]|[1-9])月?(?:至|到|-|~)(?P<b>1[0-2]|[1-9])月")
 _TOTAL_CUES = re.compile(r"共|计|其中|分别|合计|另|联手|累计|双方|两岸|区分|全年|部分[，,:：]")
 _JOINT_FIGURE = re.compile(r"两岸|双方|联手|陆方|台方|合作|对岸|大陆|台湾|协议")
@@ -47,6 +48,8 @@ _ONE_SIDE = {
 }
 _ASKED = re.compile(r"(?P<who>我方|陆方|大陆|台方|台湾)(?:向[^,，。]{1,4})?请求")
 _UNTIL = re.compile(r"至|截至|截止|迄|到")
+# 「截至」 right before the date, or with 今 and a bracket between: 「協議生效至今(110年5月底)」 gives the cut-off.
+_UNTIL_BEFORE = re.compile(r"(?:至|截至|截止|迄|到)(?:今|目前)?[(（]?$")
 _BOTH = re.compile(r"双方|两岸")
 # Everything up to the last label break (，,；;:：): matched from the quantity backwards in C, not mark by mark.
 _TO_LAST_BREAK = re.compile(r".*[，,；;:：]", re.DOTALL)
@@ -78,6 +81,10 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
             state.as_of = d.date
         elif _FROM.search(before) or after.startswith(("以来", "起", "生效")):
             start = d.date.earliest()
+    for d1, d2 in itertools.pairwise(s.dates):
+        if _month_range(s, d1, d2):  # 「本年1月至11月」: the months from the first to the last
+            assert d1.date is not None and d2.date is not None
+            start, end = start or d1.date.earliest(), end or d2.date.latest()
     head = _heading_date(s)
     if head is not None and head.date is not None and not s.at(head.end, head.end + 2).startswith(("以来", "起")):
         # A year or part of one heading the sentence (去(102)年全年, 本年上半年, 今年1至3月) is the period.
@@ -94,6 +101,13 @@ def _period(s: Sentence, state: DocState, doc: PartialDate | None) -> tuple[date
         else:
             problem = "period_end: the text does not say when the totals were counted (give --date)"
     return start, end, problem
+
+
+def _month_range(s: Sentence, d1: DateMention, d2: DateMention) -> bool:
+    """Whether two dates are the ends of a range of whole months (1月至11月), both to the month only."""
+    if d1.date is None or d2.date is None or d1.date.precision is not Precision.MONTH:
+        return False
+    return d2.date.precision is Precision.MONTH and s.at(d1.end, d2.start) in ("至", "到", "-", "~", "—")
 
 
 def heading_period(s: Sentence, head: DateMention) -> tuple[date, date]:
@@ -120,8 +134,8 @@ def _headings(s: Sentence) -> list[DateMention]:
 
 def _until(s: Sentence, d: DateMention) -> bool:
     """Whether a date is the end of a period (至…, 截至…), not the second day of a range (7月16日至17日)."""
-    before = s.at(max(s.start, d.start - 2), d.start)
-    found = _UNTIL.search(before)
+    before = s.at(max(s.start, d.start - 5), d.start)
+    found = _UNTIL_BEFORE.search(before)
     if found is None:
         return False
     at = d.start - len(before) + found.start()
@@ -133,6 +147,14 @@ def note_cutoff(s: Sentence, state: DocState) -> None:
     for d in s.dates:
         if d.date is not None and (_until(s, d) or s.at(d.end, d.end + 1) == "止"):
             state.as_of = d.date
+
+
+def cutoff_in(text: str) -> PartialDate | None:
+    """A cut-off date written in a table's own lines (its caption: 「統計至111年3月底」), if any."""
+    for m in DateContext().find(text):
+        if m.date is not None and _UNTIL_BEFORE.search(text[max(0, m.start - 5) : m.start]):
+            return m.date
+    return None
 
 
 def has_zero(s: Sentence) -> bool:

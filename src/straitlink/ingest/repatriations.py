@@ -1,4 +1,5 @@
-"""Repatriations and transfers of persons across the Strait (遣返, 遣送, 押解回台, 移送回台), told as events.
+"""Repatriations and transfers of persons across the Strait (遣返, 遣送, 押解回台, 移送回台, 向台方移交), told as
+events.
 
 The count is the persons counted beside the verb, else the persons named (林姓, 張○○, 王某). The direction comes
 from the wording: where the persons go (遣返回台, 遣返金門, 向大陸遣返, 遣送…回台), a place named right after the
@@ -66,6 +67,27 @@ def _direction(s: Sentence, gazetteer: Gazetteer, cue: re.Match[str], state: Doc
     return None
 
 
+def _retold(state: DocState, count: int, to: Party | None) -> bool:
+    """Whether an undated hand-over only retells those told (a headline: the same persons, or their sum over
+    several hand-overs: 「本月兩批共14人」 over 9 and 5)."""
+    told = state.repatriations
+    same = any(c == count and (to is None or t in (None, to.value)) for c, t in told)
+    return same or (len(told) > 1 and sum(c for c, _ in told) == count)
+
+
+def retold(headline: Proposal, state: DocState) -> bool:
+    """Whether a headline's undated hand-over only retells, or sums, those the body told."""
+    date = headline.fields["date"]
+    if date is not None and date["precision"] == "day":
+        return False
+    told = list(state.repatriations)
+    own = (headline.fields["count"], headline.fields["to_party"])
+    if own in told:
+        told.remove(own)  # the headline's own telling, counted when it was read
+    count = headline.fields["count"]
+    return any(c == count for c, _ in told) or (len(told) > 1 and sum(c for c, _ in told) == count)
+
+
 def read(s: Sentence, gazetteer: Gazetteer, state: DocState, year: int | None) -> list[Proposal]:
     """Persons handed back across the Strait, when the sentence tells one event rather than a total."""
     cue = next(iter(s.find(REPATRIATE)), None)
@@ -82,9 +104,16 @@ def read(s: Sentence, gazetteer: Gazetteer, state: DocState, year: int | None) -
     count = int(persons[0].value) if persons else (len(names) or None)
     if count is None:
         return []
-    state.last_repatriation = (s.paragraph, names)
     to_party = _direction(s, gazetteer, cue, state)
+    if to_party is None and cue.group() == "移交":
+        return []  # 移交 hands persons to prosecutors as often as across the strait: only with a side named
     when = s.date_before(cue.start())
+    vague = when is None or when.date is None or when.date.day is None  # a headline's 「本月」 at most
+    if vague and _retold(state, count, to_party):
+        return []
+    state.last_repatriation = (s.paragraph, names)
+    if len(state.repatriations) < 1000:
+        state.repatriations.append((count, to_party.value if to_party else None))
     date_json = when.date.to_json() if when and when.date else None
     when_year = date_json["iso"][:4] if date_json else year
     key = f"repatriation|{count}|{when_year}|{to_party.value if to_party else ''}"

@@ -55,6 +55,8 @@ _ARRESTED_AFTER = re.compile(r"(?:当场|均|全数|一并)?(?:被捕|被逮捕|
 _CREW = re.compile(r"船员|船工|渔工|同伙|共犯|马仔")
 _LEADER_AND = re.compile(r"(?:船长|主嫌|主谋|首脑|[\u4e00-\u9fff]姓(?:男子|女子|船长))(?:及|与|和|、)$")
 _HANDED_ON = re.compile(r"移送|送办|法办|羁押|逮捕|拘提")
+# A date told after the seizure, as its time: 「時間為本月7日」, 「時為…」, 「係於…」.
+_TIME_IS = re.compile(r"(?:时间为|时间是|时间在|时为|系于|是在|时间)$")
 _CONTINUES = re.compile(r"(?:另|并|同时|此外|随后|其中|该案|此案|本案|警方并|警方另)")
 
 
@@ -149,6 +151,9 @@ def _date(s: Sentence, verb: int) -> tuple[PartialDate | None, str | None]:
         return d.date, None
     if launched is not None and launched.date is not None:
         return launched.date, None  # no date of its own: the operation it was seized in dates it
+    for d in s.dates:  # 「起出愷他命215公斤，時間為本月7日凌晨」: the date told after what was seized
+        if d.start > verb and d.date is not None and not s.dateline(d) and _TIME_IS.search(s.at(d.start - 4, d.start)):
+            return d.date, None
     return None, "date: the text gives no date for this seizure"
 
 

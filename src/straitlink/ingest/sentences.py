@@ -60,7 +60,7 @@ WEAK_TOTALS = cue("总计|共计|合计|统计|总数|数达")
 DIRECTS = re.compile(r"^(?:之|的)?(?:检察官|主任检察官|检察长)?(?:统一)?(?:指挥|主导|领导)")
 SUSPECT = cue("嫌犯|犯罪嫌疑人|嫌疑人|嫌疑犯|现行犯|涉案人员|涉嫌人|人犯|毒贩|被告|成员")
 ARREST = cue("抓获|逮捕|拘捕|缉获|查获|拘提|捕获|抓捕|缉捕|到案|查缉|拘留|羁押|逮获")
-REPATRIATE = cue("遣返|遣送|押解|押返|接返")
+REPATRIATE = cue("遣返|遣送|押解|押返|接返|移交")  # 移交 only with a side to go to (repatriations.py)
 PARTY_WORDS = {"陆方": Party.CN, "大陆方面": Party.CN, "台方": Party.TW, "台湾方面": Party.TW, "台湾警方": Party.TW}
 PARTY_WORDS |= {"大陆警方": Party.CN, "大陆公安": Party.CN}
 _SENTENCE = re.compile(r"[^。！？!?；;\n]*(?:[。！？!?；;\n]|$)")
@@ -149,8 +149,9 @@ class Sentence:
         return found[-1] if found else None
 
     def dateline(self, d: DateMention) -> bool:
-        """Whether a date is a report's dateline (「新华网台北1月14日电」), which dates the report, not events."""
-        return self.block.text[d.end : d.end + 1] in ("电", "讯")
+        """Whether a date is a report's dateline (「新华网台北1月14日电」, 「台湾网5月17日消息」), which dates the
+        report, not events."""
+        return self.block.text[d.end : d.end + 1] in ("电", "讯") or self.block.text[d.end : d.end + 2] == "消息"
 
     def party_word(self, a: int, b: int) -> Party | None:
         """The party a side-word names in text[a:b] (陆方, 台方...), the last one written."""
@@ -310,6 +311,7 @@ class DocState:
     last_period: tuple[Any, Any] | None = None  # (start, end) of the last sentence of totals
     last_joint: bool = False  # whether the last totals were of both sides (一方 otherwise)
     last_repatriation: tuple[int, list[str]] | None = None  # (paragraph, persons named) of the last one told
+    repatriations: list[tuple[int, str | None]] = field(default_factory=list)  # (count, to party) of those told
     pending_directing: str | None = None  # a prosecutors' office directing, told before the case's seizure
 
     def continues_totals(self, s: Sentence) -> bool:
