@@ -19,7 +19,7 @@ from typing import Protocol
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
 from straitlink.domain.reference import RequestType
-from straitlink.domain.requests import AssistanceRequest, Direction, RequestForm, Urgency
+from straitlink.domain.requests import Direction, RequestFacts, RequestForm, Urgency
 from straitlink.domain.workflow import Side
 
 
@@ -85,7 +85,7 @@ class DeadlineRule:
     when: When = When.ALWAYS
     extend_to_working_day: bool = False
 
-    def applies_to(self, request: AssistanceRequest) -> bool:
+    def applies_to(self, request: RequestFacts) -> bool:
         if self.types and request.type not in self.types:
             return False
         if self.directions and request.direction not in self.directions:
@@ -192,7 +192,7 @@ class Deadline:
         return (self.due - today).days
 
 
-def milestones_of(request: AssistanceRequest, *, assigned_on: date | None = None) -> dict[Milestone, date | None]:
+def milestones_of(request: RequestFacts, *, assigned_on: date | None = None) -> dict[Milestone, date | None]:
     """The dates a request has reached; the assignment date comes from its history."""
     return {
         Milestone.FILED: request.filed_on,
@@ -205,7 +205,7 @@ def milestones_of(request: AssistanceRequest, *, assigned_on: date | None = None
 
 
 def deadlines_for(
-    request: AssistanceRequest,
+    request: RequestFacts,
     milestones: Mapping[Milestone, date | None],
     rules: Iterable[DeadlineRule],
     calendars: Mapping[Party, Calendar],

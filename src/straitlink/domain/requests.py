@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 from straitlink.domain.errors import InvalidValue, MissingField
 from straitlink.domain.parties import Party
@@ -63,6 +63,39 @@ class Direction(StrEnum):
     @property
     def requesting(self) -> Party:
         return Party.TW if self is Direction.TW_TO_CN else Party.CN
+
+
+class RequestFacts(Protocol):
+    """What deadlines are computed from: a request's type, sides, urgency, form and dates.
+
+    AssistanceRequest has them all; a list that shows fifty requests reads only these columns instead of building
+    fifty whole records (straitlink.services.request_views.ListedRequest).
+    """
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def type(self) -> RequestType: ...
+    @property
+    def requesting_party(self) -> Party: ...
+    @property
+    def requested_party(self) -> Party: ...
+    @property
+    def direction(self) -> Direction: ...
+    @property
+    def urgency(self) -> Urgency: ...
+    @property
+    def form(self) -> RequestForm: ...
+    @property
+    def filed_on(self) -> date: ...
+    @property
+    def sent_on(self) -> date | None: ...
+    @property
+    def received_on(self) -> date | None: ...
+    @property
+    def closed_on(self) -> date | None: ...
+    @property
+    def confirmed_on(self) -> date | None: ...
 
 
 @dataclass(kw_only=True)

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from straitlink.domain.parties import Party
 from straitlink.domain.reference import RequestType
-from straitlink.domain.requests import CLOSED_STATUSES, AssistanceRequest, RequestStatus
+from straitlink.domain.requests import CLOSED_STATUSES, RequestFacts, RequestStatus
 
 S = RequestStatus
 
@@ -26,7 +26,7 @@ class Side(StrEnum):
     REQUESTING = "requesting"
     REQUESTED = "requested"
 
-    def party(self, request: AssistanceRequest) -> Party:
+    def party(self, request: RequestFacts) -> Party:
         return request.requesting_party if self is Side.REQUESTING else request.requested_party
 
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, insert, select
+from sqlalchemy import Engine, bindparam, insert, select
 from sqlalchemy.exc import DBAPIError
 
 from straitlink.audit.entries import timestamp
@@ -33,34 +33,60 @@ LIST_IDS_LOGGED = 1000
 _LOG = insert(AccessLogRow.__table__)  # type: ignore[arg-type]
 
 
+def _units_under() -> Any:
+    """An agency (`:agency`) and every unit under it, as one recursive query (UNION, not UNION ALL: a cycle in the
+    parent links ends instead of looping)."""
+    A = t.AgencyRow
+    units = select(A.id).where(A.id == bindparam("agency")).cte("units", recursive=True)
+    units = units.union(select(A.id).where(A.parent == units.c.id))
+    return select(units.c.id)
+
+
+# Built once: every web request runs these, and building a statement costs more than SQLite takes to answer it.
+_UNITS = _units_under()
+_ACCOUNT = (
+    select(AccountRow.party, AccountRow.clearance, AccountRow.agency, AccountRow.active, AccountRoleRow.role)
+    .outerjoin(AccountRoleRow, AccountRoleRow.username == AccountRow.username)
+    .where(AccountRow.username == bindparam("username"))
+)
+
+
 def agency_units(uow: UnitOfWork, agency: str | None) -> frozenset[str]:
     """An agency and every unit under it, following the catalogue's parent links."""
     if agency is None:
         return frozenset()
-    children: dict[str, list[str]] = {}
-    for child, parent in uow.session.execute(select(t.AgencyRow.id, t.AgencyRow.parent)):
-        if parent:
-            children.setdefault(parent, []).append(child)
-    out, todo = {agency}, [agency]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            if child not in out:
-                out.add(child)
-                todo.append(child)
-    return frozenset(out)
+    return frozenset(uow.session.scalars(_UNITS, {"agency": agency})) | {agency}
 
 
 def principal_for(engine: Engine, username: str | None) -> Principal:
-    """The principal of an active account, or NotAuthenticated naming the account (and logged)."""
-    with UnitOfWork(engine) as uow:
-        row = uow.session.get(AccountRow, username) if username else None
-        if row is None or not row.active:
-            reason = "is not an account here" if row is None else "is disabled"
-            if not username:
-                reason = "is required: name the acting account with --user or STRAITLINK_USER"
-            log(engine, username, "authenticate", None, None, "unauthenticated", reason)
-            raise NotAuthenticated(username, reason)
-        return load_principal(uow, row)
+    """The principal of an active account, or NotAuthenticated naming the account (and logged).
+
+    Every web request loads its principal, so this reads the account, its roles and its agency's units with two
+    Core statements on one connection: no ORM session, and nothing kept between calls, so a disabled account or a
+    revoked role takes effect on the very next request.
+    """
+    found: list[Any] = []
+    units: frozenset[str] = frozenset()
+    if username:
+        with engine.connect() as conn:
+            found = list(conn.execute(_ACCOUNT, {"username": username}))
+            if found and found[0].active and found[0].agency is not None:
+                units = frozenset(conn.scalars(_UNITS, {"agency": found[0].agency})) | {found[0].agency}
+    if not found or not found[0].active:
+        reason = "is not an account here" if not found else "is disabled"
+        if not username:
+            reason = "is required: name the acting account with --user or STRAITLINK_USER"
+        log(engine, username, "authenticate", None, None, "unauthenticated", reason)
+        raise NotAuthenticated(username, reason)
+    row = found[0]
+    return Principal(
+        username=username or "",
+        party=Party(row.party),
+        roles=frozenset(AccountRole(r.role) for r in found if r.role is not None),
+        clearance=Classification(row.clearance),
+        agency=row.agency,
+        agencies=units,
+    )
 
 
 def load_principal(uow: UnitOfWork, row: AccountRow) -> Principal:

@@ -150,6 +150,10 @@ def list_requests(
     return views.list_requests(office.desk, flt, principal=principal)
 
 
+def list_request_rows(office: Office, principal: Principal, flt: views.RequestFilter) -> list[views.ListedRequest]:
+    return views.list_request_rows(office.desk, flt, principal=principal)
+
+
 def due_requests(
     office: Office, principal: Principal, *, within: int | None = None, mine: bool = False
 ) -> list[views.DueItem]:

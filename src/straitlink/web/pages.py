@@ -27,7 +27,7 @@ from straitlink.web import acting
 from straitlink.web.filters import after_key, cursor_after, list_filter, period_bound
 from straitlink.web.i18n import LANGS, pick_lang
 from straitlink.web.principal import NotAuthenticated
-from straitlink.web.render import page
+from straitlink.web.render import list_texts, page
 from straitlink.web.security import (
     CSRF_FIELD,
     LANG_COOKIE,
@@ -185,14 +185,20 @@ async def requests_box(
         limit=PAGE_ROWS + 1,
         after=(filed, last_id) if filed is not None else None,
     )
-    found = await run_in_threadpool(acting.list_requests, web_state(request).office, who.principal, flt)
-    rows = [(acting.record_json(r), d) for r, d in found[:PAGE_ROWS]]
+    found = await run_in_threadpool(acting.list_request_rows, web_state(request).office, who.principal, flt)
     nxt = None
     if len(found) > PAGE_ROWS:
-        last = found[PAGE_ROWS - 1][0]
+        last = found[PAGE_ROWS - 1]
         query = {"box": box, "cursor": cursor_after((last.filed_on, last.id)), "status": status}
         nxt = "/requests?" + urlencode(query)
-    context = {"box": box, "rows": rows, "next": nxt, "status": status or "", "statuses": list(RequestStatus)}
+    context = {
+        "box": box,
+        "rows": found[:PAGE_ROWS],
+        "texts": list_texts(who.lang),
+        "next": nxt,
+        "status": status or "",
+        "statuses": list(RequestStatus),
+    }
     return page(request, "requests.html", who, who.lang, context)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib.resources import files
 from typing import Any
 
@@ -9,10 +10,13 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from straitlink.catalog import load_catalog
 from straitlink.domain.access import Permission
+from straitlink.domain.deadlines import DeadlineState
 from straitlink.domain.errors import StraitLinkError
 from straitlink.domain.marking import CLASSIFICATION_LABELS, HANDLING_LABELS, Classification, HandlingCode
 from straitlink.domain.quantity import canonical
+from straitlink.domain.requests import RequestStatus
 from straitlink.web import labels
 from straitlink.web.i18n import (
     HTML_LANG,
@@ -86,6 +90,18 @@ def marking_text(m: dict[str, Any], lang: str) -> str:
     if m.get("releasable"):
         text += " · " + _("releasable to the other side")
     return text
+
+
+@functools.cache
+def list_texts(lang: str) -> dict[str, dict[str, str]]:
+    """What a request list repeats on every row, translated once per language and process: request types by id,
+    statuses and deadline states by value (the catalogue and the message catalogues do not change while serving)."""
+    _ = translations(lang).gettext
+    return {
+        "type": {t.id.value: catalogue_name("type", t.id.value, lang) for t in load_catalog().request_types},
+        "status": {s.value: _(labels.label(labels.STATUSES, s.value)) for s in RequestStatus},
+        "state": {s.value: _(labels.label(labels.DEADLINE_STATES, s.value)) for s in DeadlineState},
+    }
 
 
 def page(

@@ -16,6 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from straitlink.domain.errors import StraitLinkError
 from straitlink.web.i18n import pick_lang
 from straitlink.web.principal import NotAuthenticated, Principal
+from straitlink.web.sessions import WebSession
 from straitlink.web.state import WebState
 
 SESSION_COOKIE = "sl_session"
@@ -82,18 +83,27 @@ async def caller(request: Request) -> Caller:
         principal = await run_in_threadpool(state.load_principal, username)
         return Caller(principal, request_lang(request), None, None)
     token = request.cookies.get(SESSION_COOKIE)
-    session = await run_in_threadpool(state.sessions.find, token) if token else None
-    if session is None:
+    if not token:
         raise NotAuthenticated(None, "is not logged in")
-    try:
-        principal = await run_in_threadpool(state.load_principal, session.username)
-    except NotAuthenticated:
-        # A disabled or removed account: its sessions end here, whichever request finds out first.
-        await run_in_threadpool(state.sessions.close_all, session.username)
-        raise
+    # One trip to the thread pool for the session and its principal: each trip is a hand-over between threads that
+    # costs as much as a small query on a busy machine.
+    session, principal = await run_in_threadpool(_session_principal, state, token)
     if request.method not in SAFE_METHODS:
         await check_csrf(request, session.csrf)
     return Caller(principal, session.lang, session.csrf, token)
+
+
+def _session_principal(state: WebState, token: str) -> tuple[WebSession, Principal]:
+    session = state.sessions.find(token)
+    if session is None:
+        raise NotAuthenticated(None, "is not logged in")
+    try:
+        # Loaded afresh on every request, never cached: disabling an account must end its sessions at once.
+        return session, state.load_principal(session.username)
+    except NotAuthenticated:
+        # A disabled or removed account: its sessions end here, whichever request finds out first.
+        state.sessions.close_all(session.username)
+        raise
 
 
 def set_cookie(response: Response, request: Request, name: str, value: str, *, max_age: int | None = None) -> None:
