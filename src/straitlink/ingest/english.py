@@ -38,6 +38,9 @@ _ABBREVIATIONS = ("sept", "jan", "feb", "mar", "apr", "aug", "oct", "nov", "dec"
 _SENTENCE_END = re.compile(r"[.!?](?=\s)|\n")
 _AFTER_NUMBER = re.compile(r"\s+(?:of them\s+)?(?:were|was|have been|had been|has been|are)\b")
 _DIGIT = re.compile(r"[0-9]")
+_UNTIL = re.compile(r"\b(?:to|until|till|through|up to)\s+$", re.IGNORECASE)
+# A count over a range of years ("From 2016 to August this year, 16 fugitives were repatriated") is a figure.
+_YEAR_RANGE = re.compile(r"\b(?:from|between)\s+(?:19|20)[0-9]{2}\s+(?:to|and|through|until)\b", re.IGNORECASE)
 _LIST_ITEM = re.compile(r"(?:[-•*·–]|[0-9]{1,2}[.)]|\([a-z0-9]\))\s")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
@@ -225,8 +228,8 @@ def _figures(
         start = AGREEMENT_IN_FORCE
     for m in dates:
         found = resolve(m, reader.dateline or reader.today)
-        if m["end"] and found is not None:
-            end = found.latest()
+        if found is not None and (m["end"] or _UNTIL.search(text, max(a, m.start() - 12), m.start())):
+            end = found.latest()  # 「by the end of May」, 「From 2016 to August this year」
     doc = reader.today
     if end is None and doc is not None and doc.day is not None:
         end = doc.latest()
@@ -340,7 +343,7 @@ def _block(reader: _Reader, block: str, base: int, vocabulary: _Vocabulary) -> I
         # goes on with its period; the list ends at the first line that is no item.
         item = reader.listing and _LIST_ITEM.match(sentence) is not None
         reader.listing = item or (reader.listing and not sentence)
-        totals = vocabulary.totals.search(text, a, b) is not None or vocabulary.same_period.search(text, a, b)
+        totals = any(p.search(text, a, b) for p in (vocabulary.totals, vocabulary.same_period, _YEAR_RANGE))
         continues = reader.period is not None and (" also " in text[a:b] or item)
         if totals or continues:
             found = _figures(reader, text, a, b, dates, carry=item)

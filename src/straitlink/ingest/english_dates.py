@@ -17,7 +17,8 @@ DATE = re.compile(
     r"\b(?:(?P<iso>(?P<iy>(?:19|20)[0-9]{2})-(?P<im>[01]?[0-9])-(?P<id>[0-3]?[0-9]))"
     r"|(?P<us>(?P<um>[01]?[0-9])/(?P<ud>[0-3]?[0-9])/(?P<uy>(?:19|20)[0-9]{2}))"
     rf"|(?P<end>the end of {_MONTH.replace('month', 'em')}(?:\s+(?P<ey>(?:19|20)[0-9]{{2}}|this year|last year))?)"
-    rf"|{_MONTH}\s+(?:(?P<day>[0-3]?[0-9])(?![0-9])(?:,?\s+(?P<year>(?:19|20)[0-9]{{2}}))?|(?P<my>(?:19|20)[0-9]{{2}}))"
+    rf"|{_MONTH}\s+(?:(?P<day>[0-3]?[0-9])(?![0-9])(?:,?\s+(?P<year>(?:19|20)[0-9]{{2}}))?"
+    r"|(?P<my>(?:19|20)[0-9]{2})|(?P<ty>this year|last year))"
     r"|(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.IGNORECASE,
 )
@@ -44,7 +45,7 @@ def resolve(m: re.Match[str], today: PartialDate | None, *, after: bool = False)
             found = day - timedelta(days=back)
             return PartialDate(found.year, found.month, found.day)
         month = _MONTHS[(m["em"] or m["month"]).lower().rstrip(".")]
-        year_text = m["ey"] or m["year"] or m["my"]
+        year_text = m["ey"] or m["year"] or m["my"] or m["ty"]
         if year_text and year_text[0].isdigit():
             year = int(year_text)
         elif today is None:

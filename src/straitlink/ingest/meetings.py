@@ -39,6 +39,7 @@ _ONE_SIDE = re.compile(
 )
 _VERBS = re.compile(r"召开|举办|举行|进行|邀集|邀同|组团|率团|主办|出席|参加|赴|深入|前往|于")
 _SEQUENCE = re.compile(r"第([0-9]{1,3}|[一二三四五六七八九十]{1,3})(?:次|届)")
+_HOSTED_BY = re.compile(r"(?:主办|主持|承办)")
 _ARRANGED = re.compile(r"之?(?:联系|协调)?安排下")
 _AGREED = re.compile(r"达成(?P<list>[^。；;]+?)等?共识")
 _DIRECTED = re.compile(r"将(?P<what>[^,，。；;]{2,40}?)列为(?P<as>[^,，。；;]{2,40})")
@@ -139,6 +140,15 @@ def _meeting(s: Sentence, gazetteer: Gazetteer, kind: MeetingKind, m: re.Match[s
     agencies = agency_mentions(s)
     arranged = next((a for a in agencies if _ARRANGED.match(s.block.text, a.end)), None)
     host = arranged or next((a for a in agencies if a.start < m.start() and _hosts(s, a.end)), None)
+    # 「…工作会谈19日在福州举行，由公安部主办」: the host named after the meeting, as 由…主办.
+    host = host or next(
+        (
+            a
+            for a in agencies
+            if a.start > m.start() and _HOSTED_BY.match(s.block.text, a.end) and s.at(a.start - 1, a.start) == "由"
+        ),
+        None,
+    )
     if host is None and agencies and agencies[0].start < m.start():
         host = agencies[0]
     participants: list[str] = []
