@@ -20,7 +20,7 @@ Targets (issue #11): the list at ≥ 0.5 of the ceiling with p99 < 50 ms; statis
 The list's path, profiled (docs/web.md, "The request list's path"): 15–20 ms of worker CPU per page before
 (ORM records, per-call statements for the principal, per-row label lookups), 5.8–6.2 ms on SQLite and 7.7–9.3 ms
 on PostgreSQL after, beside 0.21–0.23 ms for the ceiling (scale 0.01, load 15–16) — CPU per request is what to
-compare on a shared machine; req/s follow the load. A kept database (`--reuse`) below migration 0012 is reloaded.
+compare on a shared machine; req/s follow the load. A kept database (`--reuse`) below migration 0013 is reloaded.
 """
 
 from __future__ import annotations

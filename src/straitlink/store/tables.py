@@ -147,7 +147,7 @@ class AssistanceRequestRow(RecordColumns, Base):
         # The inbox and outbox: one side's requests in (filed_on, id) order, a keyset page a seek (migration 0011).
         Index("ix_request_list", "requesting_party", "filed_on", "id"),
         # Their default view, the open requests alone in the same order: the page reads only the rows it shows
-        # (migration 0012). The condition is the literal IN list request_views writes for "open".
+        # (migration 0013). The condition is the literal IN list request_views writes for "open".
         Index(
             "ix_request_open_list",
             "requesting_party",

@@ -1,7 +1,7 @@
 """ix_request_open_list: the open requests of one side in list order, for the inbox's and outbox's work queue
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 20:20:00
 
 The inbox and outbox show the open requests by default, oldest filed first. On ix_request_list (all requests of a
@@ -17,8 +17,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012"
-down_revision = "0011"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
