@@ -32,21 +32,20 @@ from straitlink.stats.queries import (
     S,
     Scope,
     collect_sums,
-    counted_seizures,
     intel_conditions,
     intel_date,
     joint_drug_cases,
     provider_key,
-    quantities_of,
-    quantity_sums,
     request_conditions,
     request_state,
 )
 from straitlink.stats.rollup import (
     CASE_DIMENSIONS,
+    CASE_KEY_DIMENSIONS,
     REQUEST_DIMENSIONS,
     SEIZURE_DIMENSIONS,
     case_groups,
+    case_key_counts,
     request_groups,
     seizure_tally,
     suspect_counts,
@@ -128,24 +127,21 @@ def _count_request(out: dict[str, dict[str, int]], k: str, party: str, state: st
 
 
 def _case_keys(scope: Scope, by: str) -> Any:
-    """(case_id, k) pairs for the joint drug cases of the period, or None when `by` does not apply to cases."""
+    """(case_id, k) pairs for the joint drug cases of the period, by agency, place or drug."""
     cases = joint_drug_cases(scope).subquery()
-    if by in _PERIODS:
-        return select(cases.c.id.label("case_id"), _PERIODS[by](cases.c.date_earliest).label("k"))
     if by == "agency":
         ca = t.CaseAgencyRow
         return select(cases.c.id.label("case_id"), ca.agency.label("k")).join(ca, ca.case_id == cases.c.id).distinct()
     if by == "place":
         cp = t.CasePlaceRow
         return select(cases.c.id.label("case_id"), cp.place.label("k")).join(cp, cp.case_id == cases.c.id).distinct()
-    if by == "drug":
-        return (
-            select(cases.c.id.label("case_id"), S.drug.label("k"))
-            .join(S, S.case_id == cases.c.id)
-            .where(*scope.real(S))
-            .distinct()
-        )
-    return None
+    assert by == "drug"
+    return (
+        select(cases.c.id.label("case_id"), S.drug.label("k"))
+        .join(S, S.case_id == cases.c.id)
+        .where(*scope.real(S))
+        .distinct()
+    )
 
 
 def _cases(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, int, int]] | None:
@@ -157,10 +153,14 @@ def _cases(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, int, 
         suspected = suspect_counts(uow, scope, by)
         caught = {k: suspected[(k, True)] for k in cases}
         return {k: (n, caught[k] + suspected[(k, False)], caught[k]) for k, n in cases.items() if n}
-    pairs = _case_keys(scope, by)
-    if pairs is None:
-        return None
-    keyed = pairs.subquery()
+    if by in CASE_KEY_DIMENSIONS:
+        return case_key_counts(uow, scope, by, lambda part: _raw_case_keys(uow, part, by))
+    return None
+
+
+def _raw_case_keys(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, int, int]]:
+    """Per key, from the raw rows: joint drug cases under each agency, place or drug of theirs, and suspects."""
+    keyed = _case_keys(scope, by).subquery()
     counts = dict(uow.session.execute(select(keyed.c.k, func.count()).group_by(keyed.c.k)).tuples().all())
     people = (
         select(keyed.c.k, func.count(), func.sum(case((P.caught_in_act.is_(True), 1), else_=0)))
@@ -172,36 +172,16 @@ def _cases(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, int, 
     return {str(k): (int(n), *found.get(str(k), (0, 0))) for k, n in counts.items()}
 
 
-def _seizure_keys(scope: Scope, by: str) -> Any:
-    """(id, drug, k) for the counted seizures, or None when `by` does not apply to seizures."""
-    seized = counted_seizures(scope).subquery()
-    base = (seized.c.id, seized.c.drug)
-    if by in _PERIODS:
-        return select(*base, _PERIODS[by](seized.c.date_earliest).label("k"))
-    if by == "drug":
-        return select(*base, seized.c.drug.label("k"))
-    if by == "agency":
-        ca = t.CaseAgencyRow
-        return select(*base, ca.agency.label("k")).join(ca, ca.case_id == seized.c.case_id).distinct()
-    return None
-
-
 def _seizures(uow: UnitOfWork, scope: Scope, by: str) -> dict[str, tuple[int, dict[str, Total]]] | None:
     """Per key: how many seizures, and the one-mass-per-seizure weight of each drug."""
-    if by in SEIZURE_DIMENSIONS:
-        tally = seizure_tally(uow, scope, by, weights=True)
-        counts: dict[str, int] = Counter()
-        for (k, _), n in tally.counts.items():
-            counts[k] += n
-        counts = {k: n for k, n in counts.items() if n}
-        sums = collect_sums(tally.rows(), "k")
-    else:
-        select_keys = _seizure_keys(scope, by)
-        if select_keys is None:
-            return None
-        keyed = select_keys.subquery()
-        counts = dict(uow.session.execute(select(keyed.c.k, func.count()).group_by(keyed.c.k)).tuples().all())
-        sums = collect_sums(uow.session.execute(quantity_sums(quantities_of(keyed, "k").subquery(), "k")), "k")
+    if by not in SEIZURE_DIMENSIONS:
+        return None
+    tally = seizure_tally(uow, scope, by, weights=True)
+    counts: dict[str, int] = Counter()
+    for (k, _), n in tally.counts.items():
+        counts[k] += n
+    counts = {k: n for k, n in counts.items() if n}
+    sums = collect_sums(tally.rows(), "k")
     out: dict[str, tuple[int, dict[str, Total]]] = {str(k): (int(n), {}) for k, n in counts.items()}
     for (k, drug), found in sums.items():
         if found.weight_kg.count:

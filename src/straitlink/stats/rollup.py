@@ -13,6 +13,7 @@ and counted as open.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -42,15 +43,17 @@ SZ = ts.SeizureRollupRow
 SQ = ts.SeizureQuantityRollupRow
 RA = ts.RequestAgencyRollupRow
 SP = ts.SeizurePlaceRollupRow
+SA = ts.SeizureAgencyRollupRow
+CK = ts.CaseKeyRollupRow
 PL = t.PlaceRow
 UNSTATED = "unstated"
 
-# Breakdowns the rollups answer (requests by agency and seizures by place and party from the rollups of migration
-# 0011); the others (cases and suspects by agency, place or drug, seizures by their case's agencies) are read from
-# the raw rows.
+# Breakdowns the rollups answer: requests by agency and seizures by place and party from the rollups of migration
+# 0011; cases and suspects by agency, place or drug and seizures by their case's agencies from those of 0012.
 REQUEST_DIMENSIONS = frozenset({"type", "direction", "party", "month", "year", "agency"})
-SEIZURE_DIMENSIONS = frozenset({"month", "year", "drug", "place", "party"})
+SEIZURE_DIMENSIONS = frozenset({"month", "year", "drug", "place", "party", "agency"})
 CASE_DIMENSIONS = frozenset({"month", "year"})
+CASE_KEY_DIMENSIONS = frozenset({"agency", "place", "drug"})
 
 
 def _grouped(keys: dict[str, Any], where: list[Any], source: Any, **sums: Any) -> Select[Any]:
@@ -213,9 +216,11 @@ class SeizureTally:
         return [SumRow(*group, *values) for group, values in sorted(self.sums.items()) if values[0]]
 
 
-def _seizure_key(by: str | None, month: Any, drug: Any, place: Any = None, party: Any = None) -> dict[str, Any]:
-    if by in ("place", "party"):
-        return _keyed(by, place if by == "place" else party)
+def _seizure_key(
+    by: str | None, month: Any, drug: Any, place: Any = None, party: Any = None, agency: Any = None
+) -> dict[str, Any]:
+    if by in ("place", "party", "agency"):
+        return _keyed(by, {"place": place, "party": party, "agency": agency}[by])
     return _keyed(by, drug) if by == "drug" else _month_key(by, month)
 
 
@@ -223,16 +228,22 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
     """The seizures counted in the period (joint drug cases, by their own date) and their quantities' sums.
 
     With `weights`, only the sums of the one counted mass per seizure (what a breakdown shows), not every basis.
-    By place or party (the place's), only with `weights`: the place rollup keeps the counted mass alone.
+    By place or party (the place's), or by the agencies of the seizure's case, only with `weights`: those rollups
+    keep the counted mass alone. By agency a seizure counts once under each agency of its case.
     """
-    assert weights or by not in ("place", "party")
+    assert weights or by not in ("place", "party", "agency")
     split = periods.split_period(scope)
     tally = SeizureTally(Counter(), {})
     for part, sign in split.raw:
         seized = counted_seizures(part, scan=False).subquery()
         place, party = func.coalesce(seized.c.place, UNSTATED), func.coalesce(PL.party, UNSTATED)
         key = _seizure_key(by, month_of(seized.c.date_earliest), seized.c.drug, place, party).get("k", literal(""))
-        keyed = select(seized.c.id, seized.c.drug, key.label("k")).outerjoin(PL, PL.id == seized.c.place).subquery()
+        if by == "agency":
+            ca = t.CaseAgencyRow
+            pairs = select(seized.c.id, seized.c.drug, ca.agency.label("k")).join(ca, ca.case_id == seized.c.case_id)
+            keyed = pairs.distinct().subquery()
+        else:
+            keyed = select(seized.c.id, seized.c.drug, key.label("k")).outerjoin(PL, PL.id == seized.c.place).subquery()
         for row in uow.session.execute(_grouped({"k": keyed.c.k, "drug": keyed.c.drug}, [], keyed, n=literal(1))):
             tally.counts[(row.k, row.drug)] += sign * int(row.n)
         for row in uow.session.execute(quantity_sums(quantities_of(keyed, "k").subquery(), "k")):
@@ -244,12 +255,15 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
     # Each seizure once, under its counted mass: the chosen groups. Every quantity, counted mass or not, in the
     # quantity rollup: the rest are those groups less the chosen ones.
     by_place = by in ("place", "party")
-    tables: Any = ((SP if by_place else SZ, True),) if weights else ((SZ, True), (SQ, False))
+    weighed: Any = SP if by_place else SA if by == "agency" else SZ
+    tables: Any = ((weighed, True),) if weights else ((SZ, True), (SQ, False))
     for table, chosen in tables:
         stated = case((SP.place == "", literal(UNSTATED)), else_=SP.place)
-        keys = _seizure_key(by, table.month, table.drug, stated, func.coalesce(PL.party, UNSTATED))
+        keys = _seizure_key(by, table.month, table.drug, stated, func.coalesce(PL.party, UNSTATED), SA.agency)
         keys |= {"drug": table.drug, "unit": table.unit, "basis": table.basis, "qualifier": table.qualifier}
-        where = [table.joint_drug.is_(True), *split.in_months(table.month, table.synthetic, table.case_synthetic)]
+        where = split.in_months(table.month, table.synthetic, table.case_synthetic)
+        if table is not SA:  # that one holds joint drug cases only
+            where.append(table.joint_drug.is_(True))
         sums = {"n": table.n, "micro": table.micro, "micro_upper": table.micro_upper}
         source = SP.__table__.outerjoin(PL, PL.id == SP.place) if by == "party" else table
         for row in uow.session.execute(_grouped(keys, where, source, **sums)):
@@ -263,3 +277,36 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
                 if not weights:
                     tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 0), *(-v for v in values))
     return tally
+
+
+# --- cases and suspects under every agency, place or drug of the case --------------------------------------------
+
+
+def case_key_counts(
+    uow: UnitOfWork, scope: Scope, by: str, raw: Callable[[Scope], dict[str, tuple[int, int, int]]]
+) -> dict[str, tuple[int, int, int]]:
+    """Per key of `by` (agency, place or drug): joint drug cases, their suspects, those caught in the act.
+
+    Whole months from case_key_rollup (migration 0012); the days around them from `raw`, the scan of the raw rows
+    for a period (stats/breakdown.py), added or taken off as the split says.
+    """
+    assert by in CASE_KEY_DIMENSIONS
+    split = periods.split_period(scope)
+    out: dict[str, list[int]] = {}
+
+    def add(k: str, values: tuple[int, int, int], sign: int = 1) -> None:
+        found = out.setdefault(k, [0, 0, 0])
+        for i, v in enumerate(values):
+            found[i] += sign * v
+
+    for part, sign in split.raw:
+        for k, values in raw(part).items():
+            add(k, values, sign)
+    if split.months is not None:
+        real = scope.exclude_synthetic
+        suspects, caught = (CK.suspects_real, CK.caught_real) if real else (CK.suspects, CK.caught)
+        where = [CK.dimension == by, *split.in_months(CK.month, CK.synthetic, CK.only_synthetic)]
+        stmt = _grouped({"k": CK.key}, where, CK, n=CK.n, suspects=suspects, caught=caught)
+        for row in uow.session.execute(stmt):
+            add(str(row.k), (int(row.n), int(row.suspects), int(row.caught)))
+    return {k: (n, s, c) for k, (n, s, c) in out.items() if n}

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, literal, select, union_all
 
 from straitlink.stats.queries import (
     CLOSED,
@@ -22,6 +22,7 @@ from straitlink.stats.queries import (
     S,
     micro,
 )
+from straitlink.store import tables as t
 from straitlink.store import tables_stats as ts
 from straitlink.store.dialect import days_between, month_of
 from straitlink.store.uow import UnitOfWork
@@ -128,14 +129,21 @@ def _seizure_keys() -> dict[str, Any]:
     }
 
 
-def _seizures(more: dict[str, Any] | None = None) -> Select[Any]:
-    """Each seizure under its one counted mass: net, else gross, else unstated; the first stated wins a tie."""
+def _seizures(more: dict[str, Any] | None = None, agencies: Any = None) -> Select[Any]:
+    """Each seizure under its one counted mass: net, else gross, else unstated; the first stated wins a tie.
+
+    With `agencies` ((case_id, agency) pairs, each once), only the seizures of joint drug cases, once under each
+    agency of their case.
+    """
     priority = case((Q.basis == "net", 0), (Q.basis == "gross", 1), else_=2)
     rank = func.row_number().over(partition_by=Q.seizure, order_by=(priority, Q.position)).label("rank")
     ranked = select(Q.seizure, Q.unit, Q.basis, Q.qualifier, Q.value, Q.upper, rank).where(Q.unit.in_(MASS_UNITS))
     m = ranked.subquery()
+    base = _seizure_keys()
+    if agencies is not None:
+        del base["joint_drug"]
     keys = (
-        _seizure_keys()
+        base
         | (more or {})
         | {
             "unit": func.coalesce(m.c.unit, ""),
@@ -154,6 +162,8 @@ def _seizures(more: dict[str, Any] | None = None) -> Select[Any]:
         .outerjoin(m, and_(m.c.seizure == S.id, m.c.rank == 1))
         .where(S.date_earliest.is_not(None))
     )
+    if agencies is not None:
+        seized = seized.join(agencies, agencies.c.case_id == S.case_id).where(_joint_drug(C))
     return _grouped(keys, values, seized)
 
 
@@ -228,3 +238,64 @@ def _indexed(result: Any, keys: list[str], values: list[str]) -> dict[Key, Value
 
 def _named(names: list[str], values: Values) -> dict[str, int]:
     return dict(zip(names, values, strict=True))
+
+
+def _case_keys() -> Select[Any]:
+    """Joint drug cases with a date under each agency, place and drug of theirs, with their suspects."""
+    ca, cp = t.CaseAgencyRow, t.CasePlaceRow
+    synthetic_seizure = case((_synthetic(S), 1), else_=0)
+    keyed = union_all(
+        select(
+            ca.case_id, literal("agency").label("dimension"), ca.agency.label("key"), literal(False).label("only")
+        ).distinct(),
+        select(cp.case_id, literal("place"), cp.place, literal(False)).distinct(),
+        select(S.case_id, literal("drug"), S.drug, func.min(synthetic_seizure) == 1)
+        .where(S.case_id.is_not(None))
+        .group_by(S.case_id, S.drug),
+    ).subquery()
+    real = P.prov_kind != "synthetic"
+    caught = P.caught_in_act.is_(True)
+    people = (
+        select(
+            P.case_id,
+            func.count().label("s"),
+            func.sum(case((caught, 1), else_=0)).label("sc"),
+            func.sum(case((real, 1), else_=0)).label("r"),
+            func.sum(case((and_(caught, real), 1), else_=0)).label("rc"),
+        )
+        .where(P.role == "suspect")
+        .group_by(P.case_id)
+        .subquery()
+    )
+    keys = {
+        "dimension": keyed.c.dimension,
+        "key": keyed.c.key,
+        "month": month_of(C.date_earliest),
+        "synthetic": _synthetic(C),
+        "only_synthetic": keyed.c.only,
+    }
+    values = {
+        "n": literal(1),
+        "suspects": func.coalesce(people.c.s, 0),
+        "caught": func.coalesce(people.c.sc, 0),
+        "suspects_real": func.coalesce(people.c.r, 0),
+        "caught_real": func.coalesce(people.c.rc, 0),
+    }
+    cases = (
+        select(C.id)
+        .join(keyed, keyed.c.case_id == C.id)
+        .outerjoin(people, people.c.case_id == C.id)
+        .where(C.kind == "drugs", C.joint.is_(True), C.date_earliest.is_not(None))
+    )
+    return _grouped(keys, values, cases)
+
+
+def _seizure_agencies() -> Select[Any]:
+    """Seizures of joint drug cases under each agency of their case and their one counted mass."""
+    ca = t.CaseAgencyRow
+    agencies = select(ca.case_id, ca.agency).distinct().subquery()
+    return _seizures({"agency": agencies.c.agency}, agencies)
+
+
+RECOUNTS[ts.CaseKeyRollupRow] = _case_keys
+RECOUNTS[ts.SeizureAgencyRollupRow] = _seizure_agencies

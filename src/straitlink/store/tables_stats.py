@@ -157,3 +157,56 @@ class SeizurePlaceRollupRow(_SeizureColumns, Base):
     __table_args__ = _key("joint_drug", "place", "drug", "unit", "basis", "qualifier", "month", "case_synthetic",
                           "synthetic")  # fmt: skip
     place: Mapped[str] = mapped_column(String(64))
+
+
+class CaseKeyRollupRow(Base):
+    """Joint drug cases with a date under each agency, place or drug of the case (`dimension`, `key`), per month
+    of the case's date and its provenance, with their suspects (migration 0012).
+
+    A drug is one the case has a seizure of (any date); `only_synthetic` when every such seizure is synthetic.
+    The `_real` sums leave out the synthetic persons. Kept per case by triggers (rollup_pending_case).
+    """
+
+    __tablename__ = "case_key_rollup"
+    __table_args__ = _key("dimension", "key", "month", "synthetic", "only_synthetic")
+    dimension: Mapped[str] = mapped_column(String(8))
+    key: Mapped[str] = mapped_column(String(64))
+    month: Mapped[str] = mapped_column(MONTH)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    only_synthetic: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+    suspects: Mapped[int] = mapped_column(Integer)
+    caught: Mapped[int] = mapped_column(Integer)
+    suspects_real: Mapped[int] = mapped_column(Integer)
+    caught_real: Mapped[int] = mapped_column(Integer)
+
+
+class SeizureAgencyRollupRow(Base):
+    """Seizures of joint drug cases under each agency of their case and their counted mass (as seizure_rollup),
+    per month of the seizure's date (migration 0012)."""
+
+    __tablename__ = "seizure_agency_rollup"
+    __table_args__ = _key("agency", "drug", "unit", "basis", "qualifier", "month", "case_synthetic", "synthetic")
+    agency: Mapped[str] = mapped_column(String(64))
+    drug: Mapped[str] = mapped_column(String(64))
+    unit: Mapped[str] = mapped_column(String(8))
+    basis: Mapped[str] = mapped_column(String(8))
+    qualifier: Mapped[str] = mapped_column(String(16))
+    month: Mapped[str] = mapped_column(MONTH)
+    case_synthetic: Mapped[bool] = mapped_column(Boolean)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+    micro: Mapped[int] = mapped_column(BigInteger)
+    micro_upper: Mapped[int] = mapped_column(BigInteger)
+
+
+class RollupPendingCaseRow(Base):
+    """Cases taken out of the per-case rollups while a statement changes them, to be put back after it (0012).
+
+    Empty between statements; keyed by transaction so that concurrent writers never share a note.
+    """
+
+    __tablename__ = "rollup_pending_case"
+    __table_args__ = _key("tx", "case_id")
+    tx: Mapped[int] = mapped_column(BigInteger)
+    case_id: Mapped[str] = mapped_column(String(64))
