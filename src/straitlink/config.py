@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from straitlink.catalog.naming import parse_lang
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
 
@@ -15,6 +16,8 @@ class Settings:
     data_dir: Path
     database_url: str
     party: Party
+    # The language tables name catalogue entries in (zh-TW, zh-CN or en); JSON keeps the ids.
+    lang: str = "zh-TW"
     # True when the database is the SQLite file inside the data directory (no URL was given).
     database_in_data_dir: bool = False
 
@@ -31,7 +34,8 @@ class Settings:
             party = Party(raw_party.strip().upper())
         except ValueError:
             raise InvalidValue("STRAITLINK_PARTY", raw_party, "TW or CN") from None
-        return cls(data_dir=directory, database_url=url, party=party, database_in_data_dir=in_data_dir)
+        lang = parse_lang(os.environ.get("STRAITLINK_LANG") or "zh-TW", field="STRAITLINK_LANG")
+        return cls(data_dir=directory, database_url=url, party=party, lang=lang, database_in_data_dir=in_data_dir)
 
     def check_data_dir(self, *, create: bool) -> None:
         """Refuse a data directory that is a file, or that does not exist unless this command creates it."""

@@ -51,7 +51,7 @@ def test_add_list_show_seizure(data_dir: Path) -> None:
     code, out, _ = run(data_dir, "list", "seizures", "--provenance", "synthetic", "--json")
     assert json.loads(out) == []
     code, out, _ = run(data_dir, "show", "seizure", added["id"])
-    assert code == 0 and "taoyuan-airport" in out
+    assert code == 0 and "臺灣桃園國際機場" in out  # the place by its name in the reader's language, not its id
 
 
 @pytest.mark.parametrize(

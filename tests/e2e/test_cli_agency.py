@@ -97,7 +97,7 @@ def test_show_case_lists_what_the_case_holds(cli: Cli) -> None:
     cli.ok("add", "operation", f"case={cid}", "name=海上查緝", "personnel=500餘名")
     code, out, err = cli("show", "case", cid[:8])
     assert code == 0, err
-    assert "directing:kaohsiung-district-prosecutors" in out
+    assert "directing:臺灣高雄地方法院檢察署" in out  # the agency by its name, as the reader writes it
     for expected in ("seizures (1)", "600 block", "persons (1)", "嫌犯甲", "operations (1)", "海上查緝", "intel: none"):
         assert expected in out, expected
     assert '{"agency"' not in out

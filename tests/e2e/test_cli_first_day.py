@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from cli_helpers import FIELDS, ok_json, run
 
+from straitlink.cli import common
 from straitlink.services.ids import MIN_PREFIX
 
 
@@ -119,3 +120,37 @@ def test_due_and_overdue_filters(data_dir: Path) -> None:
     for bad in (["request", "due", "--within", "-1"], ["request", "list", "--limit", "0"]):
         code, _, err = run(data_dir, *bad)
         assert code == 2 and err.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("lang", "drug", "place", "agency", "day"),
+    [
+        (None, "海洛因", "臺灣桃園國際機場", "臺灣高雄地方法院檢察署", "102年11月17日"),
+        ("zh-CN", "海洛因", "台湾桃园国际机场", "台湾高雄地方法院检察署", "2013年11月17日"),
+        ("en", "Heroin", "Taoyuan International Airport", "Kaohsiung District Prosecutors", "17 November 2013"),
+    ],
+)
+def test_tables_name_catalogue_entries_and_dates_in_the_readers_language(
+    data_dir: Path, monkeypatch: pytest.MonkeyPatch, lang: str | None, drug: str, place: str, agency: str, day: str
+) -> None:
+    monkeypatch.setattr(common.out, "_width", 200)  # a wide terminal: the test reads names, not Rich's ellipses
+    case = ok_json(
+        data_dir, "add", "case", "title=桃園機場案", "kind=drugs", "joint=yes", "agencies=directing:高雄地檢署"
+    )
+    add = ["add", "seizure", f"case={case['id'][:8]}", "drug=海洛因", "quantity=229 公斤 毛重"]
+    ok_json(data_dir, *add, "date=102年11月17日", "place=桃園機場")
+    chosen = ["--lang", lang] if lang else []
+    code, table, err = run(data_dir, *chosen, "list", "seizures")
+    assert code == 0, err
+    assert drug in table and place in table and day in table
+    code, shown, err = run(data_dir, *chosen, "show", "case", case["id"][:8])
+    assert code == 0, err
+    assert f"directing:{agency}" in shown
+    # JSON is for programs: it keeps the catalogue's ids whatever the reader's language.
+    (stored,) = ok_json(data_dir, *chosen, "list", "seizures")
+    assert (stored["drug"], stored["place"]) == ("heroin", "taoyuan-airport")
+
+
+def test_an_unknown_language_is_refused_in_one_line(data_dir: Path) -> None:
+    code, _, err = run(data_dir, "--lang", "fr", "list", "cases")
+    assert code == 2 and err.strip().count("\n") == 0 and "'fr'" in err and "zh-TW" in err

@@ -336,3 +336,77 @@ def test_a_seizure_intel_led_to_is_counted_corrected_and_retracted_on_the_other_
     for inst in (tw, cn):
         assert json.loads(inst.ok("exchange", "evidence", seizure_id))["verified"]
         inst.ok("--user", "admin", "audit", "verify")
+
+
+def test_a_request_field_corrected_and_a_result_retracted_reach_the_other_side(
+    instances: tuple[Instance, Instance],
+) -> None:
+    """TW corrects its request's subject from the command line: CN sees the new value and its history says why. CN
+    retracts its completion: TW sees the request open again, completed no more in its statistics. CN's attempt to
+    correct TW's subject is refused by CN; forged past CN's service, TW rejects it with a signed receipt."""
+    from datetime import date
+
+    from straitlink.domain.events import DomainEvent
+    from straitlink.domain.requests import RequestStatus as S
+    from straitlink.domain.workflow import Acting, Role
+    from straitlink.services.documents import Upload
+    from straitlink.services.requests import Desk, StepInput, assign_request, file_request
+    from straitlink.services.requests import transition_request as step
+    from straitlink.stats.service import compute_statistics
+    from straitlink.store.tables_workflow import RequestReplyRow
+
+    tw, cn = instances
+    tw.ok("user", "add", "tw-liaison", "--role", "liaison_officer", "--agency", "moj", "--clearance", "secret",
+          "--user", "admin", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    tw_desk, cn_desk = Desk.from_settings(tw.settings, tw.engine), Desk.from_settings(cn.settings, cn.engine)
+    cn_cp, executing = Acting(Party.CN, Role.CONTACT_POINT), Acting(Party.CN, Role.EXECUTING_AGENCY, "spc")
+    rid = file_request(tw_desk, REQUEST, principal=tw.officer).id
+    step(tw_desk, rid, S.SENT, StepInput(), principal=tw.officer, acting=Acting(Party.TW, Role.CONTACT_POINT))
+    assert tw.sync()["receipts"] == {"applied": 2}
+
+    tw.ok("--user", "tw-liaison", "correct", "request", rid[:8], "subject=送達民事判決及裁定", "urgency=urgent",
+          "--reason", "漏列裁定")  # fmt: skip
+    assert tw.sync()["receipts"] == {"applied": 1}
+    got = cn.get("request", rid)
+    assert (got.subject, got.urgency.value, got.status) == ("送達民事判決及裁定", "urgent", S.SENT)
+    history = json.loads(cn.ok("--user", "admin", "audit", "log", "--record", rid, "--json"))
+    assert history[-1]["context"]["reason"] == "漏列裁定"
+    code, text = tw.cli("--user", "tw-liaison", "correct", "request", rid, "requested_ref=X", "--reason", "誤")
+    assert code == 2 and "requested_ref: stated by CN" in text
+
+    step(cn_desk, rid, S.RECEIVED, StepInput(), principal=cn.officer, acting=cn_cp)
+    assign_request(cn_desk, rid, "spc", StepInput(), principal=cn.officer, acting=cn_cp)
+    step(cn_desk, rid, S.IN_EXECUTION, StepInput(), principal=cn.officer, acting=executing)
+    proof = Upload("送達證書.pdf", b"%PDF-1.4\n% proof of service\n" + bytes(range(256)))
+    step(cn_desk, rid, S.COMPLETED, StepInput(text="已送達", documents=(proof,)), principal=cn.officer,
+         acting=executing)  # fmt: skip
+    # Forged past CN's own refusal: a correction of TW's subject; TW rejects it, and the steps after it still apply.
+    with UnitOfWork(cn.engine) as uow:
+        payload = {"diff": {"subject": ["送達民事判決及裁定", "越權"]}, "reason": "越權"}
+        uow.announce(DomainEvent("record.corrected", "request", rid, "officer", True, payload))
+        uow.commit()
+    assert cn.sync()["receipts"] == {"applied": 4, "rejected": 1}
+
+    def completed() -> int:
+        today = date.today()
+        with UnitOfWork(tw.engine) as uow:
+            stats = compute_statistics(uow, start=date(today.year - 1, 1, 1), end=date(today.year + 1, 12, 31))
+        return stats.requests.both.completed
+
+    assert tw.get("request", rid).status is S.COMPLETED and completed() == 1
+    assert tw.get("request", rid).subject == "送達民事判決及裁定"
+    with UnitOfWork(cn.engine) as uow:
+        result = uow.connection.scalar(select(RequestReplyRow.id).where(RequestReplyRow.kind == "complete"))
+    cn.ok("user", "add", "cn-liaison", "--role", "liaison_officer", "--agency", "spc", "--clearance", "secret",
+          "--user", "admin", "--password-stdin", input=PASSWORD + "\n")  # fmt: skip
+    cn.ok("--user", "cn-liaison", "retract", "reply", str(result), "--reason", "送達證書誤植他案")
+    assert cn.sync()["receipts"] == {"applied": 1}
+    got = tw.get("request", rid)
+    assert (got.status, got.closed_on) == (S.IN_EXECUTION, None) and completed() == 0
+    history = json.loads(tw.ok("--user", "admin", "audit", "log", "--record", rid, "--json"))
+    assert history[-1]["context"]["reason"] == "送達證書誤植他案"
+    for inst in (tw, cn):
+        assert json.loads(inst.ok("exchange", "evidence", rid))["verified"]
+        status = json.loads(inst.ok("exchange", "status", "--json"))
+        assert status["parked"] == [] and status["waiting"] == []
+        inst.ok("--user", "admin", "audit", "verify")

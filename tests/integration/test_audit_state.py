@@ -290,3 +290,11 @@ def test_a_record_changed_through_its_use_case_verifies_and_its_new_state_is_gua
     record, reason = first_bad_record(engine)
     assert record == {"kind": "case", "id": world["case"], "field": "title"}
     assert '"新名"' in reason
+
+
+def test_the_digests_summed_as_words_are_their_sum_as_numbers() -> None:
+    # PostgreSQL sends each row's element as 32 bytes; their sum must be the sum the writers add up in Python.
+    digests = [bytes([255] * 32), bytes(32), bytes(range(32)), bytes([1] + [0] * 31), bytes([0] * 31 + [7])]
+    expected = sum(int.from_bytes(d, "big") for d in digests)
+    assert record_state.digests_sum(b"".join(digests)) == expected
+    assert record_state.digests_sum(b"") == 0

@@ -2,7 +2,8 @@
 
 A request filed with a document and a reply with one arrive with their bytes, stored through the same file store
 a user upload goes to, the same hash on both sides; bytes altered in transit are refused with a signed receipt and
-nothing is applied; an offline package carries the bytes too.
+nothing is applied; an offline package carries the bytes too. A message whose document did not come is parked, its
+record's later messages wait behind it visibly, other records go on, and it resumes when the bytes come.
 """
 
 from __future__ import annotations
@@ -82,10 +83,10 @@ def _outgoing(side: Side) -> list[dict[str, Any]]:
     ("tamper", "reason"),
     [
         (lambda files, d: files.__setitem__(d, base64.b64encode(b"%PDF-1.4 forged").decode()), "document_mismatch"),
-        (lambda files, d: files.pop(d), "document_missing"),
+        (lambda files, d: files.__setitem__(d, "not base64!"), "document_mismatch"),
     ],
 )
-def test_altered_or_missing_document_bytes_are_refused_with_a_signed_receipt(
+def test_altered_document_bytes_are_refused_with_a_signed_receipt(
     sides: tuple[Side, Side],  # noqa: F811
     tamper: Any,
     reason: str,
@@ -105,6 +106,41 @@ def test_altered_or_missing_document_bytes_are_refused_with_a_signed_receipt(
         assert uow.connection.scalar(select(ReceiptRow.refused).where(ReceiptRow.status == "rejected")) == altered
     # The message as signed, with its bytes, is applied afterwards: the refusal changed nothing.
     assert cn.ex.inbox().receive(filed)["receipt"]["status"] == "applied"
+
+
+def test_a_document_missing_at_the_sender_parks_its_message_and_its_record_waits_visibly_until_it_comes(
+    sides: tuple[Side, Side],  # noqa: F811
+) -> None:
+    from test_exchange import out_statuses
+
+    from straitlink.exchange.status import status
+
+    tw, cn = sides
+    rid = filed_and_sent(tw)
+    other = tw.add("intel", intel("無關的線索"))
+    tw_files = desk(tw).files
+    sha = hashlib.sha256(JUDGMENT.content).hexdigest()
+    tw_files.path(sha).unlink()  # lost from TW's own store before the filing left
+    assert sync(tw.ex, direct(cn)).receipts == {"parked": 1, "waiting": 1, "applied": 1}
+    assert cn.count("request") == 0 and cn.get("intel", other).summary == "無關的線索"  # other records go on
+    shown = status(cn.engine)
+    (parked,) = shown["parked"]
+    assert (parked["type"], parked["waiting_behind"]) == ("request.file", 1)
+    assert parked["reason"].startswith("document_missing: document: '判決書.pdf'")
+    (waiting,) = shown["waiting"]
+    assert waiting["type"] == "request.send" and waiting["after"] == parked["message"]
+    assert "parked: document_missing" in waiting["reason"]
+    assert sync(tw.ex, direct(cn)).receipts.get("applied", 0) == 0  # still missing here: nothing goes again
+    assert cn.count("request") == 0
+    # The document is back in TW's store: the next sync sends the filing again with it, CN applies it and the step
+    # waiting behind it, and both sides' statuses settle.
+    tw_files.put(tw_files.check(JUDGMENT))
+    sync(tw.ex, direct(cn))
+    assert cn.get("request", rid).status is S.SENT
+    assert documents(cn, rid) == {JUDGMENT.filename: JUDGMENT.content}
+    assert status(cn.engine)["parked"] == status(cn.engine)["waiting"] == []
+    sync(tw.ex, direct(cn))  # the waiting step's late receipt
+    assert out_statuses(tw) == {"applied": 3}
 
 
 def test_an_offline_package_carries_the_bytes(sides: tuple[Side, Side]) -> None:  # noqa: F811

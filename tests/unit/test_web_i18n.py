@@ -66,3 +66,9 @@ def test_articles_as_each_side_cites_them() -> None:
     assert article_text("Art. 7¶3; Art. 14¶1", "zh-TW") == "第7條第3項、第14條第1項"
     assert article_text("Agreement Art. 13¶1", "zh-CN") == "协议第13条第1款"
     assert article_text("Art. 15", "en") == "Art. 15"
+
+
+def test_the_text_as_received_from_the_other_side_has_a_label_in_each_language() -> None:
+    label = labels.FIELDS["as_received"]
+    shown = {lang: translations(lang).gettext(label) for lang in ("zh-TW", "zh-CN", "en")}
+    assert shown == {"zh-TW": "對方來文原文", "zh-CN": "对方来文原文", "en": "As received from the other side"}

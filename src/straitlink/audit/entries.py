@@ -30,6 +30,7 @@ class AuditAction(StrEnum):
     DELETE = "delete"
     READ = "read"
     SEAL = "seal"  # a batch of access-log rows folded into the chain (straitlink.audit.seal)
+    REBASE = "rebase"  # the records taken in as they stand: the digest holds from here on (straitlink.audit.rebase)
 
 
 @dataclass(frozen=True)

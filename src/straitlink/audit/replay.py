@@ -46,7 +46,8 @@ class Difference:
         return {"kind": self.kind, "id": self.record_id, "field": self.field}
 
 
-def _bodies(conn: Connection, last: int) -> Iterator[str]:
+def bodies(conn: Connection, last: int) -> Iterator[str]:
+    """The bodies of entries 1…`last` in order."""
     result = conn.execute(select(E.body).where(E.seq <= last).order_by(E.seq).execution_options(yield_per=5000))
     for (text,) in result:
         yield text
@@ -101,7 +102,8 @@ def stored(session: Session) -> dict[Key, dict[str, Any]]:
     return out
 
 
-def _order(key: Key) -> tuple[int, str]:
+def order(key: Key) -> tuple[int, str]:
+    """Kind order, then id: the order records are compared in."""
     kind, record_id = key
     return (KIND_ORDER.index(kind) if kind in KIND_ORDER else len(KIND_ORDER), record_id)
 
@@ -113,7 +115,7 @@ def _shown_value(value: Any) -> str:
 
 def first_difference(expected: dict[Key, dict[str, Any] | None], found: dict[Key, dict[str, Any]]) -> Difference | None:
     """The first record whose stored form is not what the replayed entries say; None when all agree."""
-    for key in sorted(set(expected) | set(found), key=_order):
+    for key in sorted(set(expected) | set(found), key=order):
         kind, record_id = key
         want, have = expected.get(key), found.get(key)
         if want == have:
@@ -136,4 +138,4 @@ def first_difference(expected: dict[Key, dict[str, Any] | None], found: dict[Key
 
 def difference(session: Session, last: int) -> Difference | None:
     """The first stored record that differs from what entries 1…`last` say (all of them must be stored)."""
-    return first_difference(replayed(_bodies(session.connection(), last)), stored(session))
+    return first_difference(replayed(bodies(session.connection(), last)), stored(session))

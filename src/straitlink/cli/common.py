@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -19,8 +20,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from sqlalchemy import Engine
 
 from straitlink.catalog import Catalog
+from straitlink.catalog.naming import display_name, parse_lang
 from straitlink.config import Settings
 from straitlink.domain.access import Permission, Principal
+from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import StraitLinkError
 from straitlink.services.access import principal_for, require
 from straitlink.services.accounts import count_accounts
@@ -40,6 +43,7 @@ class State:
     data_dir: Path | None = None
     database_url: str | None = None
     user: str | None = None
+    lang: str | None = None
     _engine: Engine | None = field(default=None, repr=False)
 
     @property
@@ -53,6 +57,11 @@ class State:
             settings.check_data_dir(create=create)
             self._engine = connect(settings.database_url, create=create)
         return self._engine
+
+    @property
+    def language(self) -> str:
+        """The language tables name catalogue entries in: --lang, else STRAITLINK_LANG, else zh-TW."""
+        return parse_lang(self.lang, field="--lang") if self.lang is not None else self.settings.lang
 
     def desk(self) -> Desk:
         """What the request use cases need of this instance, on this command's engine."""
@@ -81,6 +90,31 @@ def full_id(ctx: typer.Context, kind: str, text: str, *, field: str = "id") -> s
 def catalog(ctx: typer.Context) -> Catalog:
     """The shipped catalogue with the agencies added here (`straitlink agency add`), for resolving names."""
     return catalog_for(state(ctx).engine())
+
+
+@dataclass(frozen=True)
+class Reader:
+    """How tables speak to their reader: catalogue entries by name, dates as the language writes them (JSON
+    output keeps ids and ISO dates, for programs)."""
+
+    catalog: Catalog
+    lang: str
+
+    def name(self, target: str, entry_id: str | None) -> str:
+        """An agency, drug, place or request type by its id (an unknown id as it is)."""
+        return display_name(self.catalog, target, entry_id, self.lang)
+
+    def date(self, value: PartialDate | date | None) -> str:
+        """102年11月17日 for zh-TW, 2013年11月17日 for zh-CN, 17 November 2013 for en."""
+        if value is None:
+            return ""
+        d = value if isinstance(value, PartialDate) else PartialDate(value.year, value.month, value.day)
+        return {"zh-TW": d.format_roc, "zh-CN": d.format_zh_cn, "en": d.format_en}[self.lang]()
+
+
+def reader(ctx: typer.Context) -> Reader:
+    """The reader of this command's tables: the catalogue with this instance's agencies, in --lang's language."""
+    return Reader(catalog(ctx), state(ctx).language)
 
 
 def principal(ctx: typer.Context, user: str | None = None) -> Principal:

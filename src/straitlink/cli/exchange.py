@@ -168,7 +168,10 @@ def status_cmd(ctx: typer.Context, as_json: AsJson = False) -> None:
             out.print(f"{peer} {direction}: {text}", highlight=False)
     out.print(f"refused {data['refused_messages']}, withheld {data['withheld_events']}", highlight=False)
     for p in data["parked"]:
-        out.print(f"parked {p['direction']} {p['type']} {p['record']}: {p['reason']}", highlight=False)
+        behind = f" ({p['waiting_behind']} waiting behind it)" if p["waiting_behind"] else ""
+        out.print(f"parked {p['direction']} {p['type']} {p['record']}{behind}: {p['reason']}", highlight=False)
+    for w in data["waiting"]:
+        out.print(f"waiting in {w['type']} {w['record']}: {w['reason']}", highlight=False)
 
 
 @app.command("evidence")

@@ -47,8 +47,12 @@ def main(
     user: Annotated[
         str | None, typer.Option("--user", help="The account acting (STRAITLINK_USER); see `straitlink user`")
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Names in tables: zh-TW, zh-CN or en (STRAITLINK_LANG, default zh-TW)"),
+    ] = None,
 ) -> None:
-    ctx.obj = State(data_dir=data_dir, database_url=database_url, user=user)
+    ctx.obj = State(data_dir=data_dir, database_url=database_url, user=user, lang=lang)
     ctx.call_on_close(ctx.obj.close)
 
 

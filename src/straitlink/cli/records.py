@@ -9,7 +9,17 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
+from straitlink.cli.common import (
+    Reader,
+    catalog,
+    full_id,
+    handles_errors,
+    out,
+    principal,
+    print_json,
+    reader,
+    state,
+)
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.provenance import ProvenanceKind
@@ -44,32 +54,56 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, reader: Reader) -> str:
     if value is None:
         return ""
     if isinstance(value, dict):
+        if "roc" in value:
+            return reader.date(PartialDate.from_json({k: v for k, v in value.items() if k in ("iso", "part")}))
         if "agency" in value and "role" in value:
             return f"{value['role']}:{value['agency']}"
         if "name" in value and "flag_state" in value:
             return "/".join(str(value[k]) for k in ("name", "flag_state", "kind") if value.get(k))
-        if "roc" in value:
-            return str(value["roc"])
         if "unit" in value:
             extra = "" if value.get("basis") in (None, "unstated") else f" {value['basis']}"
             qual = {"at_least": "≥", "approx": "≈"}.get(value.get("qualifier", ""), "")
             return f"{qual}{value['value']} {value['unit']}{extra}"
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, list):
-        return ", ".join(_cell(v) for v in value)
+        return ", ".join(_cell(v, reader) for v in value)
     text = str(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def render_table(kind: Kind, rows: list[dict[str, Any]]) -> Table:
+def named(kind: Kind, row: dict[str, Any], reader: Reader) -> dict[str, Any]:
+    """The row with its catalogue ids (agencies, drugs, places, request types) replaced by their names."""
+    targets = {path.split("[")[0].split(".")[0]: target for path, target in kind.references}
+    out = dict(row)
+    for field, target in targets.items():
+        value = row.get(field)
+        if target not in ("agency", "drug", "place", "request_type") or value is None:
+            continue
+        if isinstance(value, list):
+            out[field] = [_named_one(v, target, reader) for v in value]
+        else:
+            out[field] = _named_one(value, target, reader)
+    return out
+
+
+def _named_one(value: Any, target: str, reader: Reader) -> Any:
+    if isinstance(value, dict) and "agency" in value:
+        return {**value, "agency": reader.name(target, value["agency"])}
+    return reader.name(target, value) if isinstance(value, str) else value
+
+
+def render_table(kind: Kind, rows: list[dict[str, Any]], reader: Reader) -> Table:
+    """The rows as a table of the kind's usual columns, catalogue entries by name and dates as the reader writes
+    them."""
     columns = COLUMNS[kind.name]
     table = Table("id", *columns, title=f"{kind.plural} ({len(rows)})")
     for row in rows:
-        table.add_row(row["id"][:8], *(_cell(row.get(c)) for c in columns))
+        shown = named(kind, row, reader)
+        table.add_row(row["id"][:8], *(_cell(shown.get(c), reader) for c in columns))
     return table
 
 
@@ -164,7 +198,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print_json(rows)
         else:
-            out.print(render_table(k, rows))
+            out.print(render_table(k, rows, reader(ctx)))
 
     @app.command("show")
     @handles_errors
@@ -186,8 +220,11 @@ def register(app: typer.Typer) -> None:
             print_json(shown)
             return
         table = Table("field", "value", title=f"{k.name} {record_id}")
-        for name, value in shown.items():
-            table.add_row(name, _cell(value) if name != "provenance" else json.dumps(value, ensure_ascii=False))
+        shown_to = reader(ctx)
+        for name, value in named(k, shown, shown_to).items():
+            table.add_row(
+                name, _cell(value, shown_to) if name != "provenance" else json.dumps(value, ensure_ascii=False)
+            )
         out.print(table)
         if k.name == "case":
             # What the case holds, each list as this principal may see it.
@@ -195,5 +232,7 @@ def register(app: typer.Typer) -> None:
                 related = kind_named(name)
                 found = svc.list_records(engine, related, ListFilter(case=record_id), principal=principal(ctx, user))
                 out.print(
-                    render_table(related, present(engine, related, found)) if found else f"{related.plural}: none"
+                    render_table(related, present(engine, related, found), shown_to)
+                    if found
+                    else f"{related.plural}: none"
                 )

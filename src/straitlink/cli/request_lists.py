@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.cli.common import Reader, handles_errors, out, principal, print_json, reader, state
 from straitlink.cli.request import AsJson, User, _agency, _enum, app
 from straitlink.codec import encode
 from straitlink.domain.parties import Party
@@ -32,8 +32,8 @@ def _summary(request: AssistanceRequest, deadlines: list[views.DeadlineView]) ->
     }
 
 
-def _deadline_cell(deadlines: list[views.DeadlineView]) -> str:
-    return "; ".join(f"{d.due.isoformat()} {d.state.value} ({d.article})" for d in deadlines)
+def _deadline_cell(deadlines: list[views.DeadlineView], shown_to: Reader) -> str:
+    return "; ".join(f"{shown_to.date(d.due)} {d.state.value} ({d.article})" for d in deadlines)
 
 
 def _party_option(value: str | None, field: str) -> Party | None:
@@ -73,10 +73,11 @@ def list_(
     table = Table(
         "id", "filed", "type", "direction", "status", "subject", "deadlines", title=f"requests ({len(found)})"
     )
+    shown_to = reader(ctx)
     for r, d in found:
-        table.add_row(
-            r.id[:8], str(r.filed_on), r.type.value, r.direction.value, r.status.value, r.subject, _deadline_cell(d)
-        )
+        kind = shown_to.name("request_type", r.type.value)
+        filed = shown_to.date(r.filed_on)
+        table.add_row(r.id[:8], filed, kind, r.direction.value, r.status.value, r.subject, _deadline_cell(d, shown_to))
     out.print(table)
 
 
@@ -112,9 +113,12 @@ def due(
         out.print(
             "nothing due" + ("" if include_synthetic else " (real requests; --include-synthetic adds the demo's)")
         )
+    shown_to = reader(ctx)
     for (side, agency_id), group in groups.items():
-        table = Table("request", "type", "status", "due", "days left", "rule", "article", title=f"{side} — {agency_id}")
+        title = f"{side} — {shown_to.name('agency', agency_id)}"
+        table = Table("request", "type", "status", "due", "days left", "rule", "article", title=title)
         for i in group:
             d = i.deadline
-            table.add_row(i.request_id[:8], i.type, i.status, str(d.due), str(d.days_left), d.title, d.article)
+            kind = shown_to.name("request_type", i.type)
+            table.add_row(i.request_id[:8], kind, i.status, shown_to.date(d.due), str(d.days_left), d.title, d.article)
         out.print(table)

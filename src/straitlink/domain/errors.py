@@ -121,6 +121,20 @@ class NotPermitted(StraitLinkError):
         super().__init__(f"{field}: {value!r} may not {reason}", field=field, value=value)
 
 
+class NotOwner(StraitLinkError):
+    """A side corrects a field the other side states (a request's requested-side reference, say): refused.
+
+    Unlike a refusal of the services, which may pass once something missing arrives, this one is final; the
+    exchange answers it with a `rejected` receipt.
+    """
+
+    code = "not_owner"
+    http_status = 403
+
+    def __init__(self, field: str, owner: str, by: str) -> None:
+        super().__init__(f"{field}: stated by {owner}; {by} may not correct it", field=field, value=by)
+
+
 class Forbidden(StraitLinkError):
     """The acting account may see the record or use case but its roles, clearance or scope do not allow this."""
 
@@ -156,6 +170,21 @@ class IncompleteRequest(StraitLinkError):
 
     def to_json(self) -> dict[str, Any]:
         return {**super().to_json(), "missing": self.missing}
+
+
+class DocumentMissing(StraitLinkError):
+    """A message names a document whose bytes have not reached this side: it waits, parked, until they do."""
+
+    code = "document_missing"
+    http_status = 409
+
+    def __init__(self, name: str, sha256: str) -> None:
+        super().__init__(
+            f"document: {name!r} ({sha256}) has not arrived; the message is applied once its sender sends it again "
+            "with the bytes (exchange sync does so when they are back in its store)",
+            field="documents",
+            value=sha256,
+        )
 
 
 class DocumentRejected(StraitLinkError):

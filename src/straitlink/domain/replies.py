@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.errors import InvalidValue, MissingField, NotOwner
+from straitlink.domain.parties import Party
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 
 REPLY_KINDS = ("progress", "note")  # Art. 14¶1 progress reports; anything else one side tells the other
@@ -34,3 +35,42 @@ def check_reply(request: AssistanceRequest, kind: str, text: str | None, documen
     if request.sent_on and on < request.sent_on:
         raise InvalidValue("on", on.isoformat(), f"before the request was sent on {request.sent_on.isoformat()}")
     return kept
+
+
+# The steps whose reply is the requested side's result (Art. 15, 16): retracting it retracts the result.
+RESULT_ACTIONS = frozenset({"complete", "refuse", "report_unable"})
+
+
+def retraction_target(
+    request: AssistanceRequest,
+    *,
+    reply_from: Party,
+    by: Party,
+    step_action: str | None,
+    step_from: RequestStatus | None,
+    step_to: RequestStatus | None,
+    latest: bool,
+) -> RequestStatus | None:
+    """The status `request` returns to when side `by` retracts a reply, or None when its status stays.
+
+    Only the side that sent a reply retracts it (NotOwner). A reply of its own (progress, note) goes and the
+    status stays. A result (the reply of a complete, refuse or report_unable step) goes with its step: the request
+    stands again where it stood before it, open, so that the requested side may give the right result, and no
+    statistic counts it closed. Only the request's latest step may be so undone; any other step's reply stays (the
+    workflow's later steps were taken on it).
+    """
+    if reply_from is not by:
+        raise NotOwner("reply", reply_from.value, by.value)
+    if step_action is None:
+        return None
+    if step_action not in RESULT_ACTIONS or step_from is None:
+        raise InvalidValue(
+            "reply",
+            step_action,
+            "is part of a workflow step; only a result (complete, refuse, report_unable) is retracted",
+        )
+    if not latest or request.status is not step_to:
+        raise InvalidValue(
+            "reply", step_action, "the request moved on since this result; only its latest step is undone"
+        )
+    return step_from

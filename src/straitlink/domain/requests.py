@@ -7,7 +7,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Any, Protocol
 
-from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.errors import InvalidValue, MissingField, NotOwner, NotPermitted
 from straitlink.domain.parties import Party
 from straitlink.domain.records import Record
 from straitlink.domain.reference import RequestType
@@ -147,3 +147,60 @@ class AssistanceRequest(Record):
     @property
     def direction(self) -> Direction:
         return Direction.of(self.requesting_party)
+
+
+# Who states which of a request's fields, and so alone may correct it (services.corrections.correct_request): the
+# requesting side states what it asks (Art. 13¶2), the requested side its own reference number. The fields a
+# workflow step sets (status, dates, the executing agency an assignment names) change only through the workflow.
+REQUESTING_SIDE_FIELDS = frozenset(
+    {
+        "type",
+        "subject",
+        "urgency",
+        "requesting_agency",
+        "purpose",
+        "matters",
+        "case_summary",
+        "execution_needs",
+        "requesting_ref",
+        "form",
+        "case",
+        "marking",
+    }
+)
+REQUESTED_SIDE_FIELDS = frozenset({"requested_ref"})
+WORKFLOW_FIELDS = frozenset(
+    {
+        "status",
+        "requesting_party",
+        "filed_on",
+        "sent_on",
+        "received_on",
+        "closed_on",
+        "confirmed_on",
+        "executing_agency",
+    }
+)
+
+
+def field_owner(request: AssistanceRequest, name: str) -> Party | None:
+    """The side that states field `name` of `request`; None for a field only the workflow sets."""
+    if name in REQUESTING_SIDE_FIELDS:
+        return request.requesting_party
+    if name in REQUESTED_SIDE_FIELDS:
+        return request.requested_party
+    return None
+
+
+def check_correction(request: AssistanceRequest, fields: set[str] | frozenset[str], by: Party) -> None:
+    """May side `by` correct these fields of `request`? Each must be one it states; a workflow field never is."""
+    if not fields:
+        raise MissingField("fields", "a correction names at least one field=value")
+    for name in sorted(fields):
+        if name in ("id", "version", "provenance") or name in WORKFLOW_FIELDS:
+            raise NotPermitted(name, name, "be corrected: it changes only through the request's workflow")
+        owner = field_owner(request, name)
+        if owner is None:
+            raise InvalidValue(name, name, "not a field of a request")
+        if owner is not by:
+            raise NotOwner(name, owner.value, by.value)

@@ -19,11 +19,13 @@ from straitlink.domain.access import Permission, Principal
 from straitlink.domain.errors import Forbidden, InvalidValue, MissingField
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.marking import Marking
+from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance, ProvenanceKind
 from straitlink.domain.records import Record
+from straitlink.domain.requests import AssistanceRequest
 from straitlink.exchange.apply_requests import apply_request_message
 from straitlink.exchange.envelope import Envelope
-from straitlink.services.corrections import check_reason, retract
+from straitlink.services.corrections import check_reason, retract, write_request_correction
 from straitlink.services.kinds import Kind, kind_named
 from straitlink.services.records import build_record, check_references, store_new
 from straitlink.services.requests import Desk
@@ -92,7 +94,21 @@ def record_corrected(uow: UnitOfWork, env: Envelope, principal: Principal) -> No
     delta = env.payload.get("diff")
     if not isinstance(delta, dict):
         raise MissingField("payload.diff", "a correction carries its diff")
+    if env.record.get("kind") == "request":
+        _correct_request(uow, env, principal, delta, check_reason(env.payload.get("reason")))
+        return
     _correct(uow, env, principal, delta, check_reason(env.payload.get("reason")))
+
+
+def _correct_request(uow: UnitOfWork, env: Envelope, principal: Principal, given: Any, reason: str) -> None:
+    """The peer corrects fields of a request it states (its side's, not this one's: NotOwner otherwise)."""
+    kind = kind_named("request")
+    before: AssistanceRequest = uow.repo(kind.mapper).get(env.record["id"])
+    decide_peer(principal, "request", before.marking)
+    changes = _changes(given)
+    write_request_correction(
+        uow, before, changes, by=Party(env.sender), reason=reason, actor=principal.username, message=env.id
+    )
 
 
 def record_retracted(uow: UnitOfWork, env: Envelope, principal: Principal) -> None:

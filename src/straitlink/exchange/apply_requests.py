@@ -23,8 +23,10 @@ from straitlink.domain.requests import RequestStatus
 from straitlink.domain.workflow import Acting, Actor, Payload, RefusalGround, Role
 from straitlink.exchange.documents import stored_files
 from straitlink.exchange.envelope import Envelope
+from straitlink.services.corrections import check_reason
 from straitlink.services.kinds import kind_named
 from straitlink.services.records import build_record, check_references
+from straitlink.services.reply_retraction import find_reply, write_reply_retraction
 from straitlink.services.request_writes import ReplyDraft, commit_step, lock_and_load, reply_rows, store_reply
 from straitlink.services.requests import file_request_record
 from straitlink.store import tables as t
@@ -40,6 +42,9 @@ def apply_request_message(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
 
     if env.type == "request.replied":
         _reply(uow, env, ctx)
+        return
+    if env.type == "request.reply_retracted":
+        _reply_retracted(uow, env, ctx)
         return
     step = env.payload.get("step")
     if not isinstance(step, dict):
@@ -96,10 +101,34 @@ def _reply(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
     on, files = _date(p.get("on"), "on"), stored_files(env, ctx.desk.files)
     draft = ReplyDraft(str(p.get("kind") or "note"), p.get("text"), on, Party(env.sender), files)
     rows = reply_rows(
-        loaded.request, draft, own_party=ctx.desk.party, actor=ctx.principal.username, recorded_at=timestamp()
+        loaded.request,
+        draft,
+        own_party=ctx.desk.party,
+        actor=ctx.principal.username,
+        recorded_at=timestamp(),
+        reply_id=str(p["reply"]) if p.get("reply") else None,  # the sender's id: a retraction names it
     )
     store_reply(uow, ctx.desk.files, rows)
     audit.append(uow, loaded.head, rows.changes)
+
+
+def _reply_retracted(uow: UnitOfWork, env: Envelope, ctx: Context) -> None:
+    """The peer retracts a reply it sent (services.reply_retraction): the same writer, the same reason; the request
+    must end where the peer's did."""
+    from straitlink.exchange.apply import decide_peer
+
+    request_id = env.record["id"]
+    audit.lock(uow)  # before the first read (audit.log)
+    request = uow.repo(kind_named("request").mapper).get(request_id)
+    decide_peer(ctx.principal, "request", request.marking)
+    reply = find_reply(uow, request_id, env.payload)
+    reason = check_reason(env.payload.get("reason"))
+    after = write_reply_retraction(
+        uow, request_id, reply, by=Party(env.sender), reason=reason, actor=ctx.principal.username, message=env.id
+    )
+    expected = (env.payload.get("status") or {}).get("to")
+    if expected is not None and after.status.value != expected:
+        raise InvalidValue("status", after.status.value, f"the sender's request stands {expected} after the retraction")
 
 
 def _acting(step: dict[str, Any], sender: str) -> Acting:

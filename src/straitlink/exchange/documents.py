@@ -5,8 +5,11 @@ travel beside it on the wire as `files: {sha256: base64}` (in an HTTP batch and 
 envelope, its digest and the evidence stay small. On arrival each document's bytes must hash to what the signed list
 says and pass the checks of a user's upload (services.documents: type by content, size); they are then stored in
 the same content-addressed file store a user upload goes to, before the message is applied, and the stored message
-keeps the envelope without them. A document whose bytes are missing, altered or of a refused type is a refusal
-with a signed negative receipt, and nothing of the message is applied.
+keeps the envelope without them. A document whose bytes are altered or of a refused type is a refusal with a signed
+negative receipt, and nothing of the message is applied. A document whose bytes did not come (the sender's store
+lacked them) is no refusal: the message is taken, and parked when it is applied (`stored_files` raises
+DocumentMissing), with the record's later messages waiting behind it; the sender sends it again once it has the
+bytes (`resend_missing`), and the same message with them resumes it.
 """
 
 from __future__ import annotations
@@ -16,9 +19,13 @@ import binascii
 import hashlib
 from typing import Any
 
-from straitlink.domain.errors import DocumentRejected, InvalidValue
-from straitlink.exchange.envelope import Envelope, Refused, Sealed
+from sqlalchemy import Engine, select, update
+
+from straitlink.domain.errors import DocumentMissing, DocumentRejected, InvalidValue
+from straitlink.exchange.envelope import Envelope, Refused, Sealed, now_iso
 from straitlink.services.documents import CheckedFile, FileStore, Upload
+from straitlink.store.tables_exchange import MessageRow
+from straitlink.store.uow import UnitOfWork
 
 FILES = "files"
 
@@ -43,8 +50,9 @@ def attach(wire: dict[str, Any], documents: list[dict[str, str]], files: FileSto
 def take(sealed: Sealed, files: FileStore) -> Sealed:
     """Check the bytes of each document the verified envelope names and store them; the message without them.
 
-    Raise Refused (`document_missing`, `document_mismatch`, `document_rejected`) naming the first document that
-    fails; bytes already stored here under that hash (an earlier message's) need not travel again.
+    Raise Refused (`document_mismatch`, `document_rejected`) naming the first document that fails; bytes already
+    stored here under that hash (an earlier message's) need not travel again. A document without its bytes is left
+    for `stored_files` to find missing when the message is applied.
     """
     env = sealed.envelope
     carried = sealed.wire.get(FILES) or {}
@@ -55,9 +63,7 @@ def take(sealed: Sealed, files: FileStore) -> Sealed:
         digest, name = str(doc.get("sha256")), str(doc.get("name") or doc.get("sha256"))
         data = carried.get(digest)
         if data is None:
-            if files.path(digest).exists():
-                continue
-            raise _refuse(env, "document_missing", f"document {name!r} ({digest}) came without its bytes")
+            continue  # here already (an earlier message's), or missing: the message parks when applied
         try:
             content = base64.b64decode(data, validate=True) if isinstance(data, str) else None
         except (binascii.Error, ValueError):
@@ -78,9 +84,54 @@ def stored_files(env: Envelope, files: FileStore) -> list[CheckedFile]:
     """The documents a message names, read back from the file store (`take` put them there), checked again."""
     out = []
     for doc in env.documents:
-        digest = str(doc.get("sha256"))
-        out.append(files.check(Upload(str(doc.get("name") or digest), files.read(digest))))
+        digest, name = str(doc.get("sha256")), str(doc.get("name") or doc.get("sha256"))
+        if not files.path(digest).exists():
+            raise DocumentMissing(name, digest)
+        out.append(files.check(Upload(name, files.read(digest))))
     return out
+
+
+def missing(documents: list[dict[str, str]], files: FileStore) -> list[str]:
+    """The hashes of the documents whose bytes are not in `files`."""
+    return [str(d.get("sha256")) for d in documents if not files.path(str(d.get("sha256"))).exists()]
+
+
+def resend_missing(engine: Engine, files: FileStore) -> int:
+    """Queue again the outgoing messages the peer parked for a document this side now has, with its bytes.
+
+    A document missing from this side's store when its message left travelled without its bytes; once it is back
+    (restored, or uploaded again), the same message — same id, same signature — goes out again carrying it, and the
+    peer resumes it and the record's messages waiting behind it.
+    """
+    with UnitOfWork(engine) as uow:
+        rows = uow.connection.execute(
+            select(MessageRow.id, MessageRow.wire).where(
+                MessageRow.direction == "out",
+                MessageRow.status == "parked",
+                MessageRow.reason.like("document_missing%"),
+            )
+        ).all()
+        again = 0
+        for row in rows:
+            wire = {k: v for k, v in row.wire.items() if k != FILES}
+            documents = wire["envelope"].get("documents") or []
+            if missing(documents, files):
+                continue
+            table = MessageRow.__table__
+            uow.connection.execute(
+                update(table)  # type: ignore[arg-type]
+                .where(MessageRow.direction == "out", MessageRow.id == row.id, MessageRow.status == "parked")
+                .values(
+                    wire=attach(wire, documents, files),
+                    status="queued",
+                    reason=None,
+                    next_attempt_at=now_iso(),
+                    updated_at=now_iso(),
+                )
+            )
+            again += 1
+        uow.commit()
+    return again
 
 
 def _refuse(env: Envelope, reason: str, detail: str) -> Refused:

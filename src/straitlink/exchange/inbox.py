@@ -18,9 +18,9 @@ from sqlalchemy import Engine, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from straitlink.audit import log as audit
-from straitlink.domain.errors import StraitLinkError
+from straitlink.domain.errors import NotOwner, StraitLinkError
 from straitlink.exchange.apply import Context, apply_message
-from straitlink.exchange.documents import take
+from straitlink.exchange.documents import missing, take
 from straitlink.exchange.envelope import Envelope, KeyLookup, Refused, Sealed, claimed, digest_of, now_iso, open_message
 from straitlink.exchange.keys import Identity
 from straitlink.exchange.receipts import sign_receipt
@@ -54,7 +54,7 @@ class Inbox:
             return self._refuse(wire, refused)
         known = self._known(sealed)
         if known is not None:
-            return known
+            return self._resume(sealed, known)
         receipt = self._accept(sealed)
         if receipt["receipt"]["status"] == "applied":
             self._release_successors(sealed.envelope.id)
@@ -119,7 +119,7 @@ class Inbox:
             for i, sealed in fresh:
                 env = sealed.envelope
                 status, reason = "applied", None
-                if env.after is not None and statuses.get(env.after, "") != "applied" and not _applied(uow, env.after):
+                if _waits(uow, env, statuses):
                     status, reason = "waiting", f"waits for message {env.after}"
                 else:
                     try:
@@ -159,7 +159,7 @@ class Inbox:
             for i, sealed in fresh:
                 env = sealed.envelope
                 status, reason = "applied", None
-                if env.after is not None and statuses.get(env.after, "") != "applied" and not _applied(uow, env.after):
+                if _waits(uow, env, statuses):
                     status, reason = "waiting", f"waits for message {env.after}"
                 else:
                     savepoint = uow.session.begin_nested()
@@ -171,7 +171,7 @@ class Inbox:
                     except StraitLinkError as exc:
                         savepoint.rollback()
                         del uow.events[announced:]  # what the rolled-back effect announced never happened
-                        status, reason = "parked", f"{exc.code}: {exc.message}"
+                        status, reason = refusal(exc)
                 statuses[env.id] = status
                 message, receipt_row, receipts[i] = self._rows(sealed, status, reason, seq)
                 messages.append(message)
@@ -181,7 +181,7 @@ class Inbox:
             uow.connection.execute(_MESSAGE, messages)
             uow.connection.execute(_RECEIPT, given)
             uow.commit()
-        return [i for i, st in statuses.items() if st == "applied"]
+        return [i for i, st in statuses.items() if st in SETTLED]
 
     def _digests(self, ids: list[str]) -> dict[str, str]:
         if not ids:
@@ -211,7 +211,20 @@ class Inbox:
             if digest != sealed.digest:
                 refused = Refused("replayed", "this message id was already received with other content")
                 return self._refuse(sealed.wire, refused, message_id=sealed.envelope.id)
-            return latest_receipt(uow, sealed.envelope.id)
+            return latest_receipt(uow, sealed.envelope.id, digest=digest)
+
+    def _resume(self, sealed: Sealed, known: dict[str, Any]) -> dict[str, Any]:
+        """A message parked for a document it came without, sent again with the bytes: applied now, and the
+        record's messages waiting behind it after it. Any other repeat gets its original receipt back."""
+        env = sealed.envelope
+        if known["receipt"]["status"] != "parked" or not env.documents:
+            return known
+        if missing(env.documents, self.context().desk.files):
+            return known
+        if self._apply_waiting(env.id, sealed.digest, sealed.wire, was="parked") in SETTLED:
+            self._release_successors(env.id)
+        with UnitOfWork(self.engine) as uow:
+            return latest_receipt(uow, env.id, digest=sealed.digest)
 
     def _accept(self, sealed: Sealed) -> dict[str, Any]:
         env = sealed.envelope
@@ -230,11 +243,13 @@ class Inbox:
         except StraitLinkError as exc:
             try:
                 with UnitOfWork(self.engine) as uow:
-                    receipt = self._record(uow, sealed, "parked", f"{exc.code}: {exc.message}")
+                    receipt = self._record(uow, sealed, *refusal(exc))
                     uow.commit()
-                    return receipt
             except IntegrityError:
                 return self._raced(env.id)
+            if receipt["receipt"]["status"] == "rejected":
+                self._release_successors(env.id)  # they need not wait for what will never be applied
+            return receipt
 
     def _raced(self, message_id: str) -> dict[str, Any]:
         """The same message delivered twice at once: the other delivery committed it with its effect."""
@@ -295,7 +310,7 @@ class Inbox:
     def release_ready(self) -> int:
         """Apply the waiting messages whose predecessor is applied (one that raced its predecessor's arrival)."""
         with UnitOfWork(self.engine) as uow:
-            before = select(MessageRow.id).where(MessageRow.direction == "in", MessageRow.status == "applied")
+            before = select(MessageRow.id).where(MessageRow.direction == "in", MessageRow.status.in_(SETTLED))
             ready = [
                 a
                 for a in uow.connection.scalars(
@@ -321,7 +336,7 @@ class Inbox:
                     )
                 ).all()
             for row in waiting:
-                if self._apply_waiting(row.id, row.digest, row.wire) == "applied":
+                if self._apply_waiting(row.id, row.digest, row.wire) in SETTLED:
                     todo.append(row.id)
 
     def _apply_waiting(self, message_id: str, digest: str, wire: dict[str, Any], *, was: str = "waiting") -> str:
@@ -336,31 +351,38 @@ class Inbox:
                 uow.commit()
                 return "applied"
         except StraitLinkError as exc:
-            reason = f"{exc.code}: {exc.message}"
-        if was == "parked":
+            status, reason = refusal(exc)
+        if was == "parked" and status == "parked":
             return "parked"
         with UnitOfWork(self.engine) as uow:
-            if not _set_status(uow, message_id, "parked", reason, was=was):
+            if not _set_status(uow, message_id, status, reason, was=was):
                 return "taken"
-            self._give(uow, message_id, digest, "parked", reason)
+            self._give(uow, message_id, digest, status, reason)
             uow.commit()
-        return "parked"
+        return status
 
     def retry_parked(self, limit: int = 200) -> int:
-        """Try again the parked messages that named something not here yet (it may have arrived since)."""
+        """Try again the parked messages that named something not here yet, a record or a document's bytes (it may
+        have arrived since)."""
         with UnitOfWork(self.engine) as uow:
             rows = uow.connection.execute(
                 select(MessageRow.id, MessageRow.digest, MessageRow.wire)
                 .where(
                     MessageRow.direction == "in",
                     MessageRow.status == "parked",
-                    MessageRow.reason.like("unknown_reference%") | MessageRow.reason.like("not_found%"),
+                    MessageRow.reason.like("unknown_reference%")
+                    | MessageRow.reason.like("not_found%")
+                    | MessageRow.reason.like("document_missing%"),
                 )
                 .order_by(MessageRow.seq)
                 .limit(limit)
             ).all()
         applied = 0
+        files = self.context().desk.files if rows else None
         for row in rows:
+            documents = row.wire["envelope"].get("documents") or []
+            if files is not None and missing(documents, files):
+                continue  # its bytes have not come: trying would only park it again
             if self._apply_waiting(row.id, row.digest, row.wire, was="parked") == "applied":
                 applied += 1
                 self._release_successors(row.id)
@@ -397,22 +419,46 @@ def _set_status(uow: UnitOfWork, message_id: str, status: str, reason: str | Non
     return bool(done.rowcount)
 
 
+def _waits(uow: UnitOfWork, env: Envelope, statuses: dict[str, str]) -> bool:
+    """Must the message wait: its predecessor settled neither earlier in this batch nor before it?"""
+    return env.after is not None and statuses.get(env.after, "") not in SETTLED and not _applied(uow, env.after)
+
+
 def _applied(uow: UnitOfWork, message_id: str) -> bool:
+    """Is the message settled here: applied, or refused for good (its successors need not wait for it)?"""
     status = uow.connection.scalar(
         select(MessageRow.status).where(MessageRow.direction == "in", MessageRow.id == message_id)
     )
-    return status == "applied"
+    return status in SETTLED
 
 
-def latest_receipt(uow: UnitOfWork, message_id: str) -> dict[str, Any]:
-    """The last receipt this instance gave for a message (what a repeat of the message gets back)."""
+# A message settled here, which its successors need not wait for: applied, or refused for good.
+SETTLED = ("applied", "rejected")
+# Refusals of a message's effect that no later message can lift: the message is rejected, not parked.
+FINAL_REFUSALS: tuple[type[StraitLinkError], ...] = (NotOwner,)
+
+
+def refusal(exc: StraitLinkError) -> tuple[str, str]:
+    """The status and reason of a message whose effect is refused: `rejected` when final, else `parked`."""
+    return ("rejected" if isinstance(exc, FINAL_REFUSALS) else "parked"), f"{exc.code}: {exc.message}"
+
+
+def latest_receipt(uow: UnitOfWork, message_id: str, *, digest: str | None = None) -> dict[str, Any]:
+    """The last receipt this instance gave for a message (what a repeat of the message gets back).
+
+    A `rejected` receipt counts only for the stored message's own digest (a refusal of its effect, for good): one
+    given at the door may answer a forgery that merely claimed the id.
+    """
+    if digest is None:
+        digest = uow.connection.scalar(
+            select(MessageRow.digest).where(MessageRow.direction == "in", MessageRow.id == message_id)
+        )
+    given: Any = ReceiptRow.status.not_in(("rejected", "overdue"))
+    if digest is not None:
+        given = given | ((ReceiptRow.status == "rejected") & (ReceiptRow.digest == digest))
     wire = uow.connection.scalar(
         select(ReceiptRow.wire)
-        .where(
-            ReceiptRow.direction == "given",
-            ReceiptRow.message_id == message_id,
-            ReceiptRow.status.not_in(("rejected", "overdue")),
-        )
+        .where(ReceiptRow.direction == "given", ReceiptRow.message_id == message_id, given)
         .order_by(ReceiptRow.created_at.desc())
         .limit(1)
     )

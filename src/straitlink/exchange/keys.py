@@ -11,6 +11,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
@@ -73,8 +74,9 @@ class Identity:
     def public(self) -> Ed25519PublicKey:
         return self.private.public_key()
 
-    @property
+    @cached_property
     def key_id(self) -> str:
+        """Named in every message and receipt signed: derived once (a public key, its bytes and their hash)."""
         return key_id(self.public)
 
     def sign(self, data: bytes) -> str:

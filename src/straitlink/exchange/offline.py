@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import select
 
 from straitlink.domain.errors import InvalidValue
+from straitlink.exchange.documents import resend_missing
 from straitlink.exchange.envelope import Refused, canonical, now_iso
 from straitlink.exchange.keys import verify_signature
 from straitlink.exchange.outbox import stage
@@ -42,6 +43,7 @@ def _signed(ex: Exchange, messages: list[Any], receipts: list[Any]) -> dict[str,
 def export_package(ex: Exchange) -> dict[str, Any]:
     """A signed package: every message the peer has not acknowledged as final, and every receipt given here."""
     stage(ex.engine, ex.identity, ex.peer, ex.files)
+    resend_missing(ex.engine, ex.files)  # a message the peer parked for a document this side has again
     with UnitOfWork(ex.engine) as uow:
         messages = list(
             uow.connection.scalars(

@@ -13,6 +13,7 @@ from sqlalchemy import Engine, select
 from straitlink.config import Settings
 from straitlink.exchange import keys as keyfiles
 from straitlink.exchange.apply import Context
+from straitlink.exchange.documents import resend_missing
 from straitlink.exchange.envelope import KeyLookup
 from straitlink.exchange.inbox import Inbox
 from straitlink.exchange.keys import Identity
@@ -107,6 +108,7 @@ def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200, concurrenc
         report.withheld += staged.withheld
         if staged.read < STAGE_BATCH:
             break  # a full read may have left newer events; a short one took all (the re-read window is smaller)
+    resend_missing(ex.engine, ex.files)  # messages the peer parked for a document this side has again
     keys = ex.keys()
     with httpx.Client() as client:
         send = post or http_post(client)

@@ -1,5 +1,7 @@
 """`exchange status`: per peer and direction, how many messages are queued, delivered, applied, waiting, parked or
-rejected, the refusals given, what was withheld, and the oldest unfinished message's age."""
+rejected, the refusals given, what was withheld, and the oldest unfinished message's age; the parked messages with
+their reasons and how many of their record's messages wait behind each, and the waiting messages with what they
+wait for (a predecessor parked, say for a document that has not arrived, or not received yet)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import aliased
 
 from straitlink.store.tables_access import OutboxEventRow
 from straitlink.store.tables_exchange import MessageRow, ReceiptRow
@@ -17,6 +20,7 @@ UNFINISHED = ("queued", "delivered", "waiting")
 
 def status(engine: Engine) -> dict[str, Any]:
     """The exchange's counts and the oldest unfinished message, as JSON."""
+    before = aliased(MessageRow)
     with UnitOfWork(engine) as uow:
         conn = uow.connection
         counts = conn.execute(
@@ -42,6 +46,23 @@ def status(engine: Engine) -> dict[str, Any]:
             .order_by(MessageRow.created_at)
             .limit(50)
         ).all()
+        waiting = conn.execute(
+            select(
+                MessageRow.id,
+                MessageRow.type,
+                MessageRow.record_key,
+                MessageRow.after,
+                before.status,
+                before.reason,
+            )
+            .outerjoin(before, (before.direction == "in") & (before.id == MessageRow.after))
+            .where(MessageRow.direction == "in", MessageRow.status == "waiting")
+            .order_by(MessageRow.seq)
+            .limit(50)
+        ).all()
+    behind: dict[str, int] = {}
+    for w in waiting:
+        behind[w.after] = behind.get(w.after, 0) + 1
     peers: dict[str, dict[str, Any]] = {}
     for peer, direction, state, n in counts:
         side = peers.setdefault(peer, {}).setdefault(direction, {})
@@ -55,5 +76,27 @@ def status(engine: Engine) -> dict[str, Any]:
         "refused_messages": int(refused or 0),
         "overdue_evidence": int(overdue or 0),
         "withheld_events": int(withheld or 0),
-        "parked": [{"direction": d, "message": i, "type": t, "record": r, "reason": why} for d, i, t, r, why in parked],
+        "parked": [
+            {"direction": d, "message": i, "type": t, "record": r, "reason": why, "waiting_behind": behind.get(i, 0)}
+            for d, i, t, r, why in parked
+        ],
+        "waiting": [
+            {
+                "message": w.id,
+                "type": w.type,
+                "record": w.record_key,
+                "after": w.after,
+                "reason": _why_waiting(w.after, w.status, w.reason),
+            }
+            for w in waiting
+        ],
     }
+
+
+def _why_waiting(after: str, status: str | None, reason: str | None) -> str:
+    """Why a message waits: its predecessor is parked (with its reason), waiting itself, or not received yet."""
+    if status is None:
+        return f"waits for message {after}, not received yet"
+    if status == "parked":
+        return f"waits behind message {after}, parked: {reason}"
+    return f"waits behind message {after}, {status}"

@@ -11,6 +11,12 @@ hand-over led to) let go of it in the same transaction, each change audited with
 left naming nothing is retracted with it. Any other record naming it (a seizure of a retracted case, say) is a
 Conflict naming that record: correct or retract it first. Requests are never retracted: their workflow withdraws
 them (`withdrawn`), which travels as its own step.
+
+A request's own fields are corrected by the side that states them (domain.requests.check_correction): the
+requesting side its subject, matters, case summary, urgency, agency…, the requested side its reference number; the
+fields a workflow step sets change only through the workflow. The correction travels as `record.corrected` about
+the request and is applied on the other side by the same writer (`write_request_correction`), which refuses a
+field the sender does not state.
 """
 
 from __future__ import annotations
@@ -26,11 +32,13 @@ from straitlink.domain import access
 from straitlink.domain.access import Principal
 from straitlink.domain.errors import Conflict, InvalidValue, MissingField
 from straitlink.domain.events import DomainEvent
+from straitlink.domain.parties import Party
 from straitlink.domain.records import Record
+from straitlink.domain.requests import AssistanceRequest, check_correction
 from straitlink.services.access import require, use_case
 from straitlink.services.kinds import Kind, kind_named
-from straitlink.services.records import change_record
-from straitlink.store import scope
+from straitlink.services.records import build_record, change_record, check_references
+from straitlink.store import scope, search
 from straitlink.store.uow import UnitOfWork
 
 MAX_REASON = 2000
@@ -82,6 +90,71 @@ def retract_record(engine: Engine, kind: Kind, record_id: str, reason: str, *, p
         retract(uow, kind, record, reason=text, actor=principal.username)
         uow.commit()
     return record
+
+
+@use_case("requests.correct")
+def correct_request(
+    engine: Engine,
+    own_party: Party,
+    request_id: str,
+    changes: dict[str, Any],
+    reason: str,
+    *,
+    principal: Principal,
+) -> AssistanceRequest:
+    """Correct fields of a request this side states (`own_party`: this instance's side), saying why; the other
+    side's copy follows with the same reason."""
+    text = check_reason(reason)
+    require(engine, principal, access.write_permission("request"), "correct requests")
+    with UnitOfWork(engine) as uow:
+        before: AssistanceRequest = uow.repo(kind_named("request").mapper).get(request_id)
+        access.decide_write(
+            principal, "request", request_id, before.marking, scope.record_agencies(uow, "request", before)
+        )
+        after = write_request_correction(uow, before, changes, by=own_party, reason=text, actor=principal.username)
+        uow.commit()
+    return after
+
+
+def write_request_correction(
+    uow: UnitOfWork,
+    before: AssistanceRequest,
+    changes: dict[str, Any],
+    *,
+    by: Party,
+    reason: str,
+    actor: str,
+    **context: Any,
+) -> AssistanceRequest:
+    """Correct fields of `before` stated by side `by`, with the audit entry and `record.corrected` event (no commit).
+
+    A field `by` does not state is refused (NotOwner) and nothing is written. `context` (the exchange's message id)
+    joins the reason in the audit entry.
+    """
+    check_correction(before, set(changes), by)
+    kind = kind_named("request")
+    old = encode(before)
+    merged = {**old, **changes}
+    if "marking" in changes:
+        merged["marking"] = {**old["marking"], **(changes.get("marking") or {})}
+    after: AssistanceRequest = build_record(kind, merged, actor=actor)  # type: ignore[assignment]
+    after.version = before.version
+    new = encode(after)
+    check_references(uow, kind, new)
+    delta = diff(old, new)
+    if not delta:
+        raise InvalidValue("fields", sorted(changes), "the request already says so: nothing to correct")
+    head = audit.lock(uow)
+    replaced = audit.records_sum(uow, [(kind.mapper.kind, before.id)])  # its rows before: the digest's part
+    uow.repo(kind.mapper).update(after)
+    uow.flush()
+    if search.REQUEST_FIELDS.intersection(delta):
+        search.index_records(uow.connection, "request", [after])
+    change = Change(actor, AuditAction.UPDATE, kind.mapper.kind, before.id, delta, {"reason": reason, **context})
+    audit.append(uow, head, [change], replaced=replaced)
+    payload = {"diff": delta, "reason": reason}
+    uow.announce(DomainEvent("record.corrected", "request", before.id, actor, after.marking.releasable, payload))
+    return after
 
 
 def retract(uow: UnitOfWork, kind: Kind, record: Record, *, reason: str, actor: str, **context: Any) -> None:

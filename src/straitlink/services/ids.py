@@ -8,11 +8,11 @@ from sqlalchemy import Engine, select
 
 from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.services.kinds import CATALOG_TABLES, KINDS, Kind, kind_named
-from straitlink.store.tables_workflow import RequestDocumentRow
+from straitlink.store.tables_workflow import RequestDocumentRow, RequestReplyRow
 from straitlink.store.uow import UnitOfWork
 
 MIN_PREFIX = 8
-_EXTRA_ROWS: dict[str, Any] = {"request_document": RequestDocumentRow}
+_EXTRA_ROWS: dict[str, Any] = {"request_document": RequestDocumentRow, "reply": RequestReplyRow}
 
 
 def _row(kind: str) -> Any:

@@ -151,10 +151,16 @@ class ReplyRows:
 
 
 def reply_rows(
-    request: AssistanceRequest, reply: ReplyDraft, *, own_party: Party, actor: str, recorded_at: str
+    request: AssistanceRequest,
+    reply: ReplyDraft,
+    *,
+    own_party: Party,
+    actor: str,
+    recorded_at: str,
+    reply_id: str | None = None,
 ) -> ReplyRows:
-    """What storing a reply and its documents (each file once) writes."""
-    reply_id = new_id()
+    """What storing a reply and its documents (each file once) writes; `reply_id` keeps the other side's id."""
+    reply_id = reply_id or new_id()
     values = {
         "id": reply_id,
         "request_id": request.id,

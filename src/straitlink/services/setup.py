@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from straitlink.audit import rebase
 from straitlink.catalog import Catalog, load_catalog
 from straitlink.domain.access import AccountRole, Permission, Principal
 from straitlink.domain.accounts import Account
@@ -17,6 +18,9 @@ from straitlink.store import migrate, search
 from straitlink.store import tables as t
 from straitlink.store.tables_access import AccountRow
 from straitlink.store.uow import UnitOfWork
+
+REBASE_ACTOR = "straitlink init"
+UPGRADE_REASON = "state digest introduced: the records as they stood when the database was upgraded"
 
 
 def catalog_rows(catalog: Catalog) -> list[Any]:
@@ -109,6 +113,8 @@ def init_database(engine: Engine) -> int:
         count = sync_catalog(uow, load_catalog())
         search.backfill(uow.session)
         uow.commit()
+    if rebase.needed(engine):  # a log from before the records' digest: take the records in as they stand
+        rebase.rebase(engine, actor=REBASE_ACTOR, reason=UPGRADE_REASON)
     return count
 
 

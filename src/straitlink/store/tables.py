@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -122,6 +123,10 @@ class RequestTypeRow(Base):
     aliases: Mapped[list[str]]
 
 
+# The open statuses, sorted as request_views renders them; the condition of ix_request_open_list.
+OPEN_STATUSES_SQL = "status IN ('assigned', 'filed', 'in_execution', 'info_requested', 'postponed', 'received', 'sent')"
+
+
 class AssistanceRequestRow(RecordColumns, Base):
     __tablename__ = "assistance_request"
     __table_args__ = (
@@ -142,6 +147,16 @@ class AssistanceRequestRow(RecordColumns, Base):
         Index("ix_request_stats", "filed_on", "requesting_party", "type", "status", "prov_kind"),
         # The inbox and outbox: one side's requests in (filed_on, id) order, a keyset page a seek (migration 0011).
         Index("ix_request_list", "requesting_party", "filed_on", "id"),
+        # Their default view, the open requests alone in the same order: the page reads only the rows it shows
+        # (migration 0013). The condition is the literal IN list request_views writes for "open".
+        Index(
+            "ix_request_open_list",
+            "requesting_party",
+            "filed_on",
+            "id",
+            sqlite_where=text(OPEN_STATUSES_SQL),
+            postgresql_where=text(OPEN_STATUSES_SQL),
+        ),
     )
     requesting_party: Mapped[str] = mapped_column(String(2))
     type: Mapped[str] = mapped_column(ForeignKey("request_type.id"))

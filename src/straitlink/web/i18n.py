@@ -20,10 +20,10 @@ from babel.messages.pofile import read_po
 from babel.support import Translations
 
 from straitlink.catalog import load_catalog
+from straitlink.catalog.naming import LANGS, entry_name
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.errors import StraitLinkError
 
-LANGS: tuple[str, ...] = ("zh-TW", "zh-CN", "en")
 DEFAULT_LANG = "zh-TW"
 LANG_NAMES = {"zh-TW": "繁體中文", "zh-CN": "简体中文", "en": "English"}
 HTML_LANG = {"zh-TW": "zh-Hant-TW", "zh-CN": "zh-Hans-CN", "en": "en"}
@@ -123,5 +123,4 @@ def catalogue_name(kind: str, entry_id: str | None, lang: str) -> str:
         entry = getter[kind](entry_id)
     except StraitLinkError:
         return entry_id
-    name = str({"zh-TW": entry.name_zh_hant, "zh-CN": entry.name_zh_hans, "en": entry.name_en}[lang])
-    return name[:1].upper() + name[1:] if lang == "en" else name
+    return entry_name(entry, lang)

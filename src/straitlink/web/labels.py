@@ -72,6 +72,7 @@ FIELDS = {
     "closed_on": N_("Closed on"),
     "confirmed_on": N_("Confirmed in writing on"),
     "provenance": N_("Source"),
+    "as_received": N_("As received from the other side"),
     "personnel_party": N_("Side of the personnel"),
     "marking": N_("Marking"),
     "source_reliability": N_("Source reliability"),
