@@ -1,7 +1,7 @@
 """a meeting's follow-ups: each action item agreed, the agency carrying it out, its due date and where it stands
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 19:55:00
 
 A meeting kept its decisions as text and nothing of what became of them. `meeting_follow_up` holds one row per
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013"
-down_revision = "0012"
+revision = "0014"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
