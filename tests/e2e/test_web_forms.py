@@ -161,7 +161,8 @@ def test_meetings_and_intel_pages(web: WebApp) -> None:
     assert done.status_code == 303
     made = client.get(done.headers["location"])
     assert "第二次工作會談" in made.text and "103年3月" in made.text
-    assert "<li>交換情資</li>" in made.text and "<li>每季檢討</li>" in made.text
+    # Each decision is an item of the numbered list, its follow-ups under it.
+    assert '<ol class="decisions"><li>交換情資' in made.text and "<li>每季檢討" in made.text
     intel = next(i for i in SEED.intel if "笙宏號" in i.summary)
     page = client.get(f"/intel/{intel.id}")
     assert page.status_code == 200 and SHIP.title in page.text

@@ -211,7 +211,7 @@ class Inbox:
             if digest != sealed.digest:
                 refused = Refused("replayed", "this message id was already received with other content")
                 return self._refuse(sealed.wire, refused, message_id=sealed.envelope.id)
-            return latest_receipt(uow, sealed.envelope.id, digest=digest)
+            return latest_receipt(uow, sealed.envelope.id)
 
     def _resume(self, sealed: Sealed, known: dict[str, Any]) -> dict[str, Any]:
         """A message parked for a document it came without, sent again with the bytes: applied now, and the
@@ -224,7 +224,7 @@ class Inbox:
         if self._apply_waiting(env.id, sealed.digest, sealed.wire, was="parked") in SETTLED:
             self._release_successors(env.id)
         with UnitOfWork(self.engine) as uow:
-            return latest_receipt(uow, env.id, digest=sealed.digest)
+            return latest_receipt(uow, env.id)
 
     def _accept(self, sealed: Sealed) -> dict[str, Any]:
         env = sealed.envelope
@@ -443,19 +443,22 @@ def refusal(exc: StraitLinkError) -> tuple[str, str]:
     return ("rejected" if isinstance(exc, FINAL_REFUSALS) else "parked"), f"{exc.code}: {exc.message}"
 
 
-def latest_receipt(uow: UnitOfWork, message_id: str, *, digest: str | None = None) -> dict[str, Any]:
+def latest_receipt(uow: UnitOfWork, message_id: str) -> dict[str, Any]:
     """The last receipt this instance gave for a message (what a repeat of the message gets back).
 
-    A `rejected` receipt counts only for the stored message's own digest (a refusal of its effect, for good): one
-    given at the door may answer a forgery that merely claimed the id.
+    A `rejected` receipt counts only when the stored message itself was rejected for good (its effect refused), and
+    only that rejection: one given at the door may answer a forgery that merely claimed the id, or an unsigned copy
+    of the very envelope (same digest), and must not stand for the message that was applied.
     """
-    if digest is None:
-        digest = uow.connection.scalar(
-            select(MessageRow.digest).where(MessageRow.direction == "in", MessageRow.id == message_id)
+    stored = uow.connection.execute(
+        select(MessageRow.digest, MessageRow.status, MessageRow.reason).where(
+            MessageRow.direction == "in", MessageRow.id == message_id
         )
+    ).first()
     given: Any = ReceiptRow.status.not_in(("rejected", "overdue"))
-    if digest is not None:
-        given = given | ((ReceiptRow.status == "rejected") & (ReceiptRow.digest == digest))
+    if stored is not None and stored.status == "rejected":
+        own = (ReceiptRow.digest == stored.digest) & (ReceiptRow.reason == stored.reason)
+        given = given | ((ReceiptRow.status == "rejected") & own)
     wire = uow.connection.scalar(
         select(ReceiptRow.wire)
         .where(ReceiptRow.direction == "given", ReceiptRow.message_id == message_id, given)
