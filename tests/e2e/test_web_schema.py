@@ -69,3 +69,13 @@ def test_the_accounts_api_as_an_admin(tmp_path: Path) -> None:
             )
 
         check()
+
+
+def test_the_kind_in_a_path_is_one_of_the_record_kinds(api: tuple[Any, str]) -> None:
+    """Listed, so no client takes a sibling route (/api/v1/statistics) for a kind and reads the wrong shape."""
+    schema, _ = api
+    document = schema.raw_schema
+    (kind,) = [p for p in document["paths"]["/api/v1/{kind}"]["get"]["parameters"] if p["name"] == "kind"]
+    kinds = set(kind["schema"]["enum"])
+    assert {"seizures", "seizure", "requests", "meetings"} <= kinds
+    assert not kinds & {"statistics", "search", "accounts", "ingest", "follow-ups"}

@@ -10,14 +10,14 @@ import dataclasses
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.domain.requests import RequestStatus
 from straitlink.domain.workflow import RefusalGround
-from straitlink.services.kinds import Kind, kind_named
+from straitlink.services.kinds import KINDS, Kind, kind_named
 from straitlink.services.requests import StepInput
 from straitlink.web import acting
 from straitlink.web.filters import after_key, check_limit, cursor_after, list_filter, period_bound
@@ -63,6 +63,15 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS)
 Who = Annotated[Caller, Depends(caller)]
+# The record kinds this path takes, listed in the OpenAPI document so that a client (or a generated test) never takes
+# a sibling route's name (/api/v1/statistics, /follow-ups) for a kind; an unknown one is still a 404 naming it.
+KindName = Annotated[
+    str,
+    Path(
+        description="Record kind, plural or singular",
+        json_schema_extra={"enum": sorted({name for k in KINDS for name in (k.name, k.plural)})},
+    ),
+]
 
 
 def _kind(name: str) -> Kind:
@@ -140,7 +149,7 @@ def request_document(request: Request, who: Who, document_id: str) -> Response:
 async def list_kind(
     request: Request,
     who: Who,
-    kind: str,
+    kind: KindName,
     limit: int = 50,
     cursor: str | None = None,
     start: Annotated[str | None, Query(alias="from", description="Period start, ISO or ROC")] = None,
@@ -170,7 +179,7 @@ async def list_kind(
 
 
 @router.get("/{kind}/{record_id}", summary="One record by id or by a unique id prefix of at least 8 characters")
-def show(request: Request, who: Who, kind: str, record_id: str) -> dict[str, Any]:
+def show(request: Request, who: Who, kind: KindName, record_id: str) -> dict[str, Any]:
     k = _kind(kind)
     office = web_state(request).office
     if k.name == "request":
@@ -179,7 +188,7 @@ def show(request: Request, who: Who, kind: str, record_id: str) -> dict[str, Any
 
 
 @router.post("/{kind}", status_code=201, summary="Create a record (a request is filed into the workflow)")
-def create(request: Request, who: Who, kind: str, data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
+def create(request: Request, who: Who, kind: KindName, data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     k = _kind(kind)
     return acting.record_json(acting.add_record(web_state(request).office, who.principal, k, data))
 
@@ -188,7 +197,7 @@ def create(request: Request, who: Who, kind: str, data: Annotated[dict[str, Any]
 def update(
     request: Request,
     who: Who,
-    kind: str,
+    kind: KindName,
     record_id: str,
     changes: Annotated[dict[str, Any], Body()],
     version: Annotated[int, Query(description="The version the change is based on; 409 if the record moved on")],
