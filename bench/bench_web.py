@@ -177,18 +177,21 @@ def bench_engine(name: str, folder: Path, *, reuse: bool = False) -> tuple[Any, 
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return make_engine(f"sqlite:///{path}"), False
-    url = make_url(normalise_url(PG_URL)).set(database=PG_DATABASE).render_as_string(hide_password=False)
+    # A run at another scale (--quick) gets a database of its own: it would otherwise drop the full-scale one.
+    scale = folder.name.removeprefix("scale-")
+    database = PG_DATABASE if scale == "1.0" else f"{PG_DATABASE}_{scale.replace('.', '_')}"
+    url = make_url(normalise_url(PG_URL)).set(database=database).render_as_string(hide_password=False)
     admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DATABASE}).first()
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}).first()
         if reuse and exists:
             engine = make_engine(url)
             if upgrade_kept(engine):
                 admin.dispose()
                 return engine, True
             engine.dispose()
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     return make_engine(url), False
 
