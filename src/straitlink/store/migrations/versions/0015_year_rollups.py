@@ -28,6 +28,8 @@ party, type, status and year — a hotter row than the month's; writers of such 
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -66,7 +68,7 @@ YEARS: dict[str, tuple[str, dict[str, str], tuple[str, ...]]] = {
     ),
 }  # fmt: skip
 CLOSING = ("request_rollup", "request_days_rollup")
-TYPES = {
+TYPES: dict[str, Any] = {
     "requesting_party": sa.String(2),
     "type": sa.String(32),
     "status": sa.String(16),
