@@ -31,7 +31,7 @@ def test_rebase_takes_an_edited_record_in_with_an_entry_naming_it(cli: Cli) -> N
         engine.dispose()
     code, out, _ = cli("--user", "admin", "audit", "verify", "--json")
     assert code == 1 and json.loads(out)["first_bad_record"]["id"] == added["id"]  # type: ignore[index]
-    cli.refused("audit", "rebase", "--reason", "checked", field="data.transfer")  # officer-a: not an admin's
+    cli.refused("--user", "analyst-1", "audit", "rebase", "--reason", "checked", field="data.transfer")  # an auditor
     cli.refused("--user", "admin", "audit", "rebase", "--reason", " ", field="reason")
     code, out, err = cli("--user", "admin", "audit", "rebase", "--reason", "name corrected by the DBA", "--json")
     assert code == 0, err
