@@ -15,7 +15,7 @@ from straitlink.audit import checkpoint as cp
 from straitlink.audit import log, rebase
 from straitlink.audit.seal import check_seals, seal
 from straitlink.audit.verify import Report, verify_stored
-from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.cli.common import AsJson, allow, err, handles_errors, out, print_json, state
 from straitlink.domain.access import Permission
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.listing import check_limit
@@ -24,7 +24,6 @@ from straitlink.services.ids import resolve_any
 from straitlink.services.session import unit_of_work
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
 TAMPERED_EXIT = 1  # the log is not what the application wrote (bad input exits 2, like every command)
 
 
