@@ -256,6 +256,48 @@ def part_total(unit: str, basis: str, qualifier: str, n: int, amount: Any, upper
     return Total(from_micro(amount, unit), target, q, high, frozenset({Basis(basis)}), int(n))
 
 
+# Where a group's sum is kept as a whole number of 10**-9 of the total's unit: the millionths of a gram, kilogram or
+# tonne are 1, 1,000 or 1,000,000 billionths of a kilogram; any other unit's millionths are 1,000.
+_NANO_SHIFT = {"g": 0, "kg": 3, "t": 6}
+_QUALIFIER_RANK = {Qualifier.EXACT: 0, Qualifier.RANGE: 1, Qualifier.AT_LEAST: 2, Qualifier.APPROX: 3}
+
+
+class _Sum:
+    """The whole-number parts of one Total, added up before the Total is built once.
+
+    Building a Total per rollup group and adding them (Decimal arithmetic and validation each time) was most of a
+    long period's statistics call: ten years by month are ~11,500 groups for ~1,000 cells. The result is the very
+    Total those additions give, down to the Decimal's exponent (the smallest of the parts' and zero's).
+    """
+
+    __slots__ = ("bases", "exponent", "n", "qualifier", "upper", "value")
+
+    def __init__(self) -> None:
+        self.n = self.value = self.upper = self.exponent = 0
+        self.qualifier = Qualifier.EXACT
+        self.bases: set[Basis] = set()
+
+    def add(self, unit: str, basis: str, qualifier: str, n: Any, amount: Any, upper: Any) -> None:
+        shift = _NANO_SHIFT.get(unit, 3)
+        q = Qualifier(qualifier)
+        self.n += int(n)
+        self.value += int(amount) * 10**shift
+        # As Total.__add__: an exact part counts as both ends of its own range.
+        self.upper += int(upper if q is Qualifier.RANGE else amount) * 10**shift
+        self.exponent = min(self.exponent, shift - 9)
+        if _QUALIFIER_RANK[q] > _QUALIFIER_RANK[self.qualifier]:
+            self.qualifier = q
+        self.bases.add(Basis(basis))
+
+    def total(self, unit: Unit) -> Total:
+        def exact(nano: int) -> Decimal:
+            # From a string, never rounded by a context; every part is a multiple of 10**exponent.
+            return Decimal(f"{nano // 10 ** (self.exponent + 9)}E{self.exponent}")
+
+        upper = exact(self.upper) if self.qualifier is Qualifier.RANGE else None
+        return Total(exact(self.value), unit, self.qualifier, upper, frozenset(self.bases), self.n)
+
+
 @dataclass
 class DrugSums:
     """One drug's quantities under one key: each weight basis, each count unit, and the one-mass-per-seizure sum."""
@@ -267,18 +309,27 @@ class DrugSums:
 
 def collect_sums(rows: Any, key: str | None = None) -> dict[tuple[str, str], DrugSums]:
     """quantity_sums() rows as exact totals per (key value, drug); the key is "" when there is none."""
-    out: dict[tuple[str, str], DrugSums] = {}
+    # Per (key, drug): the sums by basis, by count unit, and of the counted mass ("" as its name).
+    found: dict[tuple[str, str], dict[tuple[str, str], _Sum]] = {}
     for row in rows:
         k = str(getattr(row, key)) if key is not None else ""
-        sums = out.get((k, row.drug))
-        if sums is None:
-            zero = Total.zero(Unit.KG)
-            sums = out[(k, row.drug)] = DrugSums({b: zero for b in Basis}, {}, zero)
-        part = part_total(row.unit, row.basis, row.qualifier, row.n, row.micro, row.micro_upper)
+        cell = found.setdefault((k, row.drug), {})
+        parts = (row.unit, row.basis, row.qualifier, row.n, row.micro, row.micro_upper)
         if row.unit in MASS_UNITS:
-            sums.by_basis[Basis(row.basis)] += part
+            cell.setdefault(("basis", row.basis), _Sum()).add(*parts)
             if row.chosen:
-                sums.weight_kg += part
+                cell.setdefault(("weight", ""), _Sum()).add(*parts)
         else:
-            sums.counts[row.unit] = sums.counts.get(row.unit, Total.zero(Unit(row.unit))) + part
+            cell.setdefault(("count", row.unit), _Sum()).add(*parts)
+    out: dict[tuple[str, str], DrugSums] = {}
+    zero = Total.zero(Unit.KG)
+    for where, cell in found.items():
+        sums = out[where] = DrugSums({b: zero for b in Basis}, {}, zero)
+        for (kind, name), part in cell.items():
+            if kind == "basis":
+                sums.by_basis[Basis(name)] = part.total(Unit.KG)
+            elif kind == "weight":
+                sums.weight_kg = part.total(Unit.KG)
+            else:
+                sums.counts[name] = part.total(Unit(name))
     return out
