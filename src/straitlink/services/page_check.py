@@ -1,7 +1,7 @@
 """The one query a cached page is served on: the session, whether its account is active, and the page versions.
 
 The web app's page cache (straitlink.web.page_cache) runs it on every GET of a cached page, before anything else:
-a session gone, expired or of a disabled account is never served from the cache, and the counters of migration 0015
+a session gone, expired or of a disabled account is never served from the cache, and the counters of migration 0016
 tell whether what a stored page was computed from has changed since. It is the whole database cost of a cache hit,
 so it is compiled once, by SQLAlchemy, and run straight on the driver's connection (as store.driver does), kept per
 thread in autocommit: no pool checkout, no pre-ping, no BEGIN and ROLLBACK round trips, none of SQLAlchemy's per-call
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-
 from typing import Any
 
 from sqlalchemy import Connection, Engine, bindparam, literal_column, select

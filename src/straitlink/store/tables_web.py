@@ -35,7 +35,7 @@ class ApiTokenRow(Base):
 
 class PageVersionRow(Base):
     """One row of counters, one per family of cached pages, that triggers bump with every write the family reads
-    (migration 0015): a cached page is served again only while its family's counter is the one it was made under."""
+    (migration 0016): a cached page is served again only while its family's counter is the one it was made under."""
 
     __tablename__ = "page_version"
     __table_args__ = (CheckConstraint("id = 1", name="one_row"),)

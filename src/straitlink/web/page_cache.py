@@ -9,7 +9,7 @@ the same:
   account is never served from here, and goes on to the app, which refuses it as always;
 - the path and query string;
 - today's date (deadline states change with the desk's day, the statistics' default period with the calendar's);
-- the page versions of migration 0015 that the page depends on: the principal's (account, roles, agencies) and
+- the page versions of migration 0016 that the page depends on: the principal's (account, roles, agencies) and
   its family's (requests, or statistics). Triggers bump them in the transaction that writes, so a reader sees a
   new version exactly when it sees the new rows.
 

@@ -1,7 +1,7 @@
 """page_version: counters the web app's page cache keys on, bumped by triggers in the writing transaction
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 23:20:00
 
 The web app keeps rendered request lists and statistics pages in memory (straitlink.web.page_cache) and serves one
@@ -24,8 +24,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
