@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from web_helpers import WebApp
 
-from straitlink.ingest import review
+from straitlink.ingest import upload as ingest_upload
 
 SEED = Path(__file__).resolve().parent.parent / "data" / "ingest" / "moj-2013-cross-strait-drugs.txt"
 ERROR_KEYS = {"code", "message", "field", "value"}
@@ -162,7 +162,7 @@ def test_a_viewer_may_not_ingest_review_or_accept(web: WebApp, client: TestClien
 def test_too_large_unsupported_or_unreadable_uploads_are_refused_naming_the_file(
     client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(review, "MAX_UPLOAD_BYTES", 1000)
+    monkeypatch.setattr(ingest_upload, "MAX_UPLOAD_BYTES", 1000)
     big = error(upload(client), 415, "document_rejected", "file")
     assert SEED.name in big["message"] and "1000" not in big["message"] and "MB" in big["message"]
     monkeypatch.undo()

@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 
 from straitlink.domain.dates import Part, PartialDate
 from straitlink.ingest.dates import DateContext, header_date
-from straitlink.ingest.normalise import blocks, fold
+from straitlink.ingest.folding import fold
+from straitlink.ingest.normalise import blocks
 
 P = PartialDate
 

@@ -253,8 +253,8 @@ def test_a_proposal_round_trips_through_its_json() -> None:
     ],
 )
 def test_short_names_only_where_they_are_words(text: str, names: list[str]) -> None:
+    from straitlink.ingest.folding import fold
     from straitlink.ingest.gazetteer import default_gazetteer
-    from straitlink.ingest.normalise import fold
 
     folded = fold(text).text
     assert [m.id for m in default_gazetteer().find(folded)] == names

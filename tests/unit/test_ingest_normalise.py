@@ -7,7 +7,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from straitlink.ingest.normalise import _FOLD, Folded, blocks, fold, repaired, to_simplified
+from straitlink.ingest.folding import _FOLD, Folded, fold, to_simplified
+from straitlink.ingest.normalise import blocks, repaired
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "ingest"
 SEED = (DATA / "moj-2013-cross-strait-drugs.txt").read_text(encoding="utf-8")

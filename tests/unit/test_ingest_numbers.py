@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from straitlink.domain.quantity import Qualifier, Unit
-from straitlink.ingest.normalise import fold
+from straitlink.ingest.folding import fold
 from straitlink.ingest.numbers import parse_number, quantities
 
 

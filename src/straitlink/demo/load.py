@@ -45,7 +45,7 @@ from straitlink.services.kinds import CATALOG_TABLES, KINDS, referenced_values
 from straitlink.services.transfer_workflow import bulk_insert
 from straitlink.store import mapping, search
 from straitlink.store import tables as t
-from straitlink.store.mapping import Mapper, put_marking, put_provenance
+from straitlink.store.mapper import Mapper, put_marking, put_provenance
 from straitlink.store.uow import UnitOfWork
 
 Progress = Callable[[str, int, int], None]

@@ -19,8 +19,9 @@ from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Unit
 from straitlink.ingest import english, figures, meetings, repatriations, seizures, tables
 from straitlink.ingest.dates import DateContext, header_date
+from straitlink.ingest.folding import Folded, to_simplified
 from straitlink.ingest.gazetteer import Gazetteer, Mention, default_gazetteer
-from straitlink.ingest.normalise import Folded, blocks, to_simplified
+from straitlink.ingest.normalise import blocks
 from straitlink.ingest.proposals import DocumentInfo, Proposal
 from straitlink.ingest.sentences import CROSS, HANDOVER, REPATRIATE, DocState, Sentence, cue, split
 

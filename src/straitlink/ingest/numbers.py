@@ -1,6 +1,6 @@
 """Numbers and quantities in folded text: Arabic, Chinese and mixed, with their unit and qualifier.
 
-Works on text folded by `ingest.normalise` (Simplified script, half-width digits, no spaces), so "4萬 5,426 件"
+Works on text folded by `ingest.folding` (Simplified script, half-width digits, no spaces), so "4萬 5,426 件"
 arrives as "4万5,426件" and "3,000\\n餘公斤" as "3,000余公斤". Qualifiers keep their meaning: 余/多/逾/以上 →
 at least, 约/近/左右 → approx, 三百至七百 → a range.
 """

@@ -14,8 +14,8 @@ from typing import Any
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.ingest.dates import DateContext, DateMention
+from straitlink.ingest.folding import Folded
 from straitlink.ingest.gazetteer import Gazetteer, Mention, NewAgency, VesselMention
-from straitlink.ingest.normalise import Folded
 from straitlink.ingest.numbers import QuantityText, quantities
 from straitlink.ingest.proposals import Proposal, Span
 

@@ -22,7 +22,8 @@ from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Qualifier, Unit
 from straitlink.ingest.dates import DateContext
 from straitlink.ingest.figures import metric_of
-from straitlink.ingest.normalise import Folded, is_row
+from straitlink.ingest.folding import Folded
+from straitlink.ingest.normalise import is_row
 from straitlink.ingest.numbers import QuantityText, as_json, parse_number, quantities
 from straitlink.ingest.proposals import Proposal, Span
 from straitlink.ingest.sentences import DocState

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from straitlink.store import mapping
-from straitlink.store.mapping import Mapper
+from straitlink.store.mapper import Mapper
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,7 @@ from straitlink.services.documents import CheckedFile, FileStore, Upload
 from straitlink.services.kinds import kind_named
 from straitlink.services.records import build_record, check_references
 from straitlink.services.request_writes import (
+    Loaded,
     ReplyDraft,
     commit_step,
     documents_named,
@@ -132,6 +133,22 @@ def _check_version(request: AssistanceRequest, expected: int | None) -> None:
         )
 
 
+def _step_inputs(desk: Desk, step: StepInput, principal: Principal) -> tuple[date, list[CheckedFile]]:
+    """A step's day and its documents, checked before any transaction; refused unless the principal takes steps."""
+    require(desk.engine, principal, Permission.REQUESTS_ACT, "take steps on requests")
+    return _day(step.on, desk), [desk.files.check(u) for u in step.documents]
+
+
+def _load_for_step(
+    uow: UnitOfWork, request_id: str, principal: Principal, acting: Acting, expected_version: int | None = None
+) -> Loaded:
+    """The request locked (the audit head first), refused unless this actor may act on it, at the version expected."""
+    loaded = lock_and_load(uow, request_id)
+    access.decide_request_step(principal, loaded.request, acting)
+    _check_version(loaded.request, expected_version)
+    return loaded
+
+
 @use_case("requests.file")
 def file_request(
     desk: Desk,
@@ -202,9 +219,7 @@ def transition_request(
     expected_version: int | None = None,
 ) -> AssistanceRequest:
     """Move a request to `target` if the state machine allows it for this actor; returns it as stored."""
-    require(desk.engine, principal, Permission.REQUESTS_ACT, "take steps on requests")
-    on = _day(step.on, desk)
-    files = [desk.files.check(u) for u in step.documents]
+    on, files = _step_inputs(desk, step, principal)
     with UnitOfWork(desk.engine) as uow:
         return _transition(uow, desk, request_id, target, step, on, files, principal, acting, expected_version)
 
@@ -222,9 +237,7 @@ def _transition(
     expected_version: int | None,
 ) -> AssistanceRequest:
     actor = principal.username
-    loaded = lock_and_load(uow, request_id)
-    access.decide_request_step(principal, loaded.request, acting)
-    _check_version(loaded.request, expected_version)
+    loaded = _load_for_step(uow, request_id, principal, acting, expected_version)
     agency_party = None
     if step.executing_agency:
         agency_party = _agency_party(uow, step.executing_agency, "executing_agency")
@@ -276,13 +289,9 @@ def confirm_request(
     expected_version: int | None = None,
 ) -> AssistanceRequest:
     """Record the written confirmation of an urgent request first made in another form (Art. 13¶1)."""
-    require(desk.engine, principal, Permission.REQUESTS_ACT, "take steps on requests")
-    on = _day(step.on, desk)
-    files = [desk.files.check(u) for u in step.documents]
+    on, files = _step_inputs(desk, step, principal)
     with UnitOfWork(desk.engine) as uow:
-        loaded = lock_and_load(uow, request_id)
-        access.decide_request_step(principal, loaded.request, acting)
-        _check_version(loaded.request, expected_version)
+        loaded = _load_for_step(uow, request_id, principal, acting, expected_version)
         after, done = workflow.confirm_in_writing(loaded.request, Actor.of(principal.username, acting), on)
         if step.text:
             done = dataclasses.replace(done, text=step.text.strip() or None)
@@ -316,8 +325,7 @@ def _reply(
     acting: Acting,
 ) -> str:
     actor = principal.username
-    loaded = lock_and_load(uow, request_id)
-    access.decide_request_step(principal, loaded.request, acting)
+    loaded = _load_for_step(uow, request_id, principal, acting)
     request = loaded.request
     on = _day(reply.on, desk)
     text = check_reply(request, reply.kind, reply.text, len(reply.documents), on)

@@ -14,7 +14,7 @@ from straitlink.domain import access
 from straitlink.domain.access import Principal, Scope
 from straitlink.domain.marking import Classification
 from straitlink.store import tables as t
-from straitlink.store.mapping import Mapper
+from straitlink.store.mapper import Mapper
 
 if TYPE_CHECKING:  # the unit of work keeps the search index, whose query uses `visible`
     from straitlink.store.uow import UnitOfWork

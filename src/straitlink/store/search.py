@@ -39,7 +39,8 @@ from straitlink.domain.access import Principal
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import UnknownReference
 from straitlink.domain.records import Record
-from straitlink.store.mapping import ALL, BY_KIND, Mapper
+from straitlink.store.mapper import Mapper
+from straitlink.store.mapping import ALL, BY_KIND
 from straitlink.store.scope import visible
 from straitlink.store.search_terms import Clause, Term, concept_token, document_terms
 from straitlink.store.tables_search import SearchEntryRow

@@ -22,7 +22,8 @@ from straitlink.domain.records import Record
 from straitlink.store import search
 from straitlink.store import tables as t
 from straitlink.store.db import read_only_refusal
-from straitlink.store.mapping import ALL, Mapper
+from straitlink.store.mapper import Mapper
+from straitlink.store.mapping import ALL
 from straitlink.store.queries import ListFilter, apply_filter
 from straitlink.store.tables_access import OutboxEventRow
 
