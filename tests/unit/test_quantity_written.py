@@ -93,6 +93,11 @@ def test_every_way_of_writing_a_quantity_reads_as_it_means(
         ("3-5萬顆", Quantity(Decimal(30000), Unit.TABLET, qualifier=Qualifier.RANGE, upper=Decimal(50000))),
         ("300至700公斤", Quantity(Decimal(300), Unit.KG, qualifier=Qualifier.RANGE, upper=Decimal(700))),
         ("1.5萬顆", Quantity(Decimal(15000), Unit.TABLET)),
+        # 千克 is a unit; 萬 and 百 before 克 are multipliers, and a range's upper end reads the same way
+        ("1万克", Quantity(Decimal(10000), Unit.G)),
+        ("5百克", Quantity(Decimal(500), Unit.G)),
+        ("2萬千克", Quantity(Decimal(20000), Unit.KG)),
+        ("3-5千克", Quantity(Decimal(3), Unit.KG, qualifier=Qualifier.RANGE, upper=Decimal(5))),
     ],
 )
 def test_written_forms(text: str, expected: Quantity) -> None:

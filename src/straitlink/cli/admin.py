@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli.common import handles_errors, out, print_json, progress_bar, setup_principal, state
+from straitlink.cli.common import AsJson, User, handles_errors, out, print_json, progress_bar, setup_principal, state
 from straitlink.cli.users import read_password
 from straitlink.domain.access import AccountRole, Permission
 from straitlink.domain.errors import ImportRejected, InvalidValue
@@ -30,7 +30,7 @@ def register(app: typer.Typer) -> None:
             str | None, typer.Option("--admin", help="Create the first admin account, if none exists")
         ] = None,
         password_stdin: Annotated[bool, typer.Option("--password-stdin", help="The admin's password on stdin")] = False,
-        as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+        as_json: AsJson = False,
     ) -> None:
         """Create the database or upgrade it to the current schema, load the catalogue, and add the first admin."""
         engine = state(ctx).engine(create=True)
@@ -54,7 +54,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         seed: Annotated[int | None, typer.Option(help="Seed of the synthetic history")] = None,
         user: Annotated[str | None, typer.Option(help="Acting admin (needed once accounts exist)")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="JSON output")] = False,
+        as_json: AsJson = False,
     ) -> None:
         """Load the seed bulletin's world and the synthetic history (running it twice adds nothing)."""
         from straitlink.demo.load import load_demo
@@ -122,7 +122,7 @@ def register(app: typer.Typer) -> None:
     def import_(
         ctx: typer.Context,
         file: Annotated[Path, typer.Argument(help="An export written by `straitlink export`")],
-        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
+        user: User = None,
         as_json: Annotated[bool, typer.Option("--json", help="JSON summary")] = False,
     ) -> None:
         """Load an export into an empty database, all or nothing."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -10,7 +9,17 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.cli.common import (
+    AsJson,
+    JsonFile,
+    User,
+    handles_errors,
+    out,
+    principal,
+    print_json,
+    read_json_object,
+    state,
+)
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Agency
 from straitlink.services import agencies as svc
@@ -22,19 +31,10 @@ FIELDS_HELP = (
     "converted), name_en=…, kind=police|court|public_security|…, parent=AGENCY (id or name), "
     "short_names=A,B, id=lowercase-words (default: from name_en)"
 )
-User = Annotated[str | None, typer.Option("--user", help="Acting user (default: STRAITLINK_USER or login)")]
-AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
 
 
 def _pairs(pairs: list[str], file: Path | None) -> dict[str, Any]:
-    data: dict[str, Any] = {}
-    if file is not None:
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
-        if not isinstance(data, dict):
-            raise InvalidValue("file", str(file), "expected a JSON object")
+    data = read_json_object(file)
     given: dict[str, Any] = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
@@ -73,7 +73,7 @@ def _table(title: str) -> Table:
 def add(
     ctx: typer.Context,
     fields: Annotated[list[str] | None, typer.Argument(help=FIELDS_HELP)] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")] = None,
+    file: JsonFile = None,
     user: User = None,
     as_json: AsJson = False,
 ) -> None:

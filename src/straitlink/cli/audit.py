@@ -1,4 +1,4 @@
-"""`straitlink audit verify|log|checkpoint|keygen|export`: the audit log, its verification and its archiving."""
+"""`straitlink audit verify|log|checkpoint|keygen|export|rebase`: the audit log, its verification and its archiving."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from straitlink.audit import checkpoint as cp
-from straitlink.audit import log
+from straitlink.audit import log, rebase
 from straitlink.audit.seal import check_seals, seal
 from straitlink.audit.verify import Report, verify_stored
-from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.cli.common import AsJson, allow, err, handles_errors, out, print_json, state
 from straitlink.domain.access import Permission
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.listing import check_limit
@@ -24,7 +24,6 @@ from straitlink.services.ids import resolve_any
 from straitlink.services.session import unit_of_work
 
 app = typer.Typer(help="The hash-chained audit log.", no_args_is_help=True)
-AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
 TAMPERED_EXIT = 1  # the log is not what the application wrote (bad input exits 2, like every command)
 
 
@@ -92,6 +91,26 @@ def seal_(ctx: typer.Context, as_json: AsJson = False) -> None:
         out.print("nothing to seal")
     else:
         out.print(f"sealed access-log rows {done.first}–{done.last} ({done.count}) as entry {done.seq}")
+
+
+@app.command("rebase")
+@handles_errors
+def rebase_(
+    ctx: typer.Context,
+    reason: Annotated[str, typer.Option(help="Why the records are taken in as they stand (kept in the entry)")],
+    as_json: AsJson = False,
+) -> None:
+    """Take the stored records into the audit trail as they stand: one entry per record that differs, then one
+    `rebase` entry (only once the chain verifies; see docs/audit.md)."""
+    # Like an import, it makes whatever the tables hold what the trail says: an admin's decision, never a reader's.
+    acting = allow(ctx, Permission.DATA_TRANSFER, "rebase the audit log's records")
+    if not reason.strip():
+        raise InvalidValue("reason", reason, "say why the records are taken in as they stand")
+    done = rebase.rebase(state(ctx).engine(), actor=acting.username, reason=reason.strip())
+    if as_json:
+        print_json({"seq": done.seq, "records": done.records})
+    else:
+        out.print(f"rebased: {done.records} records taken in as they stand, entry {done.seq}")
 
 
 @app.command("access")

@@ -24,7 +24,7 @@ from straitlink.catalog.naming import display_name, parse_lang
 from straitlink.config import Settings
 from straitlink.domain.access import Permission, Principal
 from straitlink.domain.dates import PartialDate
-from straitlink.domain.errors import StraitLinkError
+from straitlink.domain.errors import InvalidValue, StraitLinkError
 from straitlink.services.access import principal_for, require
 from straitlink.services.accounts import count_accounts
 from straitlink.services.agencies import catalog_for
@@ -177,6 +177,24 @@ def progress_bar(enabled: bool) -> Iterator[Callable[[str, int, int], None] | No
         yield update
 
 
+def read_json_object(file: Path | None) -> dict[str, Any]:
+    """The JSON object a `--file` holds (nothing given: an empty one); refused naming the file otherwise."""
+    if file is None:
+        return {}
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
+    if not isinstance(data, dict):
+        raise InvalidValue("file", str(file), "expected a JSON object")
+    return data
+
+
 # Options many commands share, declared once.
 User = Annotated[str | None, typer.Option("--user", help="Acting user (default: STRAITLINK_USER or login)")]
 AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
+JsonFile = Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")]
+TableJson = Annotated[bool, typer.Option("--json", help="JSON instead of a table")]
+RecordKind = Annotated[str, typer.Argument(help="Record kind (singular or plural)")]
+RecordId = Annotated[str, typer.Argument(help="The record's id (or its first 8 characters)")]
+NoSynthetic = Annotated[bool, typer.Option("--no-synthetic", help="Leave out synthetic records")]

@@ -10,7 +10,18 @@ from typing import Annotated, Any
 
 import typer
 
-from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
+from straitlink.cli.common import (
+    RecordId,
+    RecordKind,
+    User,
+    catalog,
+    full_id,
+    handles_errors,
+    out,
+    principal,
+    print_json,
+    state,
+)
 from straitlink.domain.records import Record
 from straitlink.services import corrections, reply_retraction
 from straitlink.services.forms import form_data
@@ -26,11 +37,11 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def correct(
         ctx: typer.Context,
-        kind: Annotated[str, typer.Argument(help="Record kind (singular or plural)")],
-        record_id: Annotated[str, typer.Argument(help="The record's id (or its first 8 characters)")],
+        kind: RecordKind,
+        record_id: RecordId,
         fields: Annotated[list[str], typer.Argument(help="field=value pairs, as `add` takes them")],
         reason: Reason,
-        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
+        user: User = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the corrected record as JSON")] = False,
     ) -> None:
         """Correct fields of one record, saying why."""
@@ -53,10 +64,10 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def retract(
         ctx: typer.Context,
-        kind: Annotated[str, typer.Argument(help="Record kind (singular or plural)")],
-        record_id: Annotated[str, typer.Argument(help="The record's id (or its first 8 characters)")],
+        kind: RecordKind,
+        record_id: RecordId,
         reason: Reason,
-        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
+        user: User = None,
     ) -> None:
         """Withdraw one record, saying why: no list or statistic counts it; its audit history keeps it.
 

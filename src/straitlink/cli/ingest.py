@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 from sqlalchemy import inspect
 
-from straitlink.cli.common import handles_errors, out, principal, print_json, progress_bar, state
+from straitlink.cli.common import User, handles_errors, out, principal, print_json, progress_bar, state
 from straitlink.domain.access import Permission
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import StoreUnavailable
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
         date: Annotated[
             str | None, typer.Option("--date", help="The documents' date when the text does not give it")
         ] = None,
-        user: Annotated[str | None, typer.Option(help="Acting user (default: STRAITLINK_USER or login)")] = None,
+        user: User = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the proposals as JSON")] = False,
     ) -> None:
         """Propose the records each document tells, with the span each came from; --accept stores them."""

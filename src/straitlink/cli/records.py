@@ -3,20 +3,25 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from straitlink.cli.common import (
+    JsonFile,
+    NoSynthetic,
     Reader,
+    RecordKind,
+    TableJson,
+    User,
     catalog,
     full_id,
     handles_errors,
     out,
     principal,
     print_json,
+    read_json_object,
     reader,
     state,
 )
@@ -119,25 +124,18 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def add(
         ctx: typer.Context,
-        kind: Annotated[str, typer.Argument(help="Record kind (singular or plural)")],
+        kind: RecordKind,
         fields: Annotated[list[str] | None, typer.Argument(help=FIELDS_HELP)] = None,
-        file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")] = None,
+        file: JsonFile = None,
         source: Annotated[str | None, typer.Option(help="DOCUMENT[:START-END] the record comes from")] = None,
-        user: Annotated[str | None, typer.Option(help="Acting user (default: STRAITLINK_USER or login)")] = None,
+        user: User = None,
         as_json: Annotated[bool, typer.Option("--json", help="Print the stored record as JSON")] = False,
     ) -> None:
         """Add one record of KIND from field=value pairs or a JSON file (its values in JSON shape or as pairs)."""
         k = kind_named(kind)
         acting = principal(ctx, user)
         who = acting.username
-        data: dict[str, Any] = {}
-        if file is not None:
-            try:
-                data = json.loads(file.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-                raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
-            if not isinstance(data, dict):
-                raise InvalidValue("file", str(file), "expected a JSON object")
+        data = read_json_object(file)
         data = form_data(k, data, fields or [], catalog(ctx))
         if "provenance" not in data:
             data["provenance"] = provenance_from_option(source, actor=who)
@@ -164,10 +162,10 @@ def register(app: typer.Typer) -> None:
         agency: Annotated[str | None, typer.Option(help="Agency id or name (高雄地檢署)")] = None,
         drug: Annotated[str | None, typer.Option(help="Drug id or name (K他命)")] = None,
         provenance: Annotated[list[str] | None, typer.Option(help="user|document|peer|synthetic (repeatable)")] = None,
-        no_synthetic: Annotated[bool, typer.Option("--no-synthetic", help="Leave out synthetic records")] = False,
+        no_synthetic: NoSynthetic = False,
         limit: Annotated[int | None, typer.Option(help="At most this many records")] = None,
-        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+        user: User = None,
+        as_json: TableJson = False,
     ) -> None:
         """List records of KIND, filtered by period, party, agency, drug and provenance."""
         k = kind_named(kind)
@@ -206,8 +204,8 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         kind: Annotated[str, typer.Argument(help=KIND_HELP)],
         record_id: Annotated[str, typer.Argument(help="The record's id")],
-        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+        user: User = None,
+        as_json: TableJson = False,
     ) -> None:
         """Show one record with every field and its provenance."""
         k = kind_named(kind)

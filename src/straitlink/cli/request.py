@@ -6,7 +6,6 @@ are recorded as that side reports them. Without --role, the first role the workf
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -14,7 +13,19 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.cli.common import catalog, full_id, handles_errors, out, principal, print_json, state
+from straitlink.cli.common import (
+    AsJson,
+    JsonFile,
+    User,
+    catalog,
+    full_id,
+    handles_errors,
+    out,
+    principal,
+    print_json,
+    read_json_object,
+    state,
+)
 from straitlink.codec import encode
 from straitlink.domain import workflow
 from straitlink.domain.dates import PartialDate, Precision
@@ -31,14 +42,13 @@ from straitlink.services.kinds import kind_named
 
 app = typer.Typer(help="Mutual-assistance requests and their workflow.", no_args_is_help=True)
 
-User = Annotated[str | None, typer.Option("--user", help="Acting user (default: STRAITLINK_USER or login)")]
-AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
 On = Annotated[str | None, typer.Option("--on", help="Date of the step, ISO or ROC (default: today)")]
 PartyOpt = Annotated[str | None, typer.Option("--party", help="TW or CN: the side acting (default: this instance's)")]
 RoleOpt = Annotated[str | None, typer.Option("--role", help="|".join(r.value for r in Role))]
 AgencyOpt = Annotated[str | None, typer.Option("--agency", help="The acting agency (for an executing agency)")]
 Documents = Annotated[list[Path] | None, typer.Option("--document", "-d", help="A file to attach (repeatable)")]
 Version = Annotated[int | None, typer.Option("--expected-version", help="Refuse if the request changed since")]
+RequestId = Annotated[str, typer.Argument(help="The request's id")]
 
 
 def _enum(cls: Any, value: str, field: str) -> Any:
@@ -93,20 +103,13 @@ def _done(request: AssistanceRequest, as_json: bool, verb: str) -> None:
 def file_(
     ctx: typer.Context,
     fields: Annotated[list[str] | None, typer.Argument(help="field=value pairs (type=送達文書 purpose=…)")] = None,
-    file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON object with the fields")] = None,
+    file: JsonFile = None,
     document: Documents = None,
     user: User = None,
     as_json: AsJson = False,
 ) -> None:
     """File a request; it must carry what Art. 13¶2 requires, or it is refused with the list of what is missing."""
-    data: dict[str, Any] = {}
-    if file is not None:
-        try:
-            data = json.loads(file.read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InvalidValue("file", str(file), f"not a readable JSON object ({exc})") from None
-        if not isinstance(data, dict):
-            raise InvalidValue("file", str(file), "expected a JSON object")
+    data = read_json_object(file)
     names = catalog(ctx)
     pairs = []
     for pair in fields or []:
@@ -123,7 +126,7 @@ def file_(
 @handles_errors
 def transition(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    request_id: RequestId,
     target: Annotated[str, typer.Argument(help="The status to move to: " + "|".join(s.value for s in RequestStatus))],
     on: On = None,
     text: Annotated[
@@ -172,7 +175,7 @@ def transition(
 @handles_errors
 def assign(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    request_id: RequestId,
     agency_name: Annotated[str, typer.Argument(help="The executing agency (id or name, e.g. 最高人民法院)")],
     on: On = None,
     party: PartyOpt = None,
@@ -202,7 +205,7 @@ def assign(
 @handles_errors
 def confirm(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    request_id: RequestId,
     on: On = None,
     document: Documents = None,
     party: PartyOpt = None,
@@ -229,7 +232,7 @@ def confirm(
 @handles_errors
 def reply(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    request_id: RequestId,
     text: Annotated[str | None, typer.Option("--text", help="What the reply says")] = None,
     kind: Annotated[str, typer.Option(help="|".join(REPLY_KINDS))] = "progress",
     on: On = None,
@@ -259,7 +262,7 @@ def reply(
 @handles_errors
 def show(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    request_id: RequestId,
     user: User = None,
     as_json: AsJson = False,
 ) -> None:
@@ -313,7 +316,7 @@ def _history_table(steps: list[views.StepView], title: str) -> Table:
 @handles_errors
 def history(
     ctx: typer.Context,
-    request_id: Annotated[str, typer.Argument(help="The request's id")],
+    request_id: RequestId,
     user: User = None,
     as_json: AsJson = False,
 ) -> None:

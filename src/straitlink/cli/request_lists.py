@@ -12,8 +12,8 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import Reader, handles_errors, out, principal, print_json, reader, state
-from straitlink.cli.request import AsJson, User, _agency, _enum, app
+from straitlink.cli.common import AsJson, Reader, User, handles_errors, out, principal, print_json, reader, state
+from straitlink.cli.request import _agency, _enum, app
 from straitlink.codec import encode
 from straitlink.domain.parties import Party
 from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus

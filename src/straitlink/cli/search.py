@@ -8,7 +8,7 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.cli.common import TableJson, User, handles_errors, out, principal, print_json, state
 from straitlink.services.kinds import KINDS
 from straitlink.services.search import SearchHit, search_records
 
@@ -31,8 +31,8 @@ def register(app: typer.Typer) -> None:
         kind: Annotated[list[str] | None, typer.Option("--kind", help=KIND_HELP)] = None,
         limit: Annotated[int, typer.Option(help="At most this many records (1-100)")] = 20,
         offset: Annotated[int, typer.Option(help="Skip this many records first (the next page)")] = 0,
-        user: Annotated[str | None, typer.Option(help="Acting user")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="JSON instead of a table")] = False,
+        user: User = None,
+        as_json: TableJson = False,
     ) -> None:
         """Find records by names, places, drugs, agencies, reference numbers (ours and the other side's) and any
         words, in Traditional or Simplified script and either side's terms (冰毒 finds 甲基安非他命)."""

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.cli.common import NoSynthetic, allow, err, handles_errors, out, print_json, state
 from straitlink.domain.access import Permission
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
@@ -53,7 +53,7 @@ def register(app: typer.Typer) -> None:
         start: Annotated[str | None, typer.Option("--from", help=FROM_HELP)] = None,
         end: Annotated[str | None, typer.Option("--to", help=TO_HELP)] = None,
         by: Annotated[str | None, typer.Option(help=f"Break down by: {'|'.join(DIMENSIONS)}")] = None,
-        no_synthetic: Annotated[bool, typer.Option("--no-synthetic", help="Leave out synthetic records")] = False,
+        no_synthetic: NoSynthetic = False,
         explain: Annotated[
             str | None, typer.Option("--explain", metavar="FIGURE", help="List the records behind one figure")
         ] = None,
@@ -113,7 +113,7 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context,
         start: Annotated[str | None, typer.Option("--from", help="Only figures whose period ends on or after")] = None,
         end: Annotated[str | None, typer.Option("--to", help="Only figures whose period ends on or before")] = None,
-        no_synthetic: Annotated[bool, typer.Option("--no-synthetic", help="Leave out synthetic records")] = False,
+        no_synthetic: NoSynthetic = False,
         as_json: Annotated[bool, typer.Option("--json", help="JSON instead of tables")] = False,
     ) -> None:
         """Each published figure beside the computed one: match, within the qualifier, discrepancy, not computable."""
@@ -136,7 +136,7 @@ def register(app: typer.Typer) -> None:
         lang: Annotated[str, typer.Option("--lang", help="zh-TW, zh-CN or en")] = "zh-TW",
         fmt: Annotated[str, typer.Option("--format", help="md, html, docx or pdf")] = "md",
         output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write")] = None,
-        no_synthetic: Annotated[bool, typer.Option("--no-synthetic", help="Leave out synthetic records")] = False,
+        no_synthetic: NoSynthetic = False,
     ) -> None:
         """An effectiveness bulletin in the Ministry's style, every number from the statistics service."""
         allow(ctx, Permission.BULLETINS_PRODUCE, "produce bulletins")

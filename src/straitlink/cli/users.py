@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from straitlink.catalog import load_catalog
-from straitlink.cli.common import handles_errors, out, principal, print_json, state
+from straitlink.cli.common import AsJson, User, handles_errors, out, principal, print_json, state
 from straitlink.domain.access import AccountRole
 from straitlink.domain.accounts import Account
 from straitlink.domain.errors import InvalidValue, MissingField
@@ -21,8 +21,6 @@ from straitlink.services.web_sessions import TokenInfo
 
 app = typer.Typer(help="Accounts: who may act, for which agency, in which roles.", no_args_is_help=True)
 
-User = Annotated[str | None, typer.Option("--user", help="The acting account (STRAITLINK_USER)")]
-AsJson = Annotated[bool, typer.Option("--json", help="JSON output")]
 PasswordStdin = Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input")]
 ROLES = "|".join(r.value for r in AccountRole)
 

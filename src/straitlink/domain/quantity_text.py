@@ -15,11 +15,12 @@ from straitlink.domain.units import Basis, Qualifier
 
 _APPROX = r"~|≈|約|约|大約|大约|將近|将近|近"
 _OVER = r"逾|超過|超过|over"
-_MULTIPLIER = "萬万千百"
+# 千克 is the kilogram, not 1,000 克; 萬克 and 百克 are multiples of the gram
+_MULTIPLIER = "(?:[萬万百]|千(?!克))"
 _QUANTITY = re.compile(
     rf"(?P<basis_zh>毛重|淨重|净重)?\s*(?:(?P<approx>{_APPROX})|(?P<over>{_OVER}))?\s*"
-    rf"(?P<value>{NUMBER})\s*(?P<mult>[{_MULTIPLIER}](?!克))?\s*"  # 千克 is the kilogram, not 1,000 克
-    rf"(?:(?P<more>\+|餘|余|多)|(?:-|–|~|to|至|到)\s*(?P<upper>{NUMBER})\s*(?P<upper_mult>[{_MULTIPLIER}])?)?\s*"
+    rf"(?P<value>{NUMBER})\s*(?P<mult>{_MULTIPLIER})?\s*"
+    rf"(?:(?P<more>\+|餘|余|多)|(?:-|–|~|to|至|到)\s*(?P<upper>{NUMBER})\s*(?P<upper_mult>{_MULTIPLIER})?)?\s*"
     r"(?P<unit>[^\s0-9()（）]+?)\s*(?P<around>左右|上下)?"
     r"(?:\s*[(（]?\s*(?P<basis>gross|net|毛重|淨重|净重)\s*[)）]?)?",
     re.IGNORECASE,
