@@ -11,6 +11,12 @@ closed after the 20th looked up); the reference is DuckDB computing the same fig
 a full scan of its in-memory tables. Each figure is printed beside DuckDB's, and each time beside DuckDB's with
 the ratio (StraitLink ÷ DuckDB; the target is ≤ 1). After loading, the rollups are recounted from the raw rows
 (`straitlink stats --verify-rollups`) and must match.
+
+    .venv/bin/python bench/bench_stats.py --kept URL [--kept URL …] [--queries]
+
+times one call of compute_statistics() for 2014–2023 without a breakdown and with each one (best of 3, after a
+warm-up) against databases already loaded, such as bench/bench_web.py's kept ones (`--reuse`), with the load
+average; `--queries` lists the slowest SQL statements of each call.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from sqlalchemy.engine import make_url
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from datagen import START, YEARS, generate, load_duckdb, load_sql, progress_bar
 from straitlink.services.setup import init_database
-from straitlink.stats.model import Statistics
+from straitlink.stats.model import DIMENSIONS, Statistics
 from straitlink.stats.rollup_check import verify_rollups
 from straitlink.stats.service import compute_statistics
 from straitlink.store.db import make_engine, normalise_url
@@ -171,13 +177,62 @@ def straitlink_engine(name: str, folder: Path) -> Any:
     return make_engine(url.render_as_string(hide_password=False))
 
 
+def time_kept(urls: list[str], repeat: int, queries: bool) -> None:
+    """compute_statistics() for ten years, without and with each breakdown, on loaded databases: best of `repeat`."""
+    from sqlalchemy import event
+
+    table = Table(
+        "engine", "by", "best ms", "all ms", "load avg", title=f"compute_statistics {PERIOD[0]} … {PERIOD[1]}"
+    )
+    spent: list[tuple[float, str]] = []  # (ms, SQL) of the statements of the call being timed
+    for url in urls:
+        engine = make_engine(url)
+
+        @event.listens_for(engine, "before_cursor_execute")
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            conn.info["started"] = time.perf_counter()
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def after(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            spent.append(((time.perf_counter() - conn.info["started"]) * 1000, statement))
+
+        for by in (None, *DIMENSIONS):
+
+            def run(engine: Any = engine, by: str | None = by) -> Statistics:
+                with UnitOfWork(engine) as uow:
+                    return compute_statistics(uow, start=PERIOD[0], end=PERIOD[1], by=by)
+
+            run()
+            times = []
+            for _ in range(repeat):
+                spent.clear()
+                started = time.perf_counter()
+                run()
+                times.append((time.perf_counter() - started) * 1000)
+            load = os.getloadavg()[0]
+            shown = ", ".join(f"{t:,.0f}" for t in times)
+            table.add_row(engine.dialect.name, by or "—", f"{min(times):,.1f}", shown, f"{load:.1f}")
+            if queries:
+                sql_ms = sum(ms for ms, _ in spent)
+                out.print(f"[bold]{engine.dialect.name} by {by}[/]: {len(spent)} statements, {sql_ms:,.0f} ms of SQL")
+                for ms, statement in sorted(spent, reverse=True)[:4]:
+                    out.print(f"  {ms:8.1f} ms  {' '.join(statement.split())[:400]}")
+        engine.dispose()
+    out.print(table)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 1M requests, 100k cases, 1M seizures")
     parser.add_argument("--engines", default="sqlite,postgresql", help="comma-separated: sqlite, postgresql")
     parser.add_argument("--repeat", type=int, default=3, help="timed runs after a warm-up (median reported)")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "straitlink-bench")
+    parser.add_argument("--kept", action="append", default=[], help="time a loaded database at this URL instead")
+    parser.add_argument("--queries", action="store_true", help="with --kept: the slowest statements of each call")
     args = parser.parse_args()
+    if args.kept:
+        time_kept(args.kept, args.repeat, args.queries)
+        return
     folder = args.data / f"scale-{args.scale}"
     with progress_bar() as step:
         counts = generate(folder, scale=args.scale, step=step)

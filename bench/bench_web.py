@@ -20,7 +20,9 @@ Targets (issue #11): the list at ≥ 0.5 of the ceiling with p99 < 50 ms; statis
 The list's path, profiled (docs/web.md, "The request list's path"): 15–20 ms of worker CPU per page before
 (ORM records, per-call statements for the principal, per-row label lookups), 5.8–6.2 ms on SQLite and 7.7–9.3 ms
 on PostgreSQL after, beside 0.21–0.23 ms for the ceiling (scale 0.01, load 15–16) — CPU per request is what to
-compare on a shared machine; req/s follow the load. A kept database (`--reuse`) below migration 0013 is reloaded.
+compare on a shared machine; req/s follow the load. A kept database (`--reuse`) whose load finished is upgraded
+to head (new migrations backfill their rollups from the rows); one whose load was interrupted is reloaded.
+`--load-only` loads (or upgrades) the databases and measures nothing.
 """
 
 from __future__ import annotations
@@ -131,37 +133,65 @@ def p(values: list[float], q: float) -> float:
     return stats_module.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
 
+def upgrade_kept(engine: Any) -> bool:
+    """Whether a kept database holds a finished load; brought to head if so (later migrations backfill their
+    rollups from the rows, as on any upgrade), so a new migration does not cost a reload of a million rows.
+
+    A load finished when the liaison officer exists (the last step of `prepare`); a database still at 0002, or
+    without the account, was interrupted and is reloaded."""
+    from sqlalchemy import text
+
+    from straitlink.store import migrate
+
+    revision = migrate.current(engine)
+    if revision is None or revision < "0004":  # the accounts table comes with 0004
+        return False
+    with engine.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM account WHERE name = 'bench-liaison'")).first():
+            return False
+    if revision != migrate.head():
+        began = time.perf_counter()
+        migrate.upgrade(engine, "head")
+        with engine.connect() as conn:
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
+        out.print(f"kept database {revision} → {migrate.head()} in {time.perf_counter() - began:,.0f} s")
+    return True
+
+
 def bench_engine(name: str, folder: Path, *, reuse: bool = False) -> tuple[Any, bool]:
     """A database of this engine, a file in the data folder or a PostgreSQL database of its own, and whether it is
     a loaded one kept from an earlier run (with `reuse`: kept when it is at head); otherwise an empty one."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from straitlink.store import migrate
     from straitlink.store.db import make_engine, normalise_url
 
     if name == "sqlite":
         path = folder / "bench-web.db"
         if reuse and path.exists():
             engine = make_engine(f"sqlite:///{path}")
-            if migrate.current(engine) == migrate.head():
+            if upgrade_kept(engine):
                 return engine, True
             engine.dispose()
         for suffix in ("", "-wal", "-shm"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return make_engine(f"sqlite:///{path}"), False
-    url = make_url(normalise_url(PG_URL)).set(database=PG_DATABASE).render_as_string(hide_password=False)
+    # A run at another scale (--quick) gets a database of its own: it would otherwise drop the full-scale one.
+    scale = folder.name.removeprefix("scale-")
+    database = PG_DATABASE if scale == "1.0" else f"{PG_DATABASE}_{scale.replace('.', '_')}"
+    url = make_url(normalise_url(PG_URL)).set(database=database).render_as_string(hide_password=False)
     admin = create_engine(normalise_url(PG_URL), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": PG_DATABASE}).first()
+        exists = conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}).first()
         if reuse and exists:
             engine = make_engine(url)
-            if migrate.current(engine) == migrate.head():
+            if upgrade_kept(engine):
                 admin.dispose()
                 return engine, True
             engine.dispose()
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{PG_DATABASE}"'))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{database}"'))
     admin.dispose()
     return make_engine(url), False
 
@@ -241,11 +271,17 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4, help="client threads (keep-alive connections)")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "straitlink-bench")
     parser.add_argument("--reuse", action="store_true", help="keep a database an earlier run loaded (at head)")
+    parser.add_argument("--load-only", action="store_true", help="load or upgrade the databases, measure nothing")
     parser.add_argument("--only", default="", help="measure only the pages whose label contains this text")
     args = parser.parse_args()
     scale = args.scale if args.scale is not None else 0.01 if args.quick else 1.0
     seconds = args.seconds if args.seconds is not None else 3.0 if args.quick else 10.0
     folder = args.data / f"scale-{scale}"
+    if args.load_only:
+        for name in args.engines.split(","):
+            _, _, loaded = prepare(name, folder, scale, args.reuse)
+            out.print(f"{name}: loaded in {loaded:,.0f} s" if loaded is not None else f"{name}: kept (at head)")
+        return
     port = free_port()
     bare = start_server(["--app-dir", str(ROOT / "bench"), "bench_web:ceiling"], dict(os.environ), port)
     try:

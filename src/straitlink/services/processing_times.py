@@ -20,7 +20,8 @@ The mergeable form is a histogram (whole days → how many requests) per request
 histograms of any types, directions or months add up, where their medians would not. `summarise()` gives count,
 median and 90th percentile of one, interpolating linearly between the two nearest values as PostgreSQL's
 `percentile_cont` does. For whole months the received → completed days come from the rollup, which holds no
-type: `processing_histograms(by_type=False)` reads it (and the raw rows of partial months, store/periods.py);
+type: `processing_histograms(by_type=False)` reads it (whole years from its per-year form, request_days_year_rollup,
+and the raw rows of partial months, store/periods.py);
 with types, the raw rows are read.
 """
 
@@ -43,12 +44,13 @@ from straitlink.store import periods
 from straitlink.store.dialect import days_between, scanned
 from straitlink.store.periods import Scope
 from straitlink.store.tables import AssistanceRequestRow
-from straitlink.store.tables_stats import RequestDaysRollupRow
+from straitlink.store.tables_stats import RequestDaysRollupRow, RequestDaysYearRollupRow
 from straitlink.store.tables_workflow import RequestTransitionRow
 from straitlink.store.uow import UnitOfWork
 
 R = AssistanceRequestRow
 RD = RequestDaysRollupRow
+RDY = RequestDaysYearRollupRow
 T = RequestTransitionRow
 
 MEDIAN = Decimal("0.5")
@@ -255,9 +257,21 @@ def _completed_by_direction(scope: Scope) -> list[tuple[Select[Any], int]]:
         return out
     # `scanned`: SQLite reads the rollup in key order as for the other rollups, instead of skipping through its
     # key for days ≥ 0, which is slower.
-    in_months = [*split.in_months(RD.filed_month, RD.synthetic), RD.closed_month <= split.end_month]
-    days = select(RD.requesting_party, RD.days, func.sum(RD.n)).where(*in_months, scanned(RD.days) >= 0)
-    out.append((days.group_by(RD.requesting_party, RD.days), 1))
+    years, months = split.by_year()
+    for some in months:
+        in_months = [*split.in_months(RD.filed_month, RD.synthetic, months=some), RD.closed_month <= split.end_month]
+        days = select(RD.requesting_party, RD.days, func.sum(RD.n)).where(*in_months, scanned(RD.days) >= 0)
+        out.append((days.group_by(RD.requesting_party, RD.days), 1))
+    if years is not None:
+        # Whole years from their histogram (migration 0015), which has no closing month: the requests closed after
+        # the end month come off again, found through request_days_rollup's closing-month index.
+        in_years = split.in_months(RDY.filed_year, RDY.synthetic, months=years)
+        days = select(RDY.requesting_party, RDY.days, func.sum(RDY.n)).where(*in_years, scanned(RDY.days) >= 0)
+        out.append((days.group_by(RDY.requesting_party, RDY.days), 1))
+        year_months = (f"{years[0]}-01", f"{years[1]}-12")
+        late = [*split.in_months(RD.filed_month, RD.synthetic, months=year_months), RD.closed_month > split.end_month]
+        days = select(RD.requesting_party, RD.days, func.sum(RD.n)).where(*late, scanned(RD.days) >= 0)
+        out.append((days.group_by(RD.requesting_party, RD.days), -1))
     if split.ends_mid_month:
         out.append((_completed_days(party, [*split.closed_late(), *_completed_with_days()]), -1))
     return out

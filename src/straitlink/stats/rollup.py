@@ -37,6 +37,7 @@ from straitlink.store.dialect import month_of
 from straitlink.store.uow import UnitOfWork
 
 RR = ts.RequestRollupRow
+RY = ts.RequestYearRollupRow
 CR = ts.CaseRollupRow
 SR = ts.SuspectRollupRow
 SZ = ts.SeizureRollupRow
@@ -45,11 +46,20 @@ RA = ts.RequestAgencyRollupRow
 SP = ts.SeizurePlaceRollupRow
 SA = ts.SeizureAgencyRollupRow
 CK = ts.CaseKeyRollupRow
+# Each seizure rollup and its per-year form (migration 0015).
+YEARLY: dict[Any, Any] = {
+    SZ: ts.SeizureYearRollupRow,
+    SQ: ts.SeizureQuantityYearRollupRow,
+    SP: ts.SeizurePlaceYearRollupRow,
+    SA: ts.SeizureAgencyYearRollupRow,
+}
 PL = t.PlaceRow
 UNSTATED = "unstated"
 
 # Breakdowns the rollups answer: requests by agency and seizures by place and party from the rollups of migration
 # 0011; cases and suspects by agency, place or drug and seizures by their case's agencies from those of 0012.
+# Requests read whole years from request_year_rollup (migration 0015) without a breakdown and with these.
+YEAR_DIMENSIONS = frozenset({None, "type", "direction", "party", "year"})
 REQUEST_DIMENSIONS = frozenset({"type", "direction", "party", "month", "year", "agency"})
 SEIZURE_DIMENSIONS = frozenset({"month", "year", "drug", "place", "party", "agency"})
 CASE_DIMENSIONS = frozenset({"month", "year"})
@@ -121,19 +131,34 @@ def request_groups(uow: UnitOfWork, scope: Scope, by: str | None = None) -> Coun
             out[(_k(row), row.party, row.type, row.status, row.state)] += sign * int(row.n)
     if split.months is None:
         return out
-    # Closed after the end month: open at the end. In the end month: closed in time unless the period ends
-    # mid-month and the closing came after its last day (moved to open below).
     table: Any = RA if by_agency else RR
     agency = case((RA.requesting_agency == "", literal(UNSTATED)), else_=RA.requesting_agency)
     kind = literal("") if by_agency else RR.type
     keys = _request_key(by, table.requesting_party, kind, table.filed_month, agency)
     keys |= {"party": table.requesting_party, "type": kind, "status": table.status}
+    years, months = split.by_year() if by in YEAR_DIMENSIONS else (None, [split.months])
+    # Closed after the end month: open at the end. In the end month: closed in time unless the period ends
+    # mid-month and the closing came after its last day (moved to open below).
     late = case((table.closed_month > split.end_month, table.n), else_=0)
-    stmt = _grouped(keys, split.in_months(table.filed_month, table.synthetic), table, n=table.n, late=late)
-    for row in uow.session.execute(stmt):
-        in_time = int(row.n) - int(row.late)
-        out[(_k(row), row.party, row.type, row.status, _state(row.status))] += in_time
-        out[(_k(row), row.party, row.type, row.status, "open")] += int(row.late)
+    for some in months:
+        where = split.in_months(table.filed_month, table.synthetic, months=some)
+        for row in uow.session.execute(_grouped(keys, where, table, n=table.n, late=late)):
+            in_time = int(row.n) - int(row.late)
+            out[(_k(row), row.party, row.type, row.status, _state(row.status))] += in_time
+            out[(_k(row), row.party, row.type, row.status, "open")] += int(row.late)
+    if years is not None:
+        # Whole years from their rollup, which has no closing month: those closed after the end month are
+        # found in request_rollup through its closing month's index and moved to open.
+        year_keys = _request_key(by, RY.requesting_party, RY.type, RY.filed_year, None)
+        year_keys |= {"party": RY.requesting_party, "type": RY.type, "status": RY.status}
+        where = split.in_months(RY.filed_year, RY.synthetic, months=years)
+        for row in uow.session.execute(_grouped(year_keys, where, RY, n=RY.n)):
+            out[(_k(row), row.party, row.type, row.status, _state(row.status))] += int(row.n)
+        where = [*split.in_months(RR.filed_month, RR.synthetic, months=(f"{years[0]}-01", f"{years[1]}-12"))]
+        where.append(RR.closed_month > split.end_month)
+        for row in uow.session.execute(_grouped(keys, where, RR, n=RR.n)):
+            out[(_k(row), row.party, row.type, row.status, _state(row.status))] -= int(row.n)
+            out[(_k(row), row.party, row.type, row.status, "open")] += int(row.n)
     if split.ends_mid_month:
         for row in uow.session.execute(_grouped(raw, split.closed_late(), R, n=literal(1))):
             out[(_k(row), row.party, row.type, row.status, _state(row.status))] -= int(row.n)
@@ -257,26 +282,43 @@ def seizure_tally(uow: UnitOfWork, scope: Scope, by: str | None = None, *, weigh
     by_place = by in ("place", "party")
     weighed: Any = SP if by_place else SA if by == "agency" else SZ
     tables: Any = ((weighed, True),) if weights else ((SZ, True), (SQ, False))
+    # Whole years from the per-year rollups (migration 0015), the months around them from the monthly ones.
+    years, months = split.by_year() if by != "month" else (None, [split.months])
+    ranges: list[tuple[Any, tuple[str, str]]] = [(None, some) for some in months]
+    ranges += [(years, years)] if years is not None else []
     for table, chosen in tables:
-        stated = case((SP.place == "", literal(UNSTATED)), else_=SP.place)
-        keys = _seizure_key(by, table.month, table.drug, stated, func.coalesce(PL.party, UNSTATED), SA.agency)
-        keys |= {"drug": table.drug, "unit": table.unit, "basis": table.basis, "qualifier": table.qualifier}
-        where = split.in_months(table.month, table.synthetic, table.case_synthetic)
-        if table is not SA:  # that one holds joint drug cases only
-            where.append(table.joint_drug.is_(True))
-        sums = {"n": table.n, "micro": table.micro, "micro_upper": table.micro_upper}
-        source = SP.__table__.outerjoin(PL, PL.id == SP.place) if by == "party" else table
-        for row in uow.session.execute(_grouped(keys, where, source, **sums)):
-            k, values = _k(row), (int(row.n), int(row.micro), int(row.micro_upper))
-            if not chosen:
-                tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 0), *values)
-                continue
-            tally.counts[(k, row.drug)] += values[0]
-            if row.unit:
-                tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 1), *values)
-                if not weights:
-                    tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 0), *(-v for v in values))
+        for per_year, some in ranges:
+            source: Any = YEARLY[table] if per_year else table
+            when = source.year if per_year else source.month
+            rows = _seizure_rows(uow, split, by, source, when, some)
+            for row in rows:
+                k, values = _k(row), (int(row.n), int(row.micro), int(row.micro_upper))
+                if not chosen:
+                    tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 0), *values)
+                    continue
+                tally.counts[(k, row.drug)] += values[0]
+                if row.unit:
+                    tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 1), *values)
+                    if not weights:
+                        tally.add((k, row.drug, row.unit, row.basis, row.qualifier, 0), *(-v for v in values))
     return tally
+
+
+def _seizure_rows(
+    uow: UnitOfWork, split: periods.Split, by: str | None, table: Any, when: Any, some: tuple[str, str]
+) -> Any:
+    """The sums of one seizure rollup (monthly or per year) for the months or years `some`, by `by`."""
+    place = getattr(table, "place", None)
+    stated = case((place == "", literal(UNSTATED)), else_=place) if place is not None else None
+    agency = getattr(table, "agency", None)
+    keys = _seizure_key(by, when, table.drug, stated, func.coalesce(PL.party, UNSTATED), agency)
+    keys |= {"drug": table.drug, "unit": table.unit, "basis": table.basis, "qualifier": table.qualifier}
+    where = split.in_months(when, table.synthetic, table.case_synthetic, months=some)
+    if agency is None:  # the agency rollups hold joint drug cases only
+        where.append(table.joint_drug.is_(True))
+    sums = {"n": table.n, "micro": table.micro, "micro_upper": table.micro_upper}
+    source = table.__table__.outerjoin(PL, PL.id == place) if by == "party" else table
+    return uow.session.execute(_grouped(keys, where, source, **sums))
 
 
 # --- cases and suspects under every agency, place or drug of the case --------------------------------------------

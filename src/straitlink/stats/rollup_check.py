@@ -7,6 +7,7 @@ a later migration rebuilding a table on SQLite — shows up as a difference inst
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,6 +193,19 @@ def _seizure_places() -> Select[Any]:
     return _seizures({"place": func.coalesce(S.place, "")})
 
 
+def _by_year(monthly: Callable[[], Select[Any]], month: str, year: str, *drop: str) -> Callable[[], Select[Any]]:
+    """A monthly recount summed per year of its `month` column, less the `drop`ped keys: the rollups of 0015."""
+
+    def recount() -> Select[Any]:
+        sub = monthly().subquery()
+        sums = [c for c in sub.c if c.name in ("n", "micro", "micro_upper")]
+        keys = [c for c in sub.c if c.name not in (month, *drop) and c not in sums]
+        grouped = [*keys, func.substr(sub.c[month], 1, 4).label(year)]
+        return select(*grouped, *(func.sum(c).label(c.name) for c in sums)).group_by(*grouped)
+
+    return recount
+
+
 RECOUNTS = {
     ts.RequestRollupRow: _requests,
     ts.RequestDaysRollupRow: _request_days,
@@ -201,6 +215,11 @@ RECOUNTS = {
     ts.SeizureQuantityRollupRow: _quantities,
     ts.RequestAgencyRollupRow: _request_agencies,
     ts.SeizurePlaceRollupRow: _seizure_places,
+    ts.RequestYearRollupRow: _by_year(_requests, "filed_month", "filed_year", "closed_month"),
+    ts.RequestDaysYearRollupRow: _by_year(_request_days, "filed_month", "filed_year", "closed_month"),
+    ts.SeizureYearRollupRow: _by_year(_seizures, "month", "year"),
+    ts.SeizureQuantityYearRollupRow: _by_year(_quantities, "month", "year"),
+    ts.SeizurePlaceYearRollupRow: _by_year(_seizure_places, "month", "year"),
 }
 
 
@@ -299,3 +318,4 @@ def _seizure_agencies() -> Select[Any]:
 
 RECOUNTS[ts.CaseKeyRollupRow] = _case_keys
 RECOUNTS[ts.SeizureAgencyRollupRow] = _seizure_agencies
+RECOUNTS[ts.SeizureAgencyYearRollupRow] = _by_year(_seizure_agencies, "month", "year")

@@ -76,15 +76,31 @@ class Split:
     def ends_mid_month(self) -> bool:
         return self.scope.end != month_end(self.scope.end)
 
-    def in_months(self, month: Any, *flags: Any) -> list[ColumnElement[bool]]:
+    def in_months(self, month: Any, *flags: Any, months: tuple[str, str] | None = None) -> list[ColumnElement[bool]]:
         """Rollup rows of the rollup months, without synthetic ones when those are left out.
 
         `scanned`: SQLite then reads the rollup in key order — the groups first, the month last — and streams the
         groups out instead of skipping through the key for the months and sorting what it found.
         """
-        assert self.months is not None
+        months = months or self.months  # the rollup months, or some of them
+        assert months is not None
         real = [flag.is_(False) for flag in flags] if self.scope.exclude_synthetic else []
-        return [scanned(month).between(*self.months), *real]
+        return [scanned(month).between(*months), *real]
+
+    def by_year(self) -> tuple[tuple[str, str] | None, list[tuple[str, str]]]:
+        """The rollup months as whole years ('YYYY', first and last, or None) and the months around them.
+
+        The per-year rollups (migration 0015) answer the whole years; the monthly ones the rest.
+        """
+        assert self.months is not None
+        first, last = self.months
+        low = int(first[:4]) + (first[5:] != "01")
+        high = int(last[:4]) - (last[5:] != "12")
+        if low > high:
+            return None, [self.months]
+        around = [(first, f"{low - 1:04d}-12")] if first[5:] != "01" else []
+        around += [(f"{high + 1:04d}-01", last)] if last[5:] != "12" else []
+        return (f"{low:04d}", f"{high:04d}"), around
 
     def closed_late(self) -> list[ColumnElement[bool]]:
         """Requests of the rollup months closed in the end month but after the period's last day: open at its end.

@@ -210,3 +210,89 @@ class RollupPendingCaseRow(Base):
     __table_args__ = _key("tx", "case_id")
     tx: Mapped[int] = mapped_column(BigInteger)
     case_id: Mapped[str] = mapped_column(String(64))
+
+
+class RequestYearRollupRow(Base):
+    """Requests per party, type, status now, filing year ('YYYY') and provenance: request_rollup without the
+    closing month, summed over the year (migration 0015, kept by triggers on request_rollup). Whole years of a
+    period read it; the requests closed after the period's end month come off again from request_rollup."""
+
+    __tablename__ = "request_year_rollup"
+    __table_args__ = _key("requesting_party", "type", "status", "filed_year", "synthetic")
+
+    requesting_party: Mapped[str] = mapped_column(String(2))
+    type: Mapped[str] = mapped_column(String(32))
+    status: Mapped[str] = mapped_column(String(16))
+    filed_year: Mapped[str] = mapped_column(String(4))
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class RequestDaysYearRollupRow(Base):
+    """The processing-days histogram per party, days, filing year and provenance: request_days_rollup without the
+    closing month, summed over the year (migration 0015, kept by triggers on request_days_rollup)."""
+
+    __tablename__ = "request_days_year_rollup"
+    __table_args__ = _key("requesting_party", "days", "filed_year", "synthetic")
+
+    requesting_party: Mapped[str] = mapped_column(String(2))
+    days: Mapped[int] = mapped_column(Integer)
+    filed_year: Mapped[str] = mapped_column(String(4))
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    n: Mapped[int] = mapped_column(Integer)
+
+
+class _SeizureYearColumns:
+    """The seizure rollups' columns with the year of the seizure's date ('YYYY') instead of its month (0015)."""
+
+    year: Mapped[str] = mapped_column(String(4))
+    drug: Mapped[str] = mapped_column(String(64))
+    case_synthetic: Mapped[bool] = mapped_column(Boolean)
+    synthetic: Mapped[bool] = mapped_column(Boolean)
+    unit: Mapped[str] = mapped_column(String(8))
+    basis: Mapped[str] = mapped_column(String(8))
+    qualifier: Mapped[str] = mapped_column(String(16))
+    n: Mapped[int] = mapped_column(Integer)
+    micro: Mapped[int] = mapped_column(BigInteger)
+    micro_upper: Mapped[int] = mapped_column(BigInteger)
+
+
+YEAR_KEY = tuple("year" if k == "month" else k for k in SEIZURE_KEY)
+
+
+class SeizureYearRollupRow(_SeizureYearColumns, Base):
+    """seizure_rollup per year (migration 0015, kept by triggers on it)."""
+
+    __tablename__ = "seizure_year_rollup"
+    __table_args__ = _key(*YEAR_KEY)
+    joint_drug: Mapped[bool] = mapped_column(Boolean)
+
+
+class SeizureQuantityYearRollupRow(_SeizureYearColumns, Base):
+    """seizure_quantity_rollup per year (migration 0015, kept by triggers on it)."""
+
+    __tablename__ = "seizure_quantity_year_rollup"
+    __table_args__ = _key(*YEAR_KEY)
+    joint_drug: Mapped[bool] = mapped_column(Boolean)
+
+
+class SeizurePlaceYearRollupRow(_SeizureYearColumns, Base):
+    """seizure_place_rollup per year (migration 0015, kept by triggers on it)."""
+
+    __tablename__ = "seizure_place_year_rollup"
+    __table_args__ = _key("place", *YEAR_KEY)
+    joint_drug: Mapped[bool] = mapped_column(Boolean)
+    place: Mapped[str] = mapped_column(String(64))
+
+
+class SeizureAgencyYearRollupRow(_SeizureYearColumns, Base):
+    """seizure_agency_rollup per year (migration 0015, kept by triggers on it; joint drug cases only)."""
+
+    __tablename__ = "seizure_agency_year_rollup"
+    __table_args__ = _key("agency", *(k for k in YEAR_KEY if k != "joint_drug"))
+    agency: Mapped[str] = mapped_column(String(64))
+
+
+# The requests of a period's whole years closed after its end month are found through these (migration 0015).
+Index("ix_request_rollup_closed_month", RequestRollupRow.__table__.c.closed_month)
+Index("ix_request_days_rollup_closed_month", RequestDaysRollupRow.__table__.c.closed_month)
