@@ -121,9 +121,20 @@ def pg_answers(admin_url: str) -> bool:
         return False
 
 
-def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[float, list[dict[str, Any]]]:
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a process has used so far, from /proc (0.0 where there is no /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[float, tuple[float, float], list[Any]]:
     """Seconds from the first staged message to the last receipt stored, for n messages from `sender` to the
-    other side; with the payloads sent (for the ceiling). `audit verify` must pass on the receiving side."""
+    other side; the CPU seconds the sending and the receiving process spent meanwhile (on a shared machine they
+    compare where the wall clock does not; a PostgreSQL server's own CPU is not counted); with the payloads sent
+    (for the ceiling). `audit verify` must pass on the receiving side."""
     from straitlink.config import Settings
     from straitlink.domain.access import Principal
     from straitlink.domain.parties import Party
@@ -158,9 +169,10 @@ def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[f
             records.add_record(engine, kind, data, principal=officer)
         settings = Settings(data_dir=root / sender, database_url=urls[sender], party=Party(sender))
         ex = Exchange.load(engine, settings)
-        start = time.perf_counter()
+        start, cpu_sender, cpu_receiver = time.perf_counter(), time.process_time(), process_cpu(server.pid)
         report = sync(ex, batch=BATCH)
         elapsed = time.perf_counter() - start
+        cpu = (time.process_time() - cpu_sender, process_cpu(server.pid) - cpu_receiver)
         if report.receipts.get("applied") != n:
             raise SystemExit(f"expected {n} applied, got {report.to_json()}")
         payloads = sent_payloads(engine)
@@ -171,7 +183,7 @@ def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[f
     verified = cli(env[receiver], "--user", "admin", "audit", "verify")  # exits non-zero naming a bad entry
     if "entries verified" not in verified:
         raise SystemExit(f"audit verify on {receiver}: {verified}")
-    return elapsed, payloads
+    return elapsed, cpu, payloads
 
 
 def sent_payloads(engine: Any) -> list[dict[str, Any]]:
@@ -280,7 +292,7 @@ def main() -> None:
         if args.reverse:
             pairs.append(("CN PostgreSQL → TW SQLite", "pg", "sqlite"))
     load_before = os.getloadavg()
-    results: list[tuple[str, float]] = []
+    results: list[tuple[str, float, tuple[float, float]]] = []
     payloads: list[dict[str, Any]] = []
     for label, sender_engine, receiver_engine in pairs:
         sender = "CN" if label.startswith("CN") else "TW"
@@ -289,17 +301,19 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp)
             with _databases(root, engines, args.pg) as urls:
-                seconds, sent = end_to_end(n, root, urls, sender)
+                seconds, cpu, sent = end_to_end(n, root, urls, sender)
         payloads = payloads or sent
-        results.append((label, seconds))
+        results.append((label, seconds, cpu))
     raw = ceiling(payloads)
     ceiling_rate = n / raw
     load_after = os.getloadavg()
     print(f"load average before {load_before[0]:.2f} (1 min), after {load_after[0]:.2f}; {os.cpu_count()} CPUs")
-    print(f"{'measure':<58}{'messages':>9}{'seconds':>9}{'msg/s':>8}{'× ceiling':>11}")
-    for label, seconds in results:
+    print(f"{'measure':<58}{'messages':>9}{'seconds':>9}{'msg/s':>8}{'× ceiling':>11}{'CPU ms/msg: sender':>20}"
+          f"{'receiver':>9}")  # fmt: skip
+    for label, seconds, (cpu_s, cpu_r) in results:
         rate = n / seconds
-        print(f"{'end to end, ' + label:<58}{n:>9}{seconds:>9.2f}{rate:>8.0f}{rate / ceiling_rate:>11.2f}")
+        print(f"{'end to end, ' + label:<58}{n:>9}{seconds:>9.2f}{rate:>8.0f}{rate / ceiling_rate:>11.2f}"
+              f"{1000 * cpu_s / n:>20.2f}{1000 * cpu_r / n:>9.2f}")  # fmt: skip
     print(f"{'ceiling: raw signed POST, verify + signed receipt, no DB':<58}{n:>9}{raw:>9.2f}{ceiling_rate:>8.0f}"
           f"{1.0:>11.2f}")  # fmt: skip
     print(f"targets: ≥ {TARGET_RATE:.0f} msg/s and ≥ {TARGET_RATIO} × ceiling; batches of {BATCH}")

@@ -13,14 +13,18 @@ Each server runs as `uvicorn --workers 2` on this machine; the load comes from c
 keep-alive connection, for a fixed time. Measured, as a logged-in liaison officer (a session cookie, so every
 request loads the session and the principal): the outbox (50 rows: the open requests, every request, and a page
 deep in the list through its keyset cursor), and the statistics page for ten years (2014–2023) without a
-breakdown and with each one; and the bare endpoint with the same client. Printed: requests per second, p50 and p99
-latency, the ratio of the page's rate to the ceiling's, and the load average while it ran (the machine is shared).
+breakdown and with each one; and the bare endpoint with the same client. Printed: the first request's latency (a
+fresh key, so the web app's page cache cannot hide a slow computation), requests per second, p50 and p99 latency,
+the server's CPU milliseconds per request (its processes' user + system time, from /proc), the ratio of the page's
+rate to the ceiling's, and the load average while it ran (the machine is shared).
 Targets (issue #11): the list at ≥ 0.5 of the ceiling with p99 < 50 ms; statistics p99 < 100 ms.
 
 The list's path, profiled (docs/web.md, "The request list's path"): 15–20 ms of worker CPU per page before
 (ORM records, per-call statements for the principal, per-row label lookups), 5.8–6.2 ms on SQLite and 7.7–9.3 ms
 on PostgreSQL after, beside 0.21–0.23 ms for the ceiling (scale 0.01, load 15–16) — CPU per request is what to
-compare on a shared machine; req/s follow the load. A kept database (`--reuse`) whose load finished is upgraded
+compare on a shared machine; req/s follow the load. With the page cache (docs/web.md, "Page cache") a hit costs
+0.4–0.5 ms of server CPU on SQLite and 0.5–0.8 ms on PostgreSQL beside 0.30 ms for the ceiling (scale 0.01, load
+7–9). A kept database (`--reuse`) whose load finished is upgraded
 to head (new migrations backfill their rollups from the rows); one whose load was interrupted is reloaded.
 `--load-only` loads (or upgrades) the databases and measures nothing.
 """
@@ -70,6 +74,22 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def server_cpu(server: subprocess.Popen[bytes]) -> float:
+    """CPU seconds (user + system) the server and its worker processes have used so far, from /proc (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # a process that ended while we looked
+            continue
+        if int(entry.name) == server.pid or int(fields[1]) == server.pid:  # fields[1]: the parent's pid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
 
 
 def start_server(args: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
@@ -129,6 +149,31 @@ def hammer(port: int, path: str, headers: dict[str, str], seconds: float, client
     return len(every) / elapsed, every
 
 
+def first_request(port: int, path: str, headers: dict[str, str]) -> float:
+    """The latency (ms) of one request on a server that has not served this page yet: a cache cannot hide it."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=TIMEOUT * 4)
+    started = time.perf_counter()
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    response.read()
+    conn.close()
+    if response.status != 200:
+        raise SystemExit(f"{path}: {response.status}")
+    return (time.perf_counter() - started) * 1000
+
+
+def measure(
+    server: subprocess.Popen[bytes], port: int, path: str, headers: dict[str, str], seconds: float, clients: int
+) -> tuple[float, float, list[float], float]:
+    """The first request's latency, then (after a second of warming) req/s, every latency, and the server's CPU
+    milliseconds per request while they ran — what to compare on a shared machine."""
+    cold = first_request(port, path, headers)
+    hammer(port, path, headers, 1, clients)
+    cpu = server_cpu(server)
+    rate, ms = hammer(port, path, headers, seconds, clients)
+    return cold, rate, ms, (server_cpu(server) - cpu) * 1000 / max(len(ms), 1)
+
+
 def p(values: list[float], q: float) -> float:
     return stats_module.quantiles(values, n=100)[int(q) - 1] if len(values) > 1 else values[0]
 
@@ -147,7 +192,7 @@ def upgrade_kept(engine: Any) -> bool:
     if revision is None or revision < "0004":  # the accounts table comes with 0004
         return False
     with engine.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM account WHERE name = 'bench-liaison'")).first():
+        if not conn.execute(text("SELECT 1 FROM account WHERE username = 'bench-liaison'")).first():
             return False
     if revision != migrate.head():
         began = time.perf_counter()
@@ -161,7 +206,8 @@ def upgrade_kept(engine: Any) -> bool:
 
 def bench_engine(name: str, folder: Path, *, reuse: bool = False) -> tuple[Any, bool]:
     """A database of this engine, a file in the data folder or a PostgreSQL database of its own, and whether it is
-    a loaded one kept from an earlier run (with `reuse`: kept when it is at head); otherwise an empty one."""
+    a loaded one kept from an earlier run (with `reuse`: kept when its load finished, and upgraded to head);
+    otherwise an empty one."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -270,7 +316,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=None, help="how long each measurement runs (default 10)")
     parser.add_argument("--clients", type=int, default=4, help="client threads (keep-alive connections)")
     parser.add_argument("--data", type=Path, default=Path(tempfile.gettempdir()) / "straitlink-bench")
-    parser.add_argument("--reuse", action="store_true", help="keep a database an earlier run loaded (at head)")
+    parser.add_argument("--reuse", action="store_true", help="keep a database an earlier run loaded (upgraded to head)")
     parser.add_argument("--load-only", action="store_true", help="load or upgrade the databases, measure nothing")
     parser.add_argument("--only", default="", help="measure only the pages whose label contains this text")
     args = parser.parse_args()
@@ -285,18 +331,18 @@ def main() -> None:
     port = free_port()
     bare = start_server(["--app-dir", str(ROOT / "bench"), "bench_web:ceiling"], dict(os.environ), port)
     try:
-        hammer(port, "/", {}, 1, args.clients)
-        ceiling_rate, ceiling_ms = hammer(port, "/", {}, seconds, args.clients)
+        ceiling_cold, ceiling_rate, ceiling_ms, ceiling_cpu = measure(bare, port, "/", {}, seconds, args.clients)
     finally:
         bare.terminate()
         bare.wait()
     load = os.getloadavg()[0]
     table = Table(
-        "engine", "page", "req/s", "p50 ms", "p99 ms", "÷ ceiling", "target", "load avg",
+        "engine", "page", "first ms", "req/s", "p50 ms", "p99 ms", "CPU ms/req", "÷ ceiling", "target", "load avg",
         title=f"web pages, 2 workers, {args.clients} clients, {seconds:g} s each, scale {scale:g}",
     )  # fmt: skip
-    row = ("—", "bare Starlette JSON (ceiling)", f"{ceiling_rate:,.0f}", f"{p(ceiling_ms, 50):.1f}")
-    table.add_row(*row, f"{p(ceiling_ms, 99):.1f}", "1.00", "", f"{load:.1f}")
+    row = ("—", "bare Starlette JSON (ceiling)", f"{ceiling_cold:.1f}", f"{ceiling_rate:,.0f}")
+    row += (f"{p(ceiling_ms, 50):.1f}",)
+    table.add_row(*row, f"{p(ceiling_ms, 99):.1f}", f"{ceiling_cpu:.2f}", "1.00", "", f"{load:.1f}")
     loads = []
     for name in args.engines.split(","):
         url, token, loaded = prepare(name, folder, scale, args.reuse)
@@ -309,17 +355,18 @@ def main() -> None:
             for label, path, target, min_ratio, max_p99 in pages():
                 if args.only not in label:
                     continue
-                hammer(port, path, cookie, 1, args.clients)
-                rate, ms = hammer(port, path, cookie, seconds, args.clients)
+                cold, rate, ms, cpu = measure(server, port, path, cookie, seconds, args.clients)
                 ratio = rate / ceiling_rate
                 timed_out = sum(1 for v in ms if v >= TIMEOUT * 1000)
                 ok = (min_ratio is None or ratio >= min_ratio) and p(ms, 99) < max_p99
                 table.add_row(
                     name,
                     label,
+                    f"{cold:,.1f}",
                     f"{rate:,.0f}",
                     f"{p(ms, 50):.1f}",
                     f"{p(ms, 99):.1f}",
+                    f"{cpu:.2f}",
                     f"{ratio:.2f}",
                     f"{target} {'✓' if ok else '✗'}" + (f" ({timed_out} timed out)" if timed_out else ""),
                     f"{os.getloadavg()[0]:.1f}",

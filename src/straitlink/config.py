@@ -20,6 +20,9 @@ class Settings:
     lang: str = "zh-TW"
     # True when the database is the SQLite file inside the data directory (no URL was given).
     database_in_data_dir: bool = False
+    # The web app's page cache, per server process: how many rendered pages and how many MB of them (0: none).
+    page_cache_entries: int = 256
+    page_cache_mb: int = 64
 
     @classmethod
     def load(cls, *, data_dir: Path | None = None, database_url: str | None = None) -> Settings:
@@ -35,7 +38,17 @@ class Settings:
         except ValueError:
             raise InvalidValue("STRAITLINK_PARTY", raw_party, "TW or CN") from None
         lang = parse_lang(os.environ.get("STRAITLINK_LANG") or "zh-TW", field="STRAITLINK_LANG")
-        return cls(data_dir=directory, database_url=url, party=party, lang=lang, database_in_data_dir=in_data_dir)
+        entries = _count("STRAITLINK_PAGE_CACHE_ENTRIES", cls.page_cache_entries)
+        mb = _count("STRAITLINK_PAGE_CACHE_MB", cls.page_cache_mb)
+        return cls(
+            data_dir=directory,
+            database_url=url,
+            party=party,
+            lang=lang,
+            database_in_data_dir=in_data_dir,
+            page_cache_entries=entries,
+            page_cache_mb=mb,
+        )
 
     def check_data_dir(self, *, create: bool) -> None:
         """Refuse a data directory that is a file, or that does not exist unless this command creates it."""
@@ -47,3 +60,13 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+
+def _count(name: str, default: int) -> int:
+    """A whole number ≥ 0 from the environment variable `name`, or `default` when it is unset or empty."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise InvalidValue(name, raw, "a whole number, 0 or more")
+    return int(raw)

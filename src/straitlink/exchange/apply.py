@@ -79,9 +79,10 @@ def record_created(uow: UnitOfWork, env: Envelope, principal: Principal) -> None
     data["id"] = env.record["id"]
     data["provenance"] = Provenance.from_peer(env.id).to_json()
     record = build_record(kind, data, actor=principal.username)
-    check_references(uow, kind, encode(record))
+    encoded = encode(record)
+    check_references(uow, kind, encoded)
     decide_peer(principal, kind.name, record.marking)
-    store_new(uow, kind, record, actor=principal.username)
+    store_new(uow, kind, record, actor=principal.username, encoded=encoded)
 
 
 def record_updated(uow: UnitOfWork, env: Envelope, principal: Principal) -> None:

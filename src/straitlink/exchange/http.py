@@ -22,7 +22,8 @@ from starlette.concurrency import run_in_threadpool
 
 from straitlink.config import Settings
 from straitlink.domain.errors import StraitLinkError
-from straitlink.exchange.inbox import Inbox, latest_receipt
+from straitlink.exchange.inbox import Inbox
+from straitlink.exchange.ledger import latest_receipt
 from straitlink.exchange.service import Exchange, sync
 from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.uow import UnitOfWork
@@ -49,6 +50,12 @@ def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
     state: dict[str, Exchange] = {}
     lock = threading.Lock()
     stop = threading.Event()
+    # One writer lane: the batches in flight are applied one after the other (each verified before, beside the
+    # others). Applying them side by side gained nothing (SQLite takes one writer, PostgreSQL's audit head one
+    # transaction, at a time; Python runs one thread) and cost much: a batch waiting for SQLite's lock sleeps in
+    # busy_timeout's steps past its release, and threads contending for the interpreter stall at every call that
+    # lets it go (a socket, a random draw).
+    lane = threading.Lock()
 
     def start_sender() -> None:
         interval = float(os.environ.get("STRAITLINK_EXCHANGE_INTERVAL") or DEFAULT_INTERVAL)
@@ -90,7 +97,7 @@ def router(engine: Engine, settings: Settings | None = None) -> APIRouter:
             messages = [body]
         # The database work is synchronous: run it off the event loop.
         try:
-            receipts = await run_in_threadpool(box.receive_batch, messages)
+            receipts = await run_in_threadpool(box.receive_batch, messages, lane)
         except StraitLinkError as exc:
             # The peer account is missing or disabled here: nothing was taken, the sender tries again later.
             return JSONResponse({"error": exc.code, "message": exc.message}, status_code=403)

@@ -11,29 +11,42 @@ every refusal is stored with the message as it came and its signed negative rece
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import IntegrityError
 
 from straitlink.audit import log as audit
-from straitlink.domain.errors import NotOwner, StraitLinkError
+from straitlink.domain.errors import StraitLinkError
 from straitlink.exchange.apply import Context, apply_message
 from straitlink.exchange.documents import missing, take
-from straitlink.exchange.envelope import Envelope, KeyLookup, Refused, Sealed, claimed, digest_of, now_iso, open_message
+from straitlink.exchange.envelope import Envelope, KeyLookup, Refused, Sealed, claimed, digest_of, open_message
 from straitlink.exchange.keys import Identity
+from straitlink.exchange.ledger import (
+    MESSAGE,
+    RECEIPT,
+    SETTLED,
+    as_json,
+    is_settled,
+    latest_receipt,
+    message_row,
+    next_seq,
+    receipt_row,
+    refusal,
+    set_status,
+    waits,
+)
 from straitlink.exchange.receipts import sign_receipt
-from straitlink.store.tables_exchange import MessageRow, ReceiptRow
+from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.uow import UnitOfWork
 
-_MESSAGE = insert(MessageRow.__table__)  # type: ignore[arg-type]
 # Message types whose effect reads the database only through the ORM session, which flushes what is pending before
 # it reads: in a batch they run on the earlier messages' unflushed effects. Before any other type the batch
 # flushes, so that an effect reading with Core statements (a retraction looking for the outcomes that name its
 # record, say) sees everything the messages before it did.
 _SESSION_READERS = frozenset({"record.created"})
-_RECEIPT = insert(ReceiptRow.__table__)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -60,23 +73,36 @@ class Inbox:
             self._release_successors(sealed.envelope.id)
         return receipt
 
-    def receive_batch(self, wires: list[Any]) -> list[dict[str, Any]]:
+    def receive_batch(self, wires: list[Any], lane: AbstractContextManager[Any] | None = None) -> list[dict[str, Any]]:
         """Many messages in one transaction, their receipts in the same order.
 
-        First all together: one audit lock, one flush and one append for the batch (`_apply_together`). When one
-        of them cannot be applied so (its effect is refused, or two touch the same record), that transaction is
-        rolled back and each message gets a savepoint of its own (`_apply_batch`), so that the refused one is
-        parked and the others applied. Request steps commit in their own writer, and a batch racing another
-        delivery of the same messages fails as a whole: both go one message at a time instead, with the same outcome.
+        Each message is verified first, outside `lane` (a lock the caller's batches share: they are then written
+        one after the other, while the next batch's signatures are checked beside, the check letting Python's
+        other threads run). First all together: one audit lock, one flush and one append for the batch
+        (`_apply_together`). When one of them cannot be applied so (its effect is refused, or two touch the same
+        record), that transaction is rolled back and each message gets a savepoint of its own (`_apply_batch`), so
+        that the refused one is parked and the others applied. Request steps commit in their own writer, and a
+        batch racing another delivery of the same messages fails as a whole: both go one message at a time
+        instead, with the same outcome.
         """
         self.context()
+        opened: list[Sealed | Refused] = []
+        for wire in wires:
+            try:
+                opened.append(self._open(wire))
+            except Refused as refused:
+                opened.append(refused)
+        with lane or nullcontext():
+            return self._receive_opened(wires, opened)
+
+    def _receive_opened(self, wires: list[Any], opened: list[Sealed | Refused]) -> list[dict[str, Any]]:
         receipts: list[dict[str, Any] | None] = [None] * len(wires)
         fresh: list[tuple[int, Sealed]] = []
-        for i, wire in enumerate(wires):
-            try:
-                fresh.append((i, self._open(wire)))
-            except Refused as refused:
-                receipts[i] = self._refuse(wire, refused)
+        for i, (wire, sealed) in enumerate(zip(wires, opened, strict=True)):
+            if isinstance(sealed, Refused):
+                receipts[i] = self._refuse(wire, sealed)
+            else:
+                fresh.append((i, sealed))
         if not fresh:
             return [r for r in receipts if r is not None]
         seen = self._digests([s.envelope.id for _, s in fresh])
@@ -115,11 +141,11 @@ class Inbox:
         with UnitOfWork(self.engine) as uow:
             uow.batch()
             audit.defer(uow)
-            seq = _next_seq(uow)
+            seq = next_seq(uow)
             for i, sealed in fresh:
                 env = sealed.envelope
                 status, reason = "applied", None
-                if _waits(uow, env, statuses):
+                if waits(uow, env, statuses):
                     status, reason = "waiting", f"waits for message {env.after}"
                 else:
                     try:
@@ -135,8 +161,8 @@ class Inbox:
                 given.append((i, wire))
                 seq += 1
             try:
-                uow.connection.execute(_MESSAGE, messages)
-                uow.connection.execute(_RECEIPT, rows)
+                uow.connection.execute(MESSAGE, messages)
+                uow.connection.execute(RECEIPT, rows)
                 uow.commit()
             except (StraitLinkError, IntegrityError):
                 return None  # a clash at the flush (Conflict) or a twin delivery: the caller goes one by one
@@ -155,11 +181,11 @@ class Inbox:
         messages: list[dict[str, Any]] = []
         given: list[dict[str, Any]] = []
         with UnitOfWork(self.engine) as uow:
-            seq = _next_seq(uow)
+            seq = next_seq(uow)
             for i, sealed in fresh:
                 env = sealed.envelope
                 status, reason = "applied", None
-                if _waits(uow, env, statuses):
+                if waits(uow, env, statuses):
                     status, reason = "waiting", f"waits for message {env.after}"
                 else:
                     savepoint = uow.session.begin_nested()
@@ -178,8 +204,8 @@ class Inbox:
                 given.append(receipt_row)
                 seq += 1
             # Written with the effects, in the same transaction: a message racing its twin fails here, as a whole.
-            uow.connection.execute(_MESSAGE, messages)
-            uow.connection.execute(_RECEIPT, given)
+            uow.connection.execute(MESSAGE, messages)
+            uow.connection.execute(RECEIPT, given)
             uow.commit()
         return [i for i, st in statuses.items() if st in SETTLED]
 
@@ -230,7 +256,7 @@ class Inbox:
         env = sealed.envelope
         try:
             with UnitOfWork(self.engine) as uow:
-                if env.after is not None and not _applied(uow, env.after):
+                if env.after is not None and not is_settled(uow, env.after):
                     receipt = self._record(uow, sealed, "waiting", f"waits for message {env.after}")
                 else:
                     # The message and its receipt go first: a use case that commits itself commits them too.
@@ -258,51 +284,32 @@ class Inbox:
 
     def _record(self, uow: UnitOfWork, sealed: Sealed, status: str, reason: str | None) -> dict[str, Any]:
         """Write the inbound message and its signed receipt in the caller's transaction."""
-        message, receipt_row, wire = self._rows(sealed, status, reason, _next_seq(uow))
-        uow.connection.execute(_MESSAGE, message)
-        uow.connection.execute(_RECEIPT, receipt_row)
+        message, receipt_row, wire = self._rows(sealed, status, reason, next_seq(uow))
+        uow.connection.execute(MESSAGE, message)
+        uow.connection.execute(RECEIPT, receipt_row)
         return wire
 
     def _rows(
         self, sealed: Sealed, status: str, reason: str | None, seq: int
     ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         """The inbound message's row, its receipt's row and the signed receipt."""
-        env, now = sealed.envelope, now_iso()
-        message = {
-            "direction": "in",
-            "id": env.id,
-            "peer": env.sender,
-            "seq": seq,
-            "event_id": None,
-            "record_key": env.record_key,
-            "after": env.after,
-            "type": env.type,
-            "digest": sealed.digest,
-            "wire": sealed.wire,
-            "status": status,
-            "reason": reason,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "lease_owner": None,
-            "lease_until": None,
-            "created_at": now,
-            "updated_at": now,
-        }
+        env = sealed.envelope
+        message = message_row(sealed, status, reason, seq)
         wire = sign_receipt(self.identity, message=env.id, digest=sealed.digest, status=status, reason=reason)
-        return message, _receipt_row(wire, None), wire
+        return message, receipt_row(wire, None), wire
 
     def _give(
         self, uow: UnitOfWork, message: str | None, digest: str, status: str, reason: str | None, refused: Any = None
     ) -> dict[str, Any]:
         wire = sign_receipt(self.identity, message=message, digest=digest, status=status, reason=reason)
-        uow.connection.execute(_RECEIPT, _receipt_row(wire, refused))
+        uow.connection.execute(RECEIPT, receipt_row(wire, refused))
         return wire
 
     def _refuse(self, wire: Any, refused: Refused, *, message_id: str | None = None) -> dict[str, Any]:
         mid = message_id or claimed(wire)[0]
         with UnitOfWork(self.engine) as uow:
             receipt = self._give(
-                uow, mid, digest_of(wire), "rejected", f"{refused.reason}: {refused.detail}", refused=_as_json(wire)
+                uow, mid, digest_of(wire), "rejected", f"{refused.reason}: {refused.detail}", refused=as_json(wire)
             )
             uow.commit()
         return receipt
@@ -344,7 +351,7 @@ class Inbox:
         env = Envelope(**wire["envelope"])  # verified when it arrived
         try:
             with UnitOfWork(self.engine) as uow:
-                if not _set_status(uow, message_id, "applied", None, was=was):
+                if not set_status(uow, message_id, "applied", None, was=was):
                     return "taken"  # another delivery released it first
                 self._give(uow, message_id, digest, "applied", None)
                 apply_message(uow, env, self.context())
@@ -355,7 +362,7 @@ class Inbox:
         if was == "parked" and status == "parked":
             return "parked"
         with UnitOfWork(self.engine) as uow:
-            if not _set_status(uow, message_id, status, reason, was=was):
+            if not set_status(uow, message_id, status, reason, was=was):
                 return "taken"
             self._give(uow, message_id, digest, status, reason)
             uow.commit()
@@ -387,90 +394,3 @@ class Inbox:
                 applied += 1
                 self._release_successors(row.id)
         return applied
-
-
-def _next_seq(uow: UnitOfWork) -> int:
-    return int(uow.connection.scalar(select(func.max(MessageRow.seq)).where(MessageRow.direction == "in")) or 0) + 1
-
-
-def _receipt_row(wire: dict[str, Any], refused: Any) -> dict[str, Any]:
-    body = wire["receipt"]
-    return {
-        "id": body["id"],
-        "direction": "given",
-        "message_id": body["message"],
-        "digest": body["digest"],
-        "status": body["status"],
-        "reason": body["reason"],
-        "wire": wire,
-        "refused": refused,
-        "created_at": body["time"],
-    }
-
-
-def _set_status(uow: UnitOfWork, message_id: str, status: str, reason: str | None, *, was: str | None = None) -> bool:
-    """Move an inbound message to `status` (only from `was`, when given); False when it was not there."""
-    stmt = update(MessageRow.__table__).where(  # type: ignore[arg-type]
-        MessageRow.direction == "in", MessageRow.id == message_id
-    )
-    if was is not None:
-        stmt = stmt.where(MessageRow.status == was)
-    done = uow.connection.execute(stmt.values(status=status, reason=reason, updated_at=now_iso()))
-    return bool(done.rowcount)
-
-
-def _waits(uow: UnitOfWork, env: Envelope, statuses: dict[str, str]) -> bool:
-    """Must the message wait: its predecessor settled neither earlier in this batch nor before it?"""
-    return env.after is not None and statuses.get(env.after, "") not in SETTLED and not _applied(uow, env.after)
-
-
-def _applied(uow: UnitOfWork, message_id: str) -> bool:
-    """Is the message settled here: applied, or refused for good (its successors need not wait for it)?"""
-    status = uow.connection.scalar(
-        select(MessageRow.status).where(MessageRow.direction == "in", MessageRow.id == message_id)
-    )
-    return status in SETTLED
-
-
-# A message settled here, which its successors need not wait for: applied, or refused for good.
-SETTLED = ("applied", "rejected")
-# Refusals of a message's effect that no later message can lift: the message is rejected, not parked.
-FINAL_REFUSALS: tuple[type[StraitLinkError], ...] = (NotOwner,)
-
-
-def refusal(exc: StraitLinkError) -> tuple[str, str]:
-    """The status and reason of a message whose effect is refused: `rejected` when final, else `parked`."""
-    return ("rejected" if isinstance(exc, FINAL_REFUSALS) else "parked"), f"{exc.code}: {exc.message}"
-
-
-def latest_receipt(uow: UnitOfWork, message_id: str) -> dict[str, Any]:
-    """The last receipt this instance gave for a message (what a repeat of the message gets back).
-
-    A `rejected` receipt counts only when the stored message itself was rejected for good (its effect refused), and
-    only that rejection: one given at the door may answer a forgery that merely claimed the id, or an unsigned copy
-    of the very envelope (same digest), and must not stand for the message that was applied.
-    """
-    stored = uow.connection.execute(
-        select(MessageRow.digest, MessageRow.status, MessageRow.reason).where(
-            MessageRow.direction == "in", MessageRow.id == message_id
-        )
-    ).first()
-    given: Any = ReceiptRow.status.not_in(("rejected", "overdue"))
-    if stored is not None and stored.status == "rejected":
-        own = (ReceiptRow.digest == stored.digest) & (ReceiptRow.reason == stored.reason)
-        given = given | ((ReceiptRow.status == "rejected") & own)
-    wire = uow.connection.scalar(
-        select(ReceiptRow.wire)
-        .where(ReceiptRow.direction == "given", ReceiptRow.message_id == message_id, given)
-        .order_by(ReceiptRow.created_at.desc())
-        .limit(1)
-    )
-    if wire is None:
-        raise LookupError(message_id)
-    result: dict[str, Any] = wire
-    return result
-
-
-def _as_json(wire: Any) -> Any:
-    """A refused message kept as evidence: as it came when it is JSON, else its text."""
-    return wire if isinstance(wire, (dict, list, str, int, float, bool)) or wire is None else repr(wire)

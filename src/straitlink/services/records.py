@@ -66,8 +66,11 @@ def check_references(uow: UnitOfWork, kind: Kind, data: dict[str, Any]) -> None:
 def build_record(kind: Kind, data: dict[str, Any], *, actor: str) -> Record:
     """A record from its JSON; a missing id, provenance or marking is filled in (the kind's default marking)."""
     data = dict(data)
-    data.setdefault("id", new_id())
-    data.setdefault("provenance", Provenance.by_user(actor).to_json())
+    # Drawn only when missing: a record from the peer brings both, and a random id is not free (os.urandom).
+    if "id" not in data:
+        data["id"] = new_id()
+    if "provenance" not in data:
+        data["provenance"] = Provenance.by_user(actor).to_json()
     data.pop("version", None)
     marking = data.get("marking")
     if marking is None:
@@ -80,11 +83,20 @@ def build_record(kind: Kind, data: dict[str, Any], *, actor: str) -> Record:
     return record
 
 
-def store_new(uow: UnitOfWork, kind: Kind, record: Record, *, actor: str, head: audit.Head | None = None) -> None:
-    """Write a built, checked record with its audit entry and its `record.created` event (no commit)."""
+def store_new(
+    uow: UnitOfWork,
+    kind: Kind,
+    record: Record,
+    *,
+    actor: str,
+    head: audit.Head | None = None,
+    encoded: dict[str, Any] | None = None,
+) -> None:
+    """Write a built, checked record with its audit entry and its `record.created` event (no commit); `encoded`,
+    when the caller has it already, is `encode(record)`."""
     head = head or audit.lock(uow)
     uow.repo(kind.mapper).add(record)
-    encoded = encode(record)
+    encoded = encoded if encoded is not None else encode(record)
     audit.append(uow, head, [Change(actor, AuditAction.CREATE, kind.mapper.kind, record.id, diff(None, encoded))])
     uow.announce(DomainEvent("record.created", kind.name, record.id, actor, record.marking.releasable, encoded))
 

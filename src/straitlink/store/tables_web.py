@@ -1,8 +1,9 @@
-"""The web app's server-side sessions and the API tokens of machine clients: only hashes of the secrets are stored."""
+"""The web app's server-side sessions and the API tokens of machine clients (only hashes of the secrets are stored),
+and the counters its page cache keys on."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from straitlink.store.tables import Base
@@ -30,3 +31,15 @@ class ApiTokenRow(Base):
     created_at: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[str | None] = mapped_column(String(32))
     revoked_at: Mapped[str | None] = mapped_column(String(32))
+
+
+class PageVersionRow(Base):
+    """One row of counters, one per family of cached pages, that triggers bump with every write the family reads
+    (migration 0016): a cached page is served again only while its family's counter is the one it was made under."""
+
+    __tablename__ = "page_version"
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    principal: Mapped[int] = mapped_column(BigInteger)
+    requests: Mapped[int] = mapped_column(BigInteger)
+    statistics: Mapped[int] = mapped_column(BigInteger)

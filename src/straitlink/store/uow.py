@@ -33,15 +33,25 @@ R = TypeVar("R", bound=Record)
 class Repository:
     """Records of one kind: add, get, update, delete and list, always through the mapper."""
 
-    def __init__(self, session: Session, mapper: Mapper[Any, Any], *, check_new: bool = True) -> None:
+    def __init__(
+        self,
+        session: Session,
+        mapper: Mapper[Any, Any],
+        *,
+        check_new: bool = True,
+        built: dict[tuple[str, str], Record] | None = None,
+    ) -> None:
         self.session = session
         self.mapper = mapper
         self.check_new = check_new
+        self.built = built
 
     def add(self, record: Record) -> None:
         if self.check_new and self.session.get(self.mapper.row, record.id) is not None:
             raise Conflict(f"{self.mapper.kind} {record.id!r} already exists", field="id", value=record.id)
         self.session.add(self.mapper.to_row(record))
+        if self.built is not None:
+            self.built[(self.mapper.kind, record.id)] = record
 
     def get(self, record_id: str) -> Any:
         row = self.session.get(self.mapper.row, record_id)
@@ -57,6 +67,8 @@ class Repository:
         row = self.session.get(self.mapper.row, record.id)
         if row is None:
             raise NotFound(self.mapper.kind, record.id)
+        if self.built is not None:
+            self.built.pop((self.mapper.kind, record.id), None)
         if row.version != record.version:
             raise Conflict(
                 f"{self.mapper.kind} {record.id!r} changed since version {record.version} (now {row.version})",
@@ -73,6 +85,8 @@ class Repository:
         row = self.session.get(self.mapper.row, record_id)
         if row is None:
             raise NotFound(self.mapper.kind, record_id)
+        if self.built is not None:
+            self.built.pop((self.mapper.kind, record_id), None)
         self.session.delete(row)
 
     def list(self, flt: ListFilter | None = None, where: Any = None) -> list[Any]:
@@ -138,6 +152,9 @@ class UnitOfWork:
         # Record rows the session added, changed or deleted: their search entries are rewritten before the commit.
         self._touched: dict[tuple[str, str], Any] = {}
         self._dropped: set[tuple[str, str]] = set()
+        # In a batch: the records added as they were built, so that their search entries need not decode the rows
+        # back; one whose row changes afterwards (dirty at a flush, updated or deleted) is decoded as usual.
+        self._built: dict[tuple[str, str], Record] | None = None
         return self
 
     def announce(self, event: DomainEvent) -> None:
@@ -153,6 +170,7 @@ class UnitOfWork:
         batch is flushed, not by a read per record. A clash then fails the whole batch (a Conflict at the flush),
         and whoever batched applies the use cases one at a time instead, each checked as usual."""
         self._check_new = False
+        self._built = {}
 
     def after_commit(self, effect: Callable[[], None]) -> None:
         """Run `effect` once the transaction has committed, and never if it does not."""
@@ -177,24 +195,37 @@ class UnitOfWork:
         return self._session
 
     def _track(self, session: Session, context: object, instances: object) -> None:
-        for obj in (*session.new, *session.dirty):
+        built = self._built if self._built is not None else {}
+        for obj in session.new:
             mapper = _BY_ROW.get(type(obj))
             if mapper is not None:
                 self._touched[(mapper.kind, obj.id)] = obj
+        for obj in session.dirty:
+            mapper = _BY_ROW.get(type(obj))
+            if mapper is not None:
+                self._touched[(mapper.kind, obj.id)] = obj
+                built.pop((mapper.kind, obj.id), None)
         for obj in session.deleted:
             mapper = _BY_ROW.get(type(obj))
             if mapper is not None:
                 self._touched.pop((mapper.kind, obj.id), None)
                 self._dropped.add((mapper.kind, obj.id))
+                built.pop((mapper.kind, obj.id), None)
 
     def _refresh_search(self) -> None:
         """Rewrite the search entries of the record rows written through the session, in this transaction."""
         if self._dropped:
             search.remove(self.connection, sorted(self._dropped))
         if self._touched:
-            entries = [search.entry(kind, _BY_ROW[type(row)].from_row(row)) for (kind, _), row in self._touched.items()]
+            built = self._built or {}
+            entries = [
+                search.entry(key[0], built.get(key) or _BY_ROW[type(row)].from_row(row))
+                for key, row in self._touched.items()
+            ]
             search.index(self.connection, entries)
         self._touched, self._dropped = {}, set()
+        if self._built is not None:
+            self._built = {}
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -210,7 +241,7 @@ class UnitOfWork:
                 raise refusal from None
 
     def repo(self, mapper: Mapper[Any, Any]) -> Repository:
-        return Repository(self.session, mapper, check_new=self._check_new)
+        return Repository(self.session, mapper, check_new=self._check_new, built=self._built)
 
     def flush(self) -> None:
         if self._session is None:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from straitlink.config import Settings
 from straitlink.exchange.http import router as exchange_router
 from straitlink.services import access, accounts
+from straitlink.services.page_check import PageChecker
 from straitlink.services.requests import Desk
 from straitlink.services.session import connect
 from straitlink.web import (
@@ -37,6 +38,7 @@ from straitlink.web import (
     stats_page,
 )
 from straitlink.web.acting import Office
+from straitlink.web.page_cache import PageCache, PageStore
 from straitlink.web.principal import Authenticate, LoadPrincipal
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
 from straitlink.web.state import WebState
@@ -64,7 +66,7 @@ def create_app(
         docs_url=None,
         redoc_url=None,
     )
-    app.state.web = WebState(
+    web = app.state.web = WebState(
         office=Office(engine, Desk.from_settings(settings, engine)),
         sessions=sessions or SqlSessionStore(engine),
         tokens=TokenStore(engine),
@@ -72,6 +74,11 @@ def create_app(
         authenticate=authenticate or (lambda username, password: accounts.authenticate(engine, username, password)),
         load_principal=load_principal or (lambda username: access.principal_for(engine, username)),
     )
+    if sessions is None and load_principal is None and settings.page_cache_entries > 0:
+        # Only with the app's own sessions and principals: the cache checks them with its own query.
+        app.state.page_store = store = PageStore(settings.page_cache_entries, settings.page_cache_mb * 1024 * 1024)
+        checker = PageChecker(engine, clock=SqlSessionStore(engine).clock)
+        app.add_middleware(PageCache, checker=checker, today=lambda: web.office.desk.today(), store=store)
     # The more specific mount first: Starlette takes the first route that matches.
     app.mount("/static/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger-ui")
     app.mount("/static", StaticFiles(directory=str(files("straitlink.web") / "static")), name="static")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from importlib.resources import files
 from typing import Any
 
@@ -33,6 +34,9 @@ from straitlink.web.security import CSRF_FIELD, Caller
 
 templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
 templates.env.autoescape = True
+# Jinja stats every template file on each render to see if it changed; only someone editing them (STRAITLINK_DEV=1)
+# needs that: the templates ship inside the package and change with it.
+templates.env.auto_reload = os.environ.get("STRAITLINK_DEV") == "1"
 
 
 def quantity_text(q: dict[str, Any], lang: str) -> str:
