@@ -90,11 +90,13 @@ def format_partial(value: dict[str, Any] | None, lang: str) -> str:
 
 _ARTICLE = re.compile(r"(Agreement )?Art\. (\d+)(?:¶(\d+))?(?:\((\d+)\))?")
 _ZH_UNITS = {"zh-TW": ("協議", "條", "項", "款"), "zh-CN": ("协议", "条", "款", "项")}
-_NOT_IN_AGREEMENT = {"zh-TW": "（協議未規定）", "zh-CN": "（协议未规定）"}
+# The pages put a note in brackets of their own, so the phrase comes without the domain text's dash and brackets.
+_NOT_IN_AGREEMENT = {"zh-TW": "協議未規定", "zh-CN": "协议未规定", "en": "not in the Agreement"}
 
 
 def article_text(text: str, lang: str) -> str:
     """Articles as each side cites them: "Art. 13¶2" is 第13條第2項 in Taiwan and 第13条第2款 on the mainland."""
+    text = text.replace("— (not in the Agreement)", _NOT_IN_AGREEMENT.get(lang, "not in the Agreement"))
     if lang not in _ZH_UNITS:
         return text
     agreement, article, paragraph, item = _ZH_UNITS[lang]
@@ -104,7 +106,6 @@ def article_text(text: str, lang: str) -> str:
         out += f"第{m.group(3)}{paragraph}" if m.group(3) else ""
         return out + (f"第{m.group(4)}{item}" if m.group(4) else "")
 
-    text = text.replace("— (not in the Agreement)", _NOT_IN_AGREEMENT[lang])
     return _ARTICLE.sub(one, text).replace("; ", "、")
 
 
