@@ -11,15 +11,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import Engine, event, func, select
-from test_exchange import Side, direct, intel, make_side, out_statuses, pair
+from test_exchange import RELEASED, Side, direct, intel, make_side, out_statuses, pair
 
 from straitlink.audit import log
+from straitlink.audit import state as record_state
 from straitlink.audit.entries import AuditAction, Change
 from straitlink.audit.verify import verify_stored
 from straitlink.exchange.outbox import stage
 from straitlink.exchange.service import sync
 from straitlink.services import records
 from straitlink.services.kinds import kind_named
+from straitlink.store import search
 from straitlink.store.db import make_engine
 from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.tables_workflow import AuditEntryRow
@@ -100,6 +102,38 @@ def test_a_record_and_its_corrections_in_one_package_apply_in_order(sides: tuple
     assert [r["receipt"]["status"] for r in receipts] == ["applied"] * 4
     assert cn.get("intel", rid).summary == "更正1"
     assert cn.get("intel", other).summary == "另案"
+    assert verify_stored(cn.engine).ok
+
+
+def test_a_batch_writes_plain_records_with_core_and_a_later_message_finds_them(
+    sides: tuple[Side, Side], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Intel reports in a batch are staged and inserted with one Core INSERT (no ORM object), before the session's
+    rows: an outcome later in the same batch, which references one (checked through a repository), is applied;
+    their search entries are written, and the digest taken from the values written verifies."""
+    tw, cn = sides
+    first = tw.add("intel", intel("線索甲"))
+    second = tw.add("intel", intel("線索乙"))
+    case_id = tw.add("case", {"title": "循線查獲案", "kind": "drugs", "joint": True, "marking": RELEASED})
+    outcome_id = tw.add("outcome", {"intel": second, "case": case_id, "note": "循線查獲", "marking": RELEASED})
+    stage(tw.engine, tw.ex.identity, tw.ex.peer)
+    with UnitOfWork(tw.engine) as uow:
+        wires = list(uow.connection.scalars(select(MessageRow.wire).order_by(MessageRow.seq)))
+    read: list[tuple[str, list[str]]] = []
+    added = record_state.added
+    monkeypatch.setattr(
+        record_state, "added", lambda conn, kind, ids: read.append((kind, list(ids))) or added(conn, kind, ids)
+    )
+    with statements(cn.engine) as seen:
+        receipts = cn.ex.inbox().receive_batch(wires)
+    assert [r["receipt"]["status"] for r in receipts] == ["applied"] * 4
+    assert seen["INSERT INTO intel_report"] == 1  # both intel reports, staged, in one statement
+    assert [kind for kind, _ in read] == ["case", "outcome"]  # the intel reports' digest elements not read back
+    assert cn.get("outcome", outcome_id).intel == second
+    assert cn.get("intel", first).summary == "線索甲"
+    with UnitOfWork(cn.engine) as uow:
+        entries = dict(uow.connection.execute(select(search.ENTRY.c.record_id, search.ENTRY.c.body)).all())
+    assert "線索乙" in entries[second] and "線索甲" in entries[first] and outcome_id in entries
     assert verify_stored(cn.engine).ok
 
 

@@ -233,14 +233,26 @@ def _write_deferred(uow: UnitOfWork) -> None:
     if deferred is None or not deferred.groups:
         return
     conn = uow.connection
-    moved = deferred.delta + sum(
-        record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(deferred.read_back)
-    )
+    moved, unread = deferred.delta, []
+    for kind, record_id in deferred.read_back:
+        # A row the batch inserted with values it knows (a staged record, UnitOfWork.written) and nothing changed
+        # since: its element from those values, as the verifier will compute it from the stored row.
+        written = uow.written(kind, record_id) if len(record_state.KIND_TABLES.get(kind, ())) == 1 else None
+        if written is not None and _complete(*written):
+            moved += record_state.row_element(*written)
+        else:
+            unread.append((kind, record_id))
+    moved += sum(record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(unread))
     head, rows = deferred.head, []
     for i, (changes, now) in enumerate(deferred.groups):
         rows += chain(head, changes, delta=moved if i == 0 else 0, now=now)
     conn.execute(_ADD, rows)
     conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash, "state": head.state_bytes})
+
+
+def _complete(table: Table, values: dict[str, Any]) -> bool:
+    """Were all the row's columns written (none left to a server default the values do not show)?"""
+    return all(c.key in values for c in table.columns)
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,9 @@ from straitlink.exchange.receipts import sign_receipt
 from straitlink.store.tables_exchange import MessageRow
 from straitlink.store.uow import UnitOfWork
 
-# Message types whose effect reads the database only through the ORM session, which flushes what is pending before
-# it reads: in a batch they run on the earlier messages' unflushed effects. Before any other type the batch
+# Message types whose effect reads the database only through the ORM session's repositories, which flush what is
+# pending before they read (the session's objects, and the rows of plain kinds a batch inserts with Core,
+# UnitOfWork.batch): in a batch they run on the earlier messages' unflushed effects. Before any other type the batch
 # flushes, so that an effect reading with Core statements (a retraction looking for the outcomes that name its
 # record, say) sees everything the messages before it did.
 _SESSION_READERS = frozenset({"record.created"})

@@ -94,6 +94,10 @@ def participations(rows: list[Any]) -> list[AgencyParticipation]:
     return [AgencyParticipation(r.agency, AgencyRole(r.role)) for r in rows]
 
 
+class _Values:
+    """Stands in for a row object while a mapper's fill sets its columns."""
+
+
 @dataclass(frozen=True)
 class Mapper(Generic[R, Row]):
     """How one record kind is stored: its row class and the two conversions."""
@@ -112,6 +116,16 @@ class Mapper(Generic[R, Row]):
         put_marking(target, record.marking)
         self.fill(record, target)
         return target
+
+    def values(self, record: R) -> dict[str, Any]:
+        """The column values `to_row` would give a new row, as a plain dict (for a Core INSERT of a row with no
+        child rows: the same values, without an ORM object to build and flush)."""
+        target: Any = _Values()
+        target.id, target.version = record.id, record.version
+        put_provenance(target, record.provenance)
+        put_marking(target, record.marking)
+        self.fill(record, target)
+        return vars(target)
 
     def from_row(self, row: Row) -> R:
         record = self.load(row)

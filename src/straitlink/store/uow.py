@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, delete, event, func, insert, select
+from sqlalchemy import Connection, Engine, delete, event, func, insert, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
@@ -40,35 +40,50 @@ class Repository:
         *,
         check_new: bool = True,
         built: dict[tuple[str, str], Record] | None = None,
+        uow: UnitOfWork | None = None,
     ) -> None:
         self.session = session
         self.mapper = mapper
         self.check_new = check_new
         self.built = built
+        self.uow = uow
 
     def add(self, record: Record) -> None:
         if self.check_new and self.session.get(self.mapper.row, record.id) is not None:
             raise Conflict(f"{self.mapper.kind} {record.id!r} already exists", field="id", value=record.id)
-        self.session.add(self.mapper.to_row(record))
         if self.built is not None:
             self.built[(self.mapper.kind, record.id)] = record
+            if self.uow is not None and self.mapper.kind in _PLAIN and record.provenance.document is None:
+                self.uow._stage(self.mapper, record)  # a batch: one Core INSERT for its rows, no ORM object
+                return
+        self.session.add(self.mapper.to_row(record))
+
+    def _read(self) -> None:
+        # Rows a batch staged for a Core INSERT are written before the session reads: it must find them.
+        if self.uow is not None and self.uow._staged:
+            self.uow.flush()
 
     def get(self, record_id: str) -> Any:
+        self._read()
         row = self.session.get(self.mapper.row, record_id)
         if row is None:
             raise NotFound(self.mapper.kind, record_id)
         return self.mapper.from_row(row)
 
     def exists(self, record_id: str) -> bool:
+        self._read()
         return self.session.get(self.mapper.row, record_id) is not None
 
     def update(self, record: Record) -> None:
         """Store changes to a record loaded at `record.version`; a stale version is refused."""
+        self._read()
         row = self.session.get(self.mapper.row, record.id)
         if row is None:
             raise NotFound(self.mapper.kind, record.id)
         if self.built is not None:
             self.built.pop((self.mapper.kind, record.id), None)
+        if self.uow is not None:
+            self.uow._changed(self.mapper.kind, record.id)
         if row.version != record.version:
             raise Conflict(
                 f"{self.mapper.kind} {record.id!r} changed since version {record.version} (now {row.version})",
@@ -82,15 +97,19 @@ class Repository:
             flag_modified(row, "prov_kind")
 
     def delete(self, record_id: str) -> None:
+        self._read()
         row = self.session.get(self.mapper.row, record_id)
         if row is None:
             raise NotFound(self.mapper.kind, record_id)
         if self.built is not None:
             self.built.pop((self.mapper.kind, record_id), None)
+        if self.uow is not None:
+            self.uow._changed(self.mapper.kind, record_id)
         self.session.delete(row)
 
     def list(self, flt: ListFilter | None = None, where: Any = None) -> list[Any]:
         """The records passing the filter and, when given, the extra condition (what a principal may see)."""
+        self._read()
         stmt = select(self.mapper.row)
         if where is not None:
             stmt = stmt.where(where)
@@ -98,6 +117,7 @@ class Repository:
         return [self.mapper.from_row(row) for row in self.session.scalars(stmt)]
 
     def count(self) -> int:
+        self._read()
         return int(self.session.scalar(select(func.count()).select_from(self.mapper.row)) or 0)
 
 
@@ -118,6 +138,21 @@ def _event_row(e: DomainEvent) -> dict[str, Any]:
 
 
 _BY_ROW: dict[type, Mapper[Any, Any]] = {m.row: m for m in ALL}
+_CATALOG = frozenset({"agency", "drug", "place", "request_type"})
+
+
+def _plain(mapper: Mapper[Any, Any]) -> bool:
+    """A kind whose row stands alone: no child rows, and no foreign key but to the catalogue or a source document
+    (a record staged in a batch with a source document goes through the session: that document may be pending
+    there). Its rows, staged, are inserted before the session's: nothing they reference can be pending there."""
+    table: Any = mapper.row.__table__
+    if inspect(mapper.row).relationships:
+        return False
+    return all(fk.column.table.name in _CATALOG or fk.parent.name == "prov_document" for fk in table.foreign_keys)
+
+
+# Kinds a batch writes with one Core INSERT per flush instead of through the ORM session (UnitOfWork.batch).
+_PLAIN = frozenset(m.kind for m in ALL if _plain(m))
 
 # Building a sessionmaker costs about as much as a small transaction; one per engine is enough.
 _FACTORIES: weakref.WeakKeyDictionary[Engine, sessionmaker[Session]] = weakref.WeakKeyDictionary()
@@ -155,6 +190,9 @@ class UnitOfWork:
         # In a batch: the records added as they were built, so that their search entries need not decode the rows
         # back; one whose row changes afterwards (dirty at a flush, updated or deleted) is decoded as usual.
         self._built: dict[tuple[str, str], Record] | None = None
+        # In a batch: new rows of plain kinds (_PLAIN) waiting for their INSERT, by table, at the next flush.
+        self._staged: dict[Any, list[tuple[str, dict[str, Any]]]] = {}
+        self._written: dict[tuple[str, str], tuple[Any, dict[str, Any]]] = {}
         return self
 
     def announce(self, event: DomainEvent) -> None:
@@ -168,7 +206,13 @@ class UnitOfWork:
     def batch(self) -> None:
         """Many use cases in this one transaction: a new record's id is checked by the table's unique key when the
         batch is flushed, not by a read per record. A clash then fails the whole batch (a Conflict at the flush),
-        and whoever batched applies the use cases one at a time instead, each checked as usual."""
+        and whoever batched applies the use cases one at a time instead, each checked as usual.
+
+        A new record of a plain kind (one row, no child rows, no reference but to the catalogue: `_PLAIN`) is not
+        made an ORM object: its column values are staged and written by one Core INSERT per table at the next
+        flush, before the session's rows (which may reference them); a repository flushes them before it reads.
+        Its search entry comes from the record, and the audit append takes its digest element from the values
+        written (`written`) instead of reading the row back."""
         self._check_new = False
         self._built = {}
 
@@ -241,9 +285,31 @@ class UnitOfWork:
                 raise refusal from None
 
     def repo(self, mapper: Mapper[Any, Any]) -> Repository:
-        return Repository(self.session, mapper, check_new=self._check_new, built=self._built)
+        return Repository(self.session, mapper, check_new=self._check_new, built=self._built, uow=self)
+
+    def _stage(self, mapper: Mapper[Any, Any], record: Record) -> None:
+        """A new record of a batch, written at the next flush by a Core INSERT with the rows staged beside it; its
+        search entry is made from the record (batch)."""
+        self._staged.setdefault(mapper.row.__table__, []).append((mapper.kind, mapper.values(record)))
+        self._touched[(mapper.kind, record.id)] = record
+
+    def written(self, kind: str, record_id: str) -> tuple[Any, dict[str, Any]] | None:
+        """The table and the values a staged record's row was inserted with, while nothing has changed it since
+        (the audit digest's element of that row, computed without reading it back)."""
+        return self._written.get((kind, record_id))
+
+    def _changed(self, kind: str, record_id: str) -> None:
+        self._written.pop((kind, record_id), None)
 
     def flush(self) -> None:
+        if self._staged:
+            staged, self._staged = self._staged, {}
+            try:
+                for table, rows in staged.items():
+                    self.connection.execute(insert(table), [values for _, values in rows])
+                    self._written.update(((kind, values["id"]), (table, values)) for kind, values in rows)
+            except IntegrityError as exc:
+                raise Conflict(f"the database refused the change: {exc.orig}") from None
         if self._session is None:
             return
         try:
