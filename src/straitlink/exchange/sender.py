@@ -25,7 +25,7 @@ from typing import Any
 
 import httpx
 import stamina
-from sqlalchemy import Engine, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, Row, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import aliased
 
 from straitlink.exchange.envelope import KeyLookup, Refused, now_iso
@@ -56,7 +56,7 @@ def _at(delta: timedelta) -> str:
     return (datetime.now(UTC) + delta).isoformat(timespec="microseconds")
 
 
-def claim(engine: Engine, peer: str, *, limit: int = BATCH, lease: timedelta | None = None) -> list[MessageRow]:
+def claim(engine: Engine, peer: str, *, limit: int = BATCH, lease: timedelta | None = None) -> list[Row[Any]]:
     """Lease up to `limit` deliverable messages (heads of their records) for this caller; [] when none is due."""
     owner, now, until = str(uuid.uuid4()), now_iso(), _at(lease if lease is not None else lease_time())
     m = MessageRow
@@ -91,13 +91,14 @@ def claim(engine: Engine, peer: str, *, limit: int = BATCH, lease: timedelta | N
         uow.commit()
         if not leased:
             return []
-        rows = list(
-            uow.session.scalars(
-                select(MessageRow).where(m.direction == "out", m.id.in_(leased), m.lease_owner == owner).order_by(m.seq)
+        # Plain rows, not ORM objects: only read (their wire sent, their attempts counted), never changed through a
+        # session.
+        table: Any = MessageRow.__table__
+        return list(
+            uow.connection.execute(
+                select(table).where(m.direction == "out", m.id.in_(leased), m.lease_owner == owner).order_by(m.seq)
             )
         )
-        uow.session.expunge_all()
-    return rows
 
 
 @dataclass
@@ -305,7 +306,7 @@ def _advances(current: str, new: str) -> bool:
     return _RANK[new] > _RANK[current] or (current == "parked" and new == "applied")
 
 
-def _release(engine: Engine, rows: list[MessageRow], reason: str) -> None:
+def _release(engine: Engine, rows: list[Row[Any]], reason: str) -> None:
     """Back to the queue, due again after an exponential back-off with jitter."""
     with UnitOfWork(engine) as uow:
         for r in rows:
