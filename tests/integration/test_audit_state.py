@@ -11,6 +11,7 @@ import pytest
 from principals import officer
 from sqlalchemy import Engine, text
 
+from straitlink.audit import sqlite_state
 from straitlink.audit import state as record_state
 from straitlink.audit.verify import Report, verify_stored
 from straitlink.domain.errors import ImportRejected
@@ -296,5 +297,5 @@ def test_the_digests_summed_as_words_are_their_sum_as_numbers() -> None:
     # PostgreSQL sends each row's element as 32 bytes; their sum must be the sum the writers add up in Python.
     digests = [bytes([255] * 32), bytes(32), bytes(range(32)), bytes([1] + [0] * 31), bytes([0] * 31 + [7])]
     expected = sum(int.from_bytes(d, "big") for d in digests)
-    assert record_state.digests_sum(b"".join(digests)) == expected
-    assert record_state.digests_sum(b"") == 0
+    assert sqlite_state.digests_sum(b"".join(digests)) == expected
+    assert sqlite_state.digests_sum(b"") == 0

@@ -27,7 +27,7 @@ from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore
 from straitlink.services.kinds import kind_named
 from straitlink.services.records import ListFilter
-from straitlink.services.request_views import RequestFilter, list_requests
+from straitlink.services.request_lists import RequestFilter, list_requests
 from straitlink.services.setup import init_database
 from straitlink.store import tables as t
 from straitlink.store.db import make_engine

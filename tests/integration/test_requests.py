@@ -30,6 +30,7 @@ from straitlink.domain.reference import RequestType
 from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
 from straitlink.domain.workflow import Acting, RefusalGround, Role
 from straitlink.services import records
+from straitlink.services import request_lists as lists
 from straitlink.services import request_views as views
 from straitlink.services import requests as svc
 from straitlink.services.access import access_entries
@@ -296,7 +297,7 @@ def test_due_and_overdue_lists_per_side_and_agency(engine: Engine, desk: svc.Des
             desk, late.id, "spc", svc.StepInput(on=date(2025, 3, 2)), principal=officer("o"), acting=cp(Party.CN)
         )
     with UnitOfWork(engine):
-        items = views.due_requests(desk, principal=officer("o"), within=14)
+        items = lists.due_requests(desk, principal=officer("o"), within=14)
     shown = [(i.party, i.agency, i.request_id, i.deadline.rule, i.deadline.due) for i in items]
     assert shown == [
         ("CN", None, served.id, "document-service-three-months", date(2025, 7, 10)),
@@ -305,23 +306,23 @@ def test_due_and_overdue_lists_per_side_and_agency(engine: Engine, desk: svc.Des
     ]
     assert items[1].deadline.state.value == "overdue" and items[1].deadline.days_left == -29
     with UnitOfWork(engine):
-        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), within=3)] == [late.id]
-        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), party=Party.TW)] == [urgent.id]
-        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), agency="spc")] == [late.id]
-        found = views.list_requests(desk, views.RequestFilter(overdue=True), principal=officer("o"))
+        assert [i.request_id for i in lists.due_requests(desk, principal=officer("o"), within=3)] == [late.id]
+        assert [i.request_id for i in lists.due_requests(desk, principal=officer("o"), party=Party.TW)] == [urgent.id]
+        assert [i.request_id for i in lists.due_requests(desk, principal=officer("o"), agency="spc")] == [late.id]
+        found = lists.list_requests(desk, lists.RequestFilter(overdue=True), principal=officer("o"))
         assert [r.id for r, _ in found] == [late.id]
-        found = views.list_requests(
-            desk, views.RequestFilter(type=RequestType.EVIDENCE_COLLECTION), principal=officer("o")
+        found = lists.list_requests(
+            desk, lists.RequestFilter(type=RequestType.EVIDENCE_COLLECTION), principal=officer("o")
         )
         assert [r.id for r, _ in found] == [urgent.id]
-        found = views.list_requests(desk, views.RequestFilter(statuses=frozenset({S.ASSIGNED})), principal=officer("o"))
+        found = lists.list_requests(desk, lists.RequestFilter(statuses=frozenset({S.ASSIGNED})), principal=officer("o"))
         assert [r.id for r, _ in found] == [late.id]
     with UnitOfWork(engine):
         svc.confirm_request(
             desk, urgent.id, svc.StepInput(on=date(2025, 6, 30)), principal=officer("o"), acting=cp(Party.TW)
         )
     with UnitOfWork(engine):
-        assert [i.request_id for i in views.due_requests(desk, principal=officer("o"), party=Party.TW)] == []
+        assert [i.request_id for i in lists.due_requests(desk, principal=officer("o"), party=Party.TW)] == []
 
 
 def _synthetic(rid: str, received: date, closed: date | None, status: S) -> AssistanceRequest:

@@ -9,14 +9,18 @@ them), straitlink.audit.replay names the first record that differs.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import threading
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, literal, select, true, update
 from sqlalchemy.orm import Session
 
-from straitlink.audit import replay
+from straitlink.audit import replay, sqlite_state
 from straitlink.audit import state as record_state
 from straitlink.audit.entries import link, state_of
 from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow
@@ -129,6 +133,70 @@ class StateReader:
 
     def close(self) -> None:
         self._thread.join()
+
+
+class ChildStateReader:
+    """SQLite: StateReader's work in a child process (straitlink.audit.sqlite_state), so that summing the records
+    does not take turns with the walk's hashing for Python's lock; the same snapshot rules, by the same reads."""
+
+    def __init__(self, engine: Engine) -> None:
+        job = {
+            "path": str(engine.url.database),
+            "busy_ms": 30_000,
+            "bounds": str(BOUNDS.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True})),
+            "last": "SELECT prev_hash, body FROM audit_entry WHERE seq = ?",
+            "reads": record_state.sqlite_reads(),
+        }
+        self._child = subprocess.Popen(
+            [sys.executable, "-m", sqlite_state.__name__],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        assert self._child.stdin is not None and self._child.stdout is not None
+        self._child.stdin.write(json.dumps(job).encode() + b"\n")
+        self._child.stdin.close()
+        self._bounds: tuple[Any, Any, Any, Any] | None = None
+
+    def _line(self) -> Any:
+        assert self._child.stdout is not None
+        line = self._child.stdout.readline()
+        if not line:
+            self._child.wait()
+            assert self._child.stderr is not None
+            raise RuntimeError(f"the records' reader failed: {self._child.stderr.read().decode(errors='replace')}")
+        return json.loads(line)
+
+    def bounds(self) -> tuple[Any, Any, Any, Any]:
+        """(lowest entry, highest entry, head seq, head hash) as the snapshot saw them."""
+        if self._bounds is None:
+            low, high, head_seq, head_hash = self._line()
+            self._bounds = (low, high, head_seq, bytes.fromhex(head_hash) if head_hash is not None else None)
+        return self._bounds
+
+    def result(self) -> Snapshot:
+        """The whole snapshot, once read."""
+        bounds = self.bounds()
+        found = self._line()
+        prev, body = found["last"]
+        last_prev = bytes.fromhex(prev) if prev is not None else None
+        return Snapshot(bounds, last_prev, body.encode("utf-8") if body is not None else None, int(found["stored"]))
+
+    def close(self) -> None:
+        if self._child.poll() is None:
+            self._child.kill()  # the walk stopped early: its snapshot is no longer wanted
+        self._child.wait()
+        for stream in (self._child.stdout, self._child.stderr):
+            if stream is not None:
+                stream.close()
+
+
+def state_reader(engine: Engine) -> StateReader | ChildStateReader:
+    """The reader of the records' snapshot for this engine: in a child process for a SQLite file."""
+    database = engine.url.database
+    if engine.dialect.name == "sqlite" and database and database != ":memory:" and Path(database).is_file():
+        return ChildStateReader(engine)
+    return StateReader(engine)
 
 
 @dataclass(frozen=True)

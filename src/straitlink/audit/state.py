@@ -16,10 +16,8 @@ in Python (`row_element`); writers whose rows the database shaped read them back
 
 from __future__ import annotations
 
-import array
 import hashlib
 import json
-import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
@@ -29,6 +27,7 @@ from psycopg.abc import Buffer
 from psycopg.adapt import Loader
 from sqlalchemy import JSON, Boolean, Connection, Date, Numeric, Table
 
+from straitlink.audit import sqlite_state
 from straitlink.catalog import load_catalog
 from straitlink.store import tables as t
 from straitlink.store.tables_workflow import RequestDocumentRow, RequestReplyRow, RequestTransitionRow
@@ -70,8 +69,6 @@ REPLY = cast(Table, RequestReplyRow.__table__)
 STEP = cast(Table, RequestTransitionRow.__table__)
 REQUEST_DOCUMENT = cast(Table, RequestDocumentRow.__table__)
 _CHUNK = 500  # ids per IN list when reading rows back
-_SPAN = 5_000  # rows per range read at once on SQLite
-_MAX_ROWID = 2**63 - 1
 
 
 def element(table: str, text: str) -> int:
@@ -155,30 +152,12 @@ def sum_sql(table_name: str, where: str = "", *, iso_dates: bool = False) -> str
     return f"SELECT string_agg({digest}, ''::bytea) FROM {table_name}{where}"
 
 
-def digests_sum(digests: bytes) -> int:
-    """The sum of 32-byte big-endian numbers given one after the other."""
-    words = array.array("Q", digests)
-    if sys.byteorder == "little":
-        words.byteswap()
-    return (sum(words[0::4]) << 192) + (sum(words[1::4]) << 128) + (sum(words[2::4]) << 64) + sum(words[3::4])
-
-
 def _server_sum(conn: Connection, sql: str, params: Sequence[Any] = ()) -> int:
     raw: Any = conn.connection.driver_connection
     with raw.cursor(binary=True) as cursor:
         cursor.execute(sql, params)
         digests = cursor.fetchone()[0]
-    return digests_sum(bytes(digests)) if digests is not None else 0
-
-
-_DIGEST = type(hashlib.sha256()).digest
-
-
-# Every row is prefixed, hashed and its digest taken by map over C functions: no Python bytecode runs per row, so
-# the records cost the verifier about the hashing itself (a Python loop doing the same costs half as much again).
-def _sum(table: str, texts: Iterable[bytes]) -> int:
-    prefix = f"{table}\n".encode()
-    return digests_sum(b"".join(map(_DIGEST, map(hashlib.sha256, map(prefix.__add__, texts)))))
+    return sqlite_state.digests_sum(bytes(digests)) if digests is not None else 0
 
 
 def _cursor(conn: Connection) -> Any:
@@ -244,21 +223,26 @@ def table_sum(conn: Connection, table: str, part: tuple[int, int] = (0, 1)) -> i
                 pages = _part_pages(conn, table, *part)
                 where = f"{where} AND {pages}" if where else f" WHERE {pages}"
             return _server_sum(conn, sum_sql(table, where, iso_dates=_iso_dates(conn)), params)
-        if params:
-            return _sum(table, _texts(cursor, select_sql(table, "sqlite", where), params))
-        # SQLite joins a range of rows' texts into one value in C (a canonical text never holds a raw newline: JSON
-        # escapes it), which costs less than handing each row to Python.
-        ranged = select_sql(table, "sqlite", " WHERE rowid >= ? AND rowid <= ?", joined=True)
-        after = f"SELECT min(rowid) FROM {table} WHERE rowid > ?"
-        total, first = 0, cursor.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
-        while first is not None:
-            last = min(first + _SPAN - 1, _MAX_ROWID)
-            joined = cursor.execute(ranged, (first, last)).fetchone()[0]
-            total += _sum(table, joined.split(b"\n"))
-            first = cursor.execute(after, (last,)).fetchone()[0] if last < _MAX_ROWID else None  # past any gap
-        return total
+        sql = select_sql(table, "sqlite", where) if params else _ranged_sql(table)
+        return sqlite_state.table_sum(cursor, table, sql, params)
     finally:
         cursor.close()
+
+
+def _ranged_sql(table: str) -> str:
+    return select_sql(table, "sqlite", " WHERE rowid >= ? AND rowid <= ?", joined=True)
+
+
+def sqlite_reads() -> list[dict[str, Any]]:
+    """SQLite: what summing the stored state reads, table by table (straitlink.audit.sqlite_state's job)."""
+    shipped = shipped_agency_ids()
+    where = f" WHERE id NOT IN ({', '.join(['?'] * len(shipped))})"
+    return [
+        {"table": "agency", "sql": select_sql("agency", "sqlite", where), "params": shipped}
+        if table.name == "agency"
+        else {"table": table.name, "sql": _ranged_sql(table.name), "params": []}
+        for table in TABLES
+    ]
 
 
 def stored(conn: Connection, part: tuple[int, int] = (0, 1)) -> int:
@@ -276,7 +260,7 @@ def added(conn: Connection, kind: str, ids: Sequence[str]) -> int:
             for i in range(0, len(ids), _CHUNK):
                 chunk = list(ids[i : i + _CHUNK])
                 where = f' WHERE "{key}" IN ({", ".join([marker] * len(chunk))})'
-                total += _sum(name, _texts(cursor, select_sql(name, conn.dialect.name, where), chunk))
+                total += sqlite_state.texts_sum(name, _texts(cursor, select_sql(name, conn.dialect.name, where), chunk))
     finally:
         cursor.close()
     return total

@@ -209,7 +209,7 @@ def verify_stored(
 
     With `records`, also check that the stored records are what the last entry's digest says they became.
     """
-    reader = consistency.StateReader(engine) if records else None
+    reader = consistency.state_reader(engine) if records else None
     try:
         if reader is not None:
             first, last, head_seq, head_hash = reader.bounds()

@@ -17,14 +17,14 @@ from straitlink.cli.request import _agency, _enum, app
 from straitlink.codec import encode
 from straitlink.domain.parties import Party
 from straitlink.domain.requests import AssistanceRequest, Direction, RequestStatus
-from straitlink.services import request_views as views
+from straitlink.services import request_lists as lists
 
 Synthetic = Annotated[
     bool, typer.Option("--include-synthetic", help="Also the demo's synthetic requests (left out by default)")
 ]
 
 
-def _summary(request: AssistanceRequest, deadlines: list[views.DeadlineView]) -> dict[str, Any]:
+def _summary(request: AssistanceRequest, deadlines: list[lists.DeadlineView]) -> dict[str, Any]:
     return {
         **encode(request),
         "direction": request.direction.value,
@@ -32,7 +32,7 @@ def _summary(request: AssistanceRequest, deadlines: list[views.DeadlineView]) ->
     }
 
 
-def _deadline_cell(deadlines: list[views.DeadlineView], shown_to: Reader) -> str:
+def _deadline_cell(deadlines: list[lists.DeadlineView], shown_to: Reader) -> str:
     return "; ".join(f"{shown_to.date(d.due)} {d.state.value} ({d.article})" for d in deadlines)
 
 
@@ -56,7 +56,7 @@ def list_(
     as_json: AsJson = False,
 ) -> None:
     """List requests by status, type, direction, side, agency, or overdue deadline."""
-    flt = views.RequestFilter(
+    flt = lists.RequestFilter(
         statuses=frozenset(_enum(RequestStatus, s, "status") for s in status or []),
         type=load_catalog().find_request_type(type_, field="type").id if type_ else None,
         direction=_enum(Direction, direction, "direction") if direction else None,
@@ -66,7 +66,7 @@ def list_(
         include_synthetic=include_synthetic or not overdue,
         party=_party_option(party, "party"),
     )
-    found = views.list_requests(state(ctx).desk(), flt, principal=principal(ctx, user))
+    found = lists.list_requests(state(ctx).desk(), flt, principal=principal(ctx, user))
     if as_json:
         print_json([_summary(r, d) for r, d in found])
         return
@@ -94,7 +94,7 @@ def due(
     as_json: AsJson = False,
 ) -> None:
     """Deadlines that are overdue or due soon, per side and agency, each with its rule and article."""
-    items = views.due_requests(
+    items = lists.due_requests(
         state(ctx).desk(),
         principal=principal(ctx, user),
         within=within,
@@ -106,7 +106,7 @@ def due(
     if as_json:
         print_json([i.to_json() for i in items])
         return
-    groups: dict[tuple[str, str], list[views.DueItem]] = {}
+    groups: dict[tuple[str, str], list[lists.DueItem]] = {}
     for i in items:
         groups.setdefault((i.party, i.agency or "(not assigned)"), []).append(i)
     if not groups:

@@ -69,7 +69,7 @@ class RequestFacts(Protocol):
     """What deadlines are computed from: a request's type, sides, urgency, form and dates.
 
     AssistanceRequest has them all; a list that shows fifty requests reads only these columns instead of building
-    fifty whole records (straitlink.services.request_views.ListedRequest).
+    fifty whole records (straitlink.services.request_lists.ListedRequest).
     """
 
     @property

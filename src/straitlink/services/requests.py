@@ -3,7 +3,8 @@
 Each one works in the unit of work it is given: it locks the audit chain's head and loads (before any write),
 lets the domain decide, then writes the request, its history step, any reply and documents and the audit entries,
 and commits once (straitlink.services.request_writes).
-The reading use cases (show, list, due, history, documents) are in straitlink.services.request_views.
+The reading use cases are in straitlink.services.request_views (show, history, documents) and
+straitlink.services.request_lists (list, due).
 """
 
 from __future__ import annotations

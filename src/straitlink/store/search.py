@@ -29,7 +29,6 @@ from sqlalchemy import (
     literal_column,
     select,
     table,
-    tuple_,
 )
 from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.orm import Session
@@ -155,11 +154,13 @@ def entry(kind: str, record: Record) -> Entry:
     return Entry(kind, record.id, label or record.id[:8], body, terms)
 
 
-def index(conn: Connection, entries: Sequence[Entry]) -> None:
-    """Replace the entries of these records (the database's triggers or index follow in the same transaction)."""
+def index(conn: Connection, entries: Sequence[Entry], *, fresh: bool = False) -> None:
+    """Replace the entries of these records (the database's triggers or index follow in the same transaction);
+    `fresh` when none of them has an entry yet (nothing to remove first)."""
     if not entries:
         return
-    remove(conn, [(e.kind, e.record_id) for e in entries])
+    if not fresh:
+        remove(conn, [(e.kind, e.record_id) for e in entries])
     conn.execute(insert(ENTRY), [e.row() for e in entries])
 
 
@@ -170,9 +171,14 @@ def index_records(conn: Connection, kind: str, records: Iterable[Record]) -> Non
 
 def remove(conn: Connection, keys: Sequence[tuple[str, str]]) -> None:
     """Drop the entries of deleted records."""
-    for i in range(0, len(keys), 500):
-        chunk = keys[i : i + 500]
-        conn.execute(delete(ENTRY).where(tuple_(ENTRY.c.kind, ENTRY.c.record_id).in_(chunk)))
+    # Per kind, ids IN a list: the (kind, record_id) index finds each. SQLite plans a row-value IN list
+    # ((kind, record_id) IN (...)) as a scan of the whole table, which made every write cost a pass over the index.
+    by_kind: dict[str, list[str]] = {}
+    for kind, record_id in keys:
+        by_kind.setdefault(kind, []).append(record_id)
+    for kind, ids in by_kind.items():
+        for i in range(0, len(ids), 500):
+            conn.execute(delete(ENTRY).where(ENTRY.c.kind == kind, ENTRY.c.record_id.in_(ids[i : i + 500])))
 
 
 def backfill(session: Session) -> int:
@@ -187,9 +193,9 @@ def backfill(session: Session) -> int:
         for row in session.scalars(select(mapper.row).execution_options(yield_per=1000)):
             batch.append(entry(mapper.kind, mapper.from_row(row)))
             if len(batch) >= 1000:
-                index(conn, batch)
+                index(conn, batch, fresh=True)
                 n, batch = n + len(batch), []
-        index(conn, batch)
+        index(conn, batch, fresh=True)
         n += len(batch)
     return n
 

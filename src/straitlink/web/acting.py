@@ -26,6 +26,7 @@ from straitlink.ingest import review
 from straitlink.services import follow_ups as follow_up_svc
 from straitlink.services import lookups
 from straitlink.services import records as record_svc
+from straitlink.services import request_lists as lists
 from straitlink.services import request_views as views
 from straitlink.services import requests as request_svc
 from straitlink.services import search as search_svc
@@ -147,21 +148,21 @@ def request_history(office: Office, principal: Principal, request_id: str) -> li
 
 
 def list_requests(
-    office: Office, principal: Principal, flt: views.RequestFilter
+    office: Office, principal: Principal, flt: lists.RequestFilter
 ) -> list[tuple[AssistanceRequest, list[views.DeadlineView]]]:
-    return views.list_requests(office.desk, flt, principal=principal)
+    return lists.list_requests(office.desk, flt, principal=principal)
 
 
-def list_request_rows(office: Office, principal: Principal, flt: views.RequestFilter) -> list[views.ListedRequest]:
-    return views.list_request_rows(office.desk, flt, principal=principal)
+def list_request_rows(office: Office, principal: Principal, flt: lists.RequestFilter) -> list[lists.ListedRequest]:
+    return lists.list_request_rows(office.desk, flt, principal=principal)
 
 
 def due_requests(
     office: Office, principal: Principal, *, within: int | None = None, mine: bool = False
-) -> list[views.DueItem]:
+) -> list[lists.DueItem]:
     """Running deadlines that are overdue or due within `within` days; `mine`: those of the principal's side."""
     party = principal.party if mine else None
-    return views.due_requests(office.desk, principal=principal, within=within, party=party)
+    return lists.due_requests(office.desk, principal=principal, within=within, party=party)
 
 
 def open_deadlines(office: Office, principal: Principal, *, synthetic: bool = False) -> list[lookups.Due]:
