@@ -98,8 +98,23 @@ class RequestFacts(Protocol):
     def confirmed_on(self) -> date | None: ...
 
 
+class Sides:
+    """The two sides of a request, from the one that files it (a whole request's and a listed one's alike)."""
+
+    __slots__ = ()
+    requesting_party: Party
+
+    @property
+    def requested_party(self) -> Party:
+        return self.requesting_party.other
+
+    @property
+    def direction(self) -> Direction:
+        return Direction.of(self.requesting_party)
+
+
 @dataclass(kw_only=True)
-class AssistanceRequest(Record):
+class AssistanceRequest(Sides, Record):
     """One request for assistance, counted once, by direction."""
 
     requesting_party: Party
@@ -139,14 +154,6 @@ class AssistanceRequest(Record):
         if name == "status" and "status" in self.__dict__:
             raise AttributeError("a request's status changes only through straitlink.domain.workflow")
         super().__setattr__(name, value)
-
-    @property
-    def requested_party(self) -> Party:
-        return self.requesting_party.other
-
-    @property
-    def direction(self) -> Direction:
-        return Direction.of(self.requesting_party)
 
 
 # Who states which of a request's fields, and so alone may correct it (services.corrections.correct_request): the

@@ -25,6 +25,7 @@ from straitlink.domain.requests import (
     Direction,
     RequestForm,
     RequestStatus,
+    Sides,
     Urgency,
 )
 from straitlink.services.access import require, use_case
@@ -113,7 +114,7 @@ def _list(
 
 
 @dataclass(slots=True)
-class ListedRequest:
+class ListedRequest(Sides):
     """A request as a page's list shows it, with the facts its deadlines are computed from (domain RequestFacts).
 
     Read as plain columns rather than built as an AssistanceRequest: a record validates every field as it is built,
@@ -135,14 +136,6 @@ class ListedRequest:
     assigned_on: date | None
     next_due: date | None = None  # the first deadline still running (or overdue), in the rules' order
     next_state: DeadlineState | None = None
-
-    @property
-    def requested_party(self) -> Party:
-        return self.requesting_party.other
-
-    @property
-    def direction(self) -> Direction:
-        return Direction.of(self.requesting_party)
 
 
 # The request's assignment date, as its page takes it from the history: the first assign step.
