@@ -135,6 +135,17 @@ def test_a_range_the_database_reports_out_of_order_is_not_vouched_for(logged: En
         (batch,) = list(bulk.batches(logged, 1, 4))
         rows = [r for chunk in stored_rows(conn, first=1, last=4) for r in chunk]
     assert bulk.vouch(batch, GENESIS, {}) == bytes(rows[-1][2])
+    if isinstance(batch, bulk.Checked):  # PostgreSQL: the server's verdict on the range
+        for short in (
+            dataclasses.replace(batch, count=3),
+            dataclasses.replace(batch, high=3),
+            dataclasses.replace(batch, bad=1),
+            dataclasses.replace(batch, first_prev=b"\x01" * 32),
+            dataclasses.replace(batch, last_hash=None),
+        ):
+            assert bulk.vouch(short, GENESIS, {}) is None
+        assert bulk.vouch(batch, GENESIS, {2: bytes(rows[1][2])}) is None  # the hash of entry 2 was not sent
+        return
     assert batch.bodies is not None
     first, second, *rest = batch.bodies.split(b"\n")
     shuffled = dataclasses.replace(batch, bodies=b"\n".join([second, first, *rest]))
@@ -145,7 +156,17 @@ def test_a_range_the_database_reports_out_of_order_is_not_vouched_for(logged: En
         dataclasses.replace(batch, malformed=1),
     ):
         assert bulk.vouch(short, GENESIS, {}) is None
-    assert bulk.vouch(bulk.Batch(1, 4, 0, None, None, 0, None, None, None), GENESIS, {}) is None
+    assert bulk.vouch(bulk.Batch(1, 4, 0, None, None, 0, None, None), GENESIS, {}) is None
+
+
+def test_a_signed_checkpoints_hash_is_sent_with_its_range(logged: Engine) -> None:
+    with logged.connect() as conn:
+        h6 = bytes(conn.execute(text("SELECT hash FROM audit_entry WHERE seq = 6")).scalar_one())
+    (batch,) = list(bulk.batches(logged, 5, 8, known=[6]))
+    with logged.connect() as conn:
+        prev = bytes(conn.execute(text("SELECT prev_hash FROM audit_entry WHERE seq = 5")).scalar_one())
+    assert bulk.vouch(batch, prev, {6: h6}) is not None
+    assert bulk.vouch(batch, prev, {6: b"\x02" * 32}) is None
 
 
 def test_a_seq_that_is_not_an_integer_is_not_taken_for_the_entry_it_replaces(logged: Engine) -> None:

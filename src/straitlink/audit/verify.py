@@ -142,7 +142,7 @@ def walk_stored(
     """Check the stored entries first..last as `walk` does, range by range; a range in doubt entry by entry."""
     known = known or {}
     prev, count = start_hash, 0
-    for batch in bulk.batches(engine, first, last):
+    for batch in bulk.batches(engine, first, last, known):
         digest = bulk.vouch(batch, prev, known)
         if digest is None:
             with engine.connect() as conn:
