@@ -140,6 +140,7 @@ def test_a_range_the_database_reports_out_of_order_is_not_vouched_for(logged: En
             dataclasses.replace(batch, count=3),
             dataclasses.replace(batch, high=3),
             dataclasses.replace(batch, bad=1),
+            dataclasses.replace(batch, linked=False),
             dataclasses.replace(batch, first_prev=b"\x01" * 32),
             dataclasses.replace(batch, last_hash=None),
         ):
