@@ -252,7 +252,13 @@ def _write_deferred(uow: UnitOfWork) -> None:
 
 def _complete(table: Table, values: dict[str, Any]) -> bool:
     """Were all the row's columns written (none left to a server default the values do not show)?"""
-    return all(c.key in values for c in table.columns)
+    keys = _KEYS.get(table.name)
+    if keys is None:
+        keys = _KEYS[table.name] = frozenset(c.key for c in table.columns)
+    return keys <= values.keys()
+
+
+_KEYS: dict[str, frozenset[str]] = {}  # each table's column keys, for `_complete` (once per row of a batch)
 
 
 @dataclass(frozen=True)
