@@ -29,8 +29,9 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
+# One worker per CPU; a module's tests stay on one worker, so that its module-scoped set-ups (a demo load) run once.
 pytest: install
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadscope
 
 test: lint typecheck pytest
 
