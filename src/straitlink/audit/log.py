@@ -23,12 +23,12 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import Connection, Row, Select, Table, insert, select, update
+from sqlalchemy import Connection, Row, Select, Table, select, update
 from sqlalchemy.engine import Dialect
 
 from straitlink.audit import state as record_state
 from straitlink.audit.entries import AuditAction, Change, body, link, timestamp
-from straitlink.store.driver import DriverStatement
+from straitlink.store.driver import DriverStatement, insert_many
 from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow, record_field
 from straitlink.store.uow import UnitOfWork
 
@@ -41,7 +41,6 @@ _LOCK_SQLITE = (
     update(HEAD).where(HEAD.c.id == 1).values(seq=HEAD.c.seq).returning(HEAD.c.seq, HEAD.c.hash, HEAD.c.state)
 )
 _LOCK = select(HEAD.c.seq, HEAD.c.hash, HEAD.c.state).where(HEAD.c.id == 1).with_for_update()
-_ADD = insert(ENTRY)
 _MOVE_HEAD = update(HEAD).where(HEAD.c.id == 1)
 _JOINED: dict[int, tuple[Select[Any], Select[Any]]] = {}
 
@@ -171,7 +170,7 @@ def append(
     conn = uow.connection
     moved = created(conn, changes) - replaced if delta is None else delta
     rows = chain(head, changes, delta=moved, now=now)
-    conn.execute(_ADD, rows)
+    insert_many(conn, ENTRY, rows)
     conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash, "state": head.state_bytes})
     return head.seq
 
@@ -246,13 +245,19 @@ def _write_deferred(uow: UnitOfWork) -> None:
     head, rows = deferred.head, []
     for i, (changes, now) in enumerate(deferred.groups):
         rows += chain(head, changes, delta=moved if i == 0 else 0, now=now)
-    conn.execute(_ADD, rows)
+    insert_many(conn, ENTRY, rows)
     conn.execute(_MOVE_HEAD, {"seq": head.seq, "hash": head.hash, "state": head.state_bytes})
 
 
 def _complete(table: Table, values: dict[str, Any]) -> bool:
     """Were all the row's columns written (none left to a server default the values do not show)?"""
-    return all(c.key in values for c in table.columns)
+    keys = _KEYS.get(table.name)
+    if keys is None:
+        keys = _KEYS[table.name] = frozenset(c.key for c in table.columns)
+    return keys <= values.keys()
+
+
+_KEYS: dict[str, frozenset[str]] = {}  # each table's column keys, for `_complete` (once per row of a batch)
 
 
 @dataclass(frozen=True)

@@ -39,7 +39,8 @@ from straitlink.exchange.ledger import (
     waits,
 )
 from straitlink.exchange.receipts import sign_receipt
-from straitlink.store.tables_exchange import MessageRow
+from straitlink.store.driver import insert_many
+from straitlink.store.tables_exchange import MESSAGES, RECEIPTS, MessageRow
 from straitlink.store.uow import UnitOfWork
 
 # Message types whose effect reads the database only through the ORM session's repositories, which flush what is
@@ -162,8 +163,8 @@ class Inbox:
                 given.append((i, wire))
                 seq += 1
             try:
-                uow.connection.execute(MESSAGE, messages)
-                uow.connection.execute(RECEIPT, rows)
+                insert_many(uow.connection, MESSAGES, messages)
+                insert_many(uow.connection, RECEIPTS, rows)
                 uow.commit()
             except (StraitLinkError, IntegrityError):
                 return None  # a clash at the flush (Conflict) or a twin delivery: the caller goes one by one
@@ -205,8 +206,8 @@ class Inbox:
                 given.append(receipt_row)
                 seq += 1
             # Written with the effects, in the same transaction: a message racing its twin fails here, as a whole.
-            uow.connection.execute(MESSAGE, messages)
-            uow.connection.execute(RECEIPT, given)
+            insert_many(uow.connection, MESSAGES, messages)
+            insert_many(uow.connection, RECEIPTS, given)
             uow.commit()
         return [i for i, st in statuses.items() if st in SETTLED]
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from straitlink.store.tables import PARTIES, Base, _in
@@ -90,3 +90,7 @@ class CursorRow(Base):
     __tablename__ = "exchange_cursor"
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     position: Mapped[int] = mapped_column(BigInteger)
+
+
+MESSAGES = cast(Table, MessageRow.__table__)
+RECEIPTS = cast(Table, ReceiptRow.__table__)
