@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import secrets
 from pathlib import Path
@@ -10,7 +9,17 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli.common import AsJson, User, handles_errors, out, print_json, progress_bar, setup_principal, state
+from straitlink.cli.common import (
+    AsJson,
+    User,
+    freeze_loaded,
+    handles_errors,
+    out,
+    print_json,
+    progress_bar,
+    setup_principal,
+    state,
+)
 from straitlink.cli.users import read_password
 from straitlink.domain.access import AccountRole, Permission
 from straitlink.domain.errors import ImportRejected, InvalidValue
@@ -95,11 +104,7 @@ def register(app: typer.Typer) -> None:
         engine = state(ctx).engine()
         init_database(engine)
         app = create_app(engine, settings=state(ctx).settings)
-        # What is loaded by now (modules, routes, mappers, the catalogue) lives as long as the server: out of the
-        # collector's sight, a full collection no longer walks it again every time a request's garbage triggers
-        # one (the exchange's inbox spent about a tenth of its CPU per message there).
-        gc.collect()
-        gc.freeze()
+        freeze_loaded()
         uvicorn.run(app, host=host, port=port, log_level="info")
 
     @app.command("export")

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from straitlink.cli.common import allow, err, handles_errors, out, print_json, state
+from straitlink.cli.common import allow, err, freeze_loaded, handles_errors, out, print_json, state
 from straitlink.domain.access import Permission
 from straitlink.domain.errors import InvalidValue
 from straitlink.exchange import evidence, keys, offline, peers, service, status
@@ -148,8 +148,10 @@ def run_cmd(
     rounds: Annotated[int | None, typer.Option(help="Stop after this many rounds (default: never)")] = None,
 ) -> None:
     """Keep syncing with the peer until interrupted."""
+    ex = _exchange(ctx)
+    freeze_loaded()
     try:
-        service.run(_exchange(ctx), interval=interval, rounds=rounds, echo=lambda r: _print_sync(r, False))
+        service.run(ex, interval=interval, rounds=rounds, echo=lambda r: _print_sync(r, False))
     except KeyboardInterrupt:
         raise typer.Exit(0) from None
 
