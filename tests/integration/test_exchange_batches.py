@@ -17,10 +17,12 @@ from straitlink.audit import log
 from straitlink.audit import state as record_state
 from straitlink.audit.entries import AuditAction, Change
 from straitlink.audit.verify import verify_stored
+from straitlink.exchange.inbox import waiting_from
 from straitlink.exchange.outbox import stage
 from straitlink.exchange.service import sync
 from straitlink.services import records
 from straitlink.services.kinds import kind_named
+from straitlink.services.setup import init_database
 from straitlink.store import search
 from straitlink.store.db import make_engine
 from straitlink.store.driver import insert_many
@@ -159,3 +161,18 @@ def test_a_deferred_append_refuses_a_second_change_to_the_same_record(engine: En
         assert log.append(uow, head, [first], delta=0) == head.seq + 1  # the number its entry will get
         with pytest.raises(log.Overlap):
             log.append(uow, head, [again], delta=0)
+
+
+def test_the_lookup_of_a_waiting_message_reads_the_index_not_every_inbound_message(tmp_path: Path) -> None:
+    """After every batch the inbox asks whether anything waits: with the senders named, SQLite answers from the index
+    on (direction, peer, status); without them it read every inbound message's entry, a cost growing with the inbox.
+    (PostgreSQL's planner chooses by its statistics.)"""
+    engine = make_engine(f"sqlite:///{tmp_path / 'plan.db'}")
+    init_database(engine)
+    query = waiting_from({"TW"})
+    compiled = query.compile(engine, compile_kwargs={"literal_binds": True})
+    with engine.connect() as conn:
+        plan = " ".join(str(row[-1]) for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}"))
+        assert "ix_exchange_message_work (direction=? AND peer=? AND status=?)" in plan, plan
+        assert conn.scalar(query) is None
+    engine.dispose()
