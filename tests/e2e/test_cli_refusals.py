@@ -312,3 +312,12 @@ def test_bad_markings_given_as_pairs(cli: Cli, pair: str, field: str) -> None:
 
 def test_a_marking_given_twice(cli: Cli) -> None:
     cli.refused("add", "case", "title=t", "kind=drugs", "joint=yes", "handling=H1", "handling=H2", field="given twice")
+
+
+@pytest.mark.parametrize("command", [["sync"], ["export", "-o", "{tmp}/out.pkg"], ["evidence", "00000000-0000"]])
+def test_exchange_before_the_peer_is_added_says_how_to_add_it(cli: Cli, tmp_path: Path, command: list[str]) -> None:
+    cli("exchange", "keygen")  # 0 the first time, 2 (a key exists) after: either way the key is there
+    args = [part.format(tmp=tmp_path) for part in command]
+    err = cli.refused("exchange", *args, field="exchange peer", value="'CN'")
+    assert "straitlink exchange peer add --party CN" in err, err
+    assert not (tmp_path / "out.pkg").exists()

@@ -63,8 +63,9 @@ class NotFound(StraitLinkError):
     code = "not_found"
     http_status = 404
 
-    def __init__(self, kind: str, record_id: str) -> None:
-        super().__init__(f"{kind} {record_id!r} not found", field="id", value=record_id)
+    def __init__(self, kind: str, record_id: str, *, field: str = "id", hint: str = "") -> None:
+        message = f"{kind} {record_id!r} not found" + (f" ({hint})" if hint else "")
+        super().__init__(message, field=field, value=record_id)
         self.kind, self.record_id = kind, record_id
 
 

@@ -83,7 +83,8 @@ def get_peer(engine: Engine, party: str) -> Peer:
     with UnitOfWork(engine) as uow:
         row = uow.session.get(PeerRow, party)
         if row is None:
-            raise NotFound("exchange peer", party)
+            hint = f"add it with `straitlink exchange peer add --party {party} --url URL --key FILE`"
+            raise NotFound("exchange peer", party, field="party", hint=hint)
         keys = uow.session.execute(
             select(PeerKeyRow.key_id, PeerKeyRow.retires_at)
             .where(PeerKeyRow.party == party)
