@@ -4,7 +4,9 @@ numbers): one line naming the option and the value, exit 2, nothing written, gen
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +16,7 @@ from cli_helpers import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_cli_generated_input import snapshot
+from typer.testing import CliRunner
 
 from straitlink.cli.main import app
 from straitlink.store.db import make_engine
@@ -134,3 +137,36 @@ def test_json_mode_also_reports_the_option_as_json(data_dir: Path) -> None:
     code, out, err = run(data_dir, "list", "seizures", "--json", "--limit", "many")
     assert code == 2 and err.count("\n") == 1
     assert json.loads(out) == {"error": "usage", "message": err.strip().removeprefix("error: "), "field": "--limit"}
+
+
+# Each bound a number option declares (min=, max=), stepped over by one.
+RANGED = sorted(
+    (path, max(p.opts, key=len), bound)
+    for path, cmd in COMMANDS.items()
+    for p in _options(cmd)
+    if _numeric(p)
+    for bound in ((p.min - 1) if p.min is not None else None, (p.max + 1) if p.max is not None else None)
+    if bound is not None
+)
+
+
+@pytest.mark.parametrize(("command", "option", "value"), RANGED)
+def test_a_number_outside_its_range_names_the_option_and_the_value(
+    data_dir: Path, command: tuple[str, ...], option: str, value: int
+) -> None:
+    refused(data_dir, [*command, option, str(value)], option, str(value))
+
+
+def test_serve_refuses_a_port_in_use_and_a_host_not_of_this_machine(data_dir: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused(data_dir, ["serve", "--port", str(port)], "port", str(port), "in use")
+    refused(data_dir, ["serve", "--host", "no-such-host.invalid"], "host", "no-such-host.invalid")
+
+
+def test_version() -> None:
+    result = CliRunner().invoke(app, ["--version"])
+    assert result.exit_code == 0
+    assert result.stdout == f"straitlink {version('straitlink')}\n"

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import secrets
+import socket
 from pathlib import Path
 from typing import Annotated
 
@@ -94,13 +96,14 @@ def register(app: typer.Typer) -> None:
     def serve(
         ctx: typer.Context,
         host: Annotated[str, typer.Option(help="Address to listen on")] = "127.0.0.1",
-        port: Annotated[int, typer.Option(help="Port")] = 8000,
+        port: Annotated[int, typer.Option(help="Port", min=1, max=65535)] = 8000,
     ) -> None:
         """Serve the web app."""
         import uvicorn
 
         from straitlink.web.app import create_app
 
+        _check_listening(host, port)
         engine = state(ctx).engine()
         init_database(engine)
         app = create_app(engine, settings=state(ctx).settings)
@@ -153,3 +156,20 @@ def register(app: typer.Typer) -> None:
             print_json(counts)
         else:
             out.print("imported " + ", ".join(f"{n} {k}" for k, n in counts.items()))
+
+
+def _check_listening(host: str, port: int) -> None:
+    """Refuse, in one line naming the option, an address the server could not listen on (uvicorn would print its
+    own error and the application's shutdown, and exit 3), before anything is set up."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise InvalidValue("host", host, f"not an address of this machine ({exc.strerror})") from None
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise InvalidValue("host", host, f"not an address of this machine ({exc.strerror})") from None
+            raise InvalidValue("port", port, f"cannot listen on {host}:{port} ({exc.strerror})") from None

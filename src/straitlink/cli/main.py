@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from pathlib import Path
 from typing import Annotated
 
@@ -34,6 +35,12 @@ app = typer.Typer(
 )
 
 
+def _print_version(wanted: bool) -> None:
+    if wanted:
+        typer.echo(f"straitlink {version('straitlink')}")
+        raise typer.Exit()
+
+
 @app.callback()
 def main(
     ctx: typer.Context,
@@ -51,6 +58,9 @@ def main(
         str | None,
         typer.Option("--lang", help="Names in tables: zh-TW, zh-CN or en (STRAITLINK_LANG, default zh-TW)"),
     ] = None,
+    show_version: Annotated[
+        bool, typer.Option("--version", help="Print the version and exit", is_eager=True, callback=_print_version)
+    ] = False,
 ) -> None:
     ctx.obj = State(data_dir=data_dir, database_url=database_url, user=user, lang=lang)
     ctx.call_on_close(ctx.obj.close)
