@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -101,6 +104,16 @@ def test_a_bad_file_is_one_clear_error_and_nothing_is_stored(
     assert "file" in err and name in err and reason in err
     assert "Traceback" not in err + out
     assert db.read_bytes() == before
+
+
+def test_a_damaged_pdf_gives_one_line_in_a_real_process_too(data_dir: Path, tmp_path: Path) -> None:
+    """Outside pytest (whose log capture hides them) the PDF parser's own warnings reached stderr beside our line."""
+    bad = tmp_path / "damaged.pdf"
+    bad.write_bytes(bytes(range(256)) * 12)
+    command = [str(Path(sys.executable).with_name("straitlink")), "--data-dir", str(data_dir), "ingest", str(bad)]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "STRAITLINK_USER": "analyst-1"})
+    assert done.returncode == 2
+    assert done.stderr.count("\n") == 1 and "damaged.pdf" in done.stderr and "PDF" in done.stderr, done.stderr
 
 
 def test_a_bad_date_names_the_field(data_dir: Path) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import logging
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -195,6 +196,11 @@ def _docx_rows(table: Table) -> Iterator[str]:
                 seen.add(id(cell._tc))
                 cells.append(" ".join(cell.text.split()))
         yield "\t".join(cells)
+
+
+# pypdf logs what it repairs or cannot read ("EOF marker not found"); with no handler of the application's, Python
+# printed it to stderr beside the one line that says the file is unreadable. A server's logging still receives it.
+logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
 
 def _pdf_text(path: Path) -> str:
