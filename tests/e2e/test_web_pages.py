@@ -124,3 +124,28 @@ def test_statistics_drill_into_a_figure_and_download_a_bulletin(web: WebApp) -> 
     wrong = client.get("/api/v1/bulletins", params={"format": "odt"})
     assert wrong.status_code == 422 and wrong.json()["field"] == "format"
     assert client.get("/api/v1/reconciliation").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "field", "value"),
+    [
+        ("/requests?status=bogus", "status", "bogus"),
+        ("/requests?box=outbox&status=OPEN", "status", "OPEN"),
+        ("/statistics?by=nothing", "by", "nothing"),
+        ("/statistics?start=2013-01-01&by=Drug", "by", "Drug"),
+    ],
+)
+def test_a_filter_value_a_page_does_not_know_is_named_not_ignored(
+    web: WebApp, path: str, field: str, value: str
+) -> None:
+    """A hand-edited address once showed every request, or the statistics without a breakdown, as if asked for."""
+    page = web.login("liaison").get(path)
+    assert page.status_code == 422, path
+    assert field in page.text and value in page.text, page.text[-600:]
+
+
+def test_the_forms_own_empty_choices_still_mean_any(web: WebApp) -> None:
+    client = web.login("liaison")
+    assert client.get("/statistics?by=").status_code == 200
+    assert client.get("/requests?status=any").status_code == 200
+    assert client.get("/requests?status=").status_code == 200

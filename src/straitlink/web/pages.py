@@ -172,7 +172,10 @@ async def requests_box(
     requesting = mine.other if box == "inbox" else mine
     # A work queue: the open requests, oldest first, unless a status (or "any") is asked for.
     status = status if status is not None else "open"
-    statuses = frozenset({RequestStatus(status)}) if status in RequestStatus._value2member_map_ else frozenset()
+    known = RequestStatus._value2member_map_
+    if status not in ("open", "any", "") and status not in known:
+        raise InvalidValue("status", status, "open, any or one of " + ", ".join(known))
+    statuses = frozenset({RequestStatus(status)}) if status in known else frozenset()
     if status == "open":
         statuses = frozenset(s for s in RequestStatus if s.is_open)
     # Keyset paging on (filed_on, id): the page after the cursor's row, one more fetched to know if one follows.

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from straitlink.domain.errors import NotFound
+from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.services.kinds import kind_named
 from straitlink.stats.bulletin import FORMATS
 from straitlink.stats.explain import TracedRecord
@@ -35,7 +35,9 @@ async def statistics(
     no_synthetic: bool = False,
 ) -> Response:
     low, high = period(start, end)
-    breakdown = by if by in DIMENSIONS else None
+    if by and by not in DIMENSIONS:  # the form sends "" for no breakdown
+        raise InvalidValue("by", by, "one of " + ", ".join(DIMENSIONS))
+    breakdown = by or None
     period_query = {"start": low.isoformat(), "end": high.isoformat(), "no_synthetic": no_synthetic}
     api_period = {"from": low.isoformat(), "to": high.isoformat(), "no_synthetic": no_synthetic}
     office = web_state(request).office
