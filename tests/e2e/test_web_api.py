@@ -166,3 +166,16 @@ def test_update_with_the_version_read_and_409_on_a_stale_one(client: TestClient)
         client.patch(f"/api/v1/seizures/{record['id']}?version=2", json={"id": "x"}), 422, "invalid_value", "id"
     )
     assert client.get(f"/api/v1/seizures/{record['id']}").json()["description"] == "漳州市查獲"
+
+
+def test_a_query_parameter_the_address_does_not_take_is_named_not_ignored(client: TestClient) -> None:
+    """`?status=open` on the request list once listed closed requests too, as if filtered."""
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = [p for p, ops in schema["paths"].items() if "get" in ops and p.startswith("/api/v1/") and "{" not in p]
+    assert len(paths) >= 5, paths
+    for path in [*paths, "/api/v1/cases", "/api/v1/requests"]:
+        refused = client.get(path, params={"colour": "紅"})
+        assert_error(refused, 422, "invalid_value", "colour")
+        assert refused.json()["value"] == "紅", path
+    assert_error(client.get("/api/v1/requests", params={"status": "open"}), 422, "invalid_value", "status")
+    assert client.get("/api/v1/seizures", params={"from": "2013-01-01", "no_synthetic": "true"}).status_code == 200

@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib.resources import files
 
 import swagger_ui_bundle
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -38,6 +38,7 @@ from straitlink.web import (
     stats_page,
 )
 from straitlink.web.acting import Office
+from straitlink.web.filters import known_query_only
 from straitlink.web.page_cache import PageCache, PageStore
 from straitlink.web.principal import Authenticate, LoadPrincipal
 from straitlink.web.sessions import SessionStore, SqlSessionStore, TokenStore
@@ -94,12 +95,14 @@ def create_app(
         )
 
     errors.install(app)
-    app.include_router(api_meetings.router)  # before api.router, whose /api/v1/{kind} would take /follow-ups
-    app.include_router(api_stats.router)  # before api.router, whose /api/v1/{kind} would take /statistics
-    app.include_router(api_accounts.router)  # before api.router, whose /api/v1/{kind} would take /accounts
-    app.include_router(api_ingest.router)  # likewise for /api/v1/ingest
-    app.include_router(search_views.api)  # and /api/v1/search
-    app.include_router(api.router)
+    # The API refuses a query parameter it does not take instead of ignoring it (web.filters.known_query_only).
+    strict = [Depends(known_query_only)]
+    app.include_router(api_meetings.router, dependencies=strict)  # before api.router, whose /api/v1/{kind} would
+    app.include_router(api_stats.router, dependencies=strict)  # take /follow-ups, /statistics, /accounts,
+    app.include_router(api_accounts.router, dependencies=strict)  # /ingest and /search
+    app.include_router(api_ingest.router, dependencies=strict)
+    app.include_router(search_views.api, dependencies=strict)
+    app.include_router(api.router, dependencies=strict)
     app.include_router(pages.router)
     app.include_router(stats_page.router)
     app.include_router(ingest_page.router)

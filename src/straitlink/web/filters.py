@@ -5,7 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Iterator
 from datetime import date
+
+from fastapi import Request
+from fastapi.dependencies.models import Dependant
 
 from straitlink.catalog import load_catalog
 from straitlink.domain.dates import PartialDate
@@ -123,3 +127,31 @@ def after_key(cursor: str | None) -> tuple[date | None, str] | None:
 def cursor_after(key: tuple[date | None, str]) -> str:
     """The cursor of the page after the row with this (sort key, id)."""
     return encode_after((key[0].isoformat() if key[0] else "", key[1]))
+
+
+def known_query_only(request: Request) -> None:
+    """Refuse a query parameter the API address does not take, naming it and its value.
+
+    Unknown parameters used to be ignored, so `/api/v1/requests?status=open` listed closed requests too, as if
+    filtered: a client would count the wrong records without a word.
+    """
+    route = request.scope.get("route")
+    dependant = getattr(route, "dependant", None)
+    if dependant is None:
+        return
+    taken = _QUERY_NAMES.get(id(route))
+    if taken is None:
+        taken = _QUERY_NAMES[id(route)] = frozenset(_query_names(dependant))
+    for name, value in request.query_params.multi_items():
+        if name not in taken:
+            offered = ", ".join(sorted(taken)) or "none"
+            raise InvalidValue(name, value, f"not a parameter of {request.url.path} (it takes: {offered})")
+
+
+_QUERY_NAMES: dict[int, frozenset[str]] = {}
+
+
+def _query_names(dependant: Dependant) -> Iterator[str]:
+    yield from (param.alias for param in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _query_names(sub)
