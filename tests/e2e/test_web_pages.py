@@ -127,21 +127,22 @@ def test_statistics_drill_into_a_figure_and_download_a_bulletin(web: WebApp) -> 
 
 
 @pytest.mark.parametrize(
-    ("path", "field", "value"),
+    ("path", "label", "value"),
     [
-        ("/requests?status=bogus", "status", "bogus"),
-        ("/requests?box=outbox&status=OPEN", "status", "OPEN"),
-        ("/statistics?by=nothing", "by", "nothing"),
-        ("/statistics?start=2013-01-01&by=Drug", "by", "Drug"),
+        ("/requests?status=bogus", "狀態", "bogus"),
+        ("/requests?box=outbox&status=OPEN", "狀態", "OPEN"),
+        ("/statistics?by=nothing", "分類依據", "nothing"),
+        ("/statistics?start=2013-01-01&by=Drug", "分類依據", "Drug"),
     ],
 )
 def test_a_filter_value_a_page_does_not_know_is_named_not_ignored(
-    web: WebApp, path: str, field: str, value: str
+    web: WebApp, path: str, label: str, value: str
 ) -> None:
-    """A hand-edited address once showed every request, or the statistics without a breakdown, as if asked for."""
+    """A hand-edited address once showed every request, or the statistics without a breakdown, as if asked for.
+    The refusal names the field by its label in the reader's language, and the value."""
     page = web.login("liaison").get(path)
     assert page.status_code == 422, path
-    assert field in page.text and value in page.text, page.text[-600:]
+    assert f'<p class="error" role="alert">{label}：&#39;{value}&#39;' in page.text, page.text[-600:]
 
 
 def test_the_forms_own_empty_choices_still_mean_any(web: WebApp) -> None:

@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException
 
 from straitlink.domain.errors import IncompleteRequest, StraitLinkError
 from straitlink.web.principal import NotAuthenticated
-from straitlink.web.render import page
+from straitlink.web.render import error_text, page
 from straitlink.web.security import request_lang
 from straitlink.web.throttle import TooManyAttempts
 
@@ -47,7 +47,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, NotAuthenticated):
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
-        return _error_page(request, exc.http_status, exc.code, exc.message)
+        return _error_page(request, exc.http_status, exc.code, error_text(exc, request_lang(request)))
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:

@@ -57,6 +57,7 @@ FIELDS = {
     "type": N_("Type"),
     "subject": N_("Subject"),
     "status": N_("Status"),
+    "by": N_("Break down by"),
     "urgency": N_("Urgency"),
     "requesting_agency": N_("Requesting agency"),
     "purpose": N_("Purpose"),
