@@ -130,11 +130,33 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[float, tuple[float, float], list[Any]]:
+def pg_backends_cpu(urls: dict[str, str]) -> dict[int, float]:
+    """CPU seconds so far of each PostgreSQL backend (and autovacuum worker) serving the bench's databases, by pid.
+
+    Read from /proc, so only for a server on this machine; the backends of both processes' pools stay open for the
+    run, so a difference of two readings is the server's CPU for it (a backend that closed meanwhile is lost)."""
+    found: dict[int, float] = {}
+    for url in urls.values():
+        if not url.startswith("postgresql"):
+            continue
+        engine = create_engine(url)
+        with engine.connect() as conn:
+            pids = conn.scalars(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            ).all()
+        engine.dispose()
+        found.update({int(pid): process_cpu(int(pid)) for pid in pids})
+    return found
+
+
+Cpu = tuple[float, float, float]  # seconds: sender, receiver, PostgreSQL backends
+
+
+def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[float, Cpu, list[Any]]:
     """Seconds from the first staged message to the last receipt stored, for n messages from `sender` to the
-    other side; the CPU seconds the sending and the receiving process spent meanwhile (on a shared machine they
-    compare where the wall clock does not; a PostgreSQL server's own CPU is not counted); with the payloads sent
-    (for the ceiling). `audit verify` must pass on the receiving side."""
+    other side; the CPU seconds the sending and the receiving process and, on a pair with PostgreSQL, its backends
+    spent meanwhile (on a shared machine they compare where the wall clock does not); with the payloads sent (for
+    the ceiling). `audit verify` must pass on the receiving side."""
     from straitlink.config import Settings
     from straitlink.domain.access import Principal
     from straitlink.domain.parties import Party
@@ -169,10 +191,12 @@ def end_to_end(n: int, root: Path, urls: dict[str, str], sender: str) -> tuple[f
             records.add_record(engine, kind, data, principal=officer)
         settings = Settings(data_dir=root / sender, database_url=urls[sender], party=Party(sender))
         ex = Exchange.load(engine, settings)
+        pg_before = pg_backends_cpu(urls)
         start, cpu_sender, cpu_receiver = time.perf_counter(), time.process_time(), process_cpu(server.pid)
         report = sync(ex, batch=BATCH)
         elapsed = time.perf_counter() - start
-        cpu = (time.process_time() - cpu_sender, process_cpu(server.pid) - cpu_receiver)
+        cpu_pg = sum(s - pg_before.get(pid, 0.0) for pid, s in pg_backends_cpu(urls).items())
+        cpu = (time.process_time() - cpu_sender, process_cpu(server.pid) - cpu_receiver, cpu_pg)
         if report.receipts.get("applied") != n:
             raise SystemExit(f"expected {n} applied, got {report.to_json()}")
         payloads = sent_payloads(engine)
@@ -292,7 +316,7 @@ def main() -> None:
         if args.reverse:
             pairs.append(("CN PostgreSQL → TW SQLite", "pg", "sqlite"))
     load_before = os.getloadavg()
-    results: list[tuple[str, float, tuple[float, float]]] = []
+    results: list[tuple[str, float, Cpu]] = []
     payloads: list[dict[str, Any]] = []
     for label, sender_engine, receiver_engine in pairs:
         sender = "CN" if label.startswith("CN") else "TW"
@@ -309,11 +333,12 @@ def main() -> None:
     load_after = os.getloadavg()
     print(f"load average before {load_before[0]:.2f} (1 min), after {load_after[0]:.2f}; {os.cpu_count()} CPUs")
     print(f"{'measure':<58}{'messages':>9}{'seconds':>9}{'msg/s':>8}{'× ceiling':>11}{'CPU ms/msg: sender':>20}"
-          f"{'receiver':>9}")  # fmt: skip
-    for label, seconds, (cpu_s, cpu_r) in results:
+          f"{'receiver':>9}{'PG':>6}")  # fmt: skip
+    for label, seconds, (cpu_s, cpu_r, cpu_pg) in results:
         rate = n / seconds
+        pg = f"{1000 * cpu_pg / n:>6.2f}" if "PostgreSQL" in label else f"{'—':>6}"
         print(f"{'end to end, ' + label:<58}{n:>9}{seconds:>9.2f}{rate:>8.0f}{rate / ceiling_rate:>11.2f}"
-              f"{1000 * cpu_s / n:>20.2f}{1000 * cpu_r / n:>9.2f}")  # fmt: skip
+              f"{1000 * cpu_s / n:>20.2f}{1000 * cpu_r / n:>9.2f}{pg}")  # fmt: skip
     print(f"{'ceiling: raw signed POST, verify + signed receipt, no DB':<58}{n:>9}{raw:>9.2f}{ceiling_rate:>8.0f}"
           f"{1.0:>11.2f}")  # fmt: skip
     print(f"targets: ≥ {TARGET_RATE:.0f} msg/s and ≥ {TARGET_RATIO} × ceiling; batches of {BATCH}")
