@@ -25,7 +25,6 @@ from sqlalchemy import (
     exists,
     false,
     func,
-    insert,
     literal_column,
     select,
     table,
@@ -38,6 +37,7 @@ from straitlink.domain.access import Principal
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import UnknownReference
 from straitlink.domain.records import Record
+from straitlink.store.driver import insert_many
 from straitlink.store.mapper import Mapper
 from straitlink.store.mapping import ALL, BY_KIND
 from straitlink.store.scope import visible
@@ -161,7 +161,7 @@ def index(conn: Connection, entries: Sequence[Entry], *, fresh: bool = False) ->
         return
     if not fresh:
         remove(conn, [(e.kind, e.record_id) for e in entries])
-    conn.execute(insert(ENTRY), [e.row() for e in entries])
+    insert_many(conn, ENTRY, [e.row() for e in entries])
 
 
 def index_records(conn: Connection, kind: str, records: Iterable[Record]) -> None:

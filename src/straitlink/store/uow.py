@@ -10,7 +10,7 @@ from types import TracebackType
 from typing import Any, TypeVar
 
 import psycopg
-from sqlalchemy import Connection, Engine, delete, event, func, insert, inspect, select
+from sqlalchemy import Connection, Engine, Table, delete, event, func, inspect, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.attributes import flag_modified
@@ -22,6 +22,7 @@ from straitlink.domain.records import Record
 from straitlink.store import search
 from straitlink.store import tables as t
 from straitlink.store.db import read_only_refusal
+from straitlink.store.driver import insert_many
 from straitlink.store.mapper import Mapper
 from straitlink.store.mapping import ALL
 from straitlink.store.queries import ListFilter, apply_filter
@@ -121,7 +122,7 @@ class Repository:
         return int(self.session.scalar(select(func.count()).select_from(self.mapper.row)) or 0)
 
 
-_ADD_EVENT = insert(OutboxEventRow.__table__)  # type: ignore[arg-type]
+_EVENTS: Table = OutboxEventRow.__table__  # type: ignore[assignment]
 
 
 def _event_row(e: DomainEvent) -> dict[str, Any]:
@@ -306,7 +307,7 @@ class UnitOfWork:
             staged, self._staged = self._staged, {}
             try:
                 for table, rows in staged.items():
-                    self.connection.execute(insert(table), [values for _, values in rows])
+                    insert_many(self.connection, table, [values for _, values in rows])
                     self._written.update(((kind, values["id"]), (table, values)) for kind, values in rows)
             except IntegrityError as exc:
                 raise Conflict(f"the database refused the change: {exc.orig}") from None
@@ -326,7 +327,7 @@ class UnitOfWork:
             step()
         self._refresh_search()
         if self.events:
-            self.connection.execute(_ADD_EVENT, [_event_row(e) for e in self.events])
+            insert_many(self.connection, _EVENTS, [_event_row(e) for e in self.events])
             self.events = []
         if self._connection is not None:
             self._connection.commit()
