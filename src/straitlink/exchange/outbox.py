@@ -19,14 +19,14 @@ from straitlink.exchange.envelope import Envelope, now_iso, seal
 from straitlink.exchange.keys import Identity
 from straitlink.exchange.peers import Peer
 from straitlink.services.documents import FileStore
+from straitlink.store.driver import insert_many
 from straitlink.store.tables_access import AccountRoleRow, OutboxEventRow
-from straitlink.store.tables_exchange import CursorRow, MessageRow
+from straitlink.store.tables_exchange import MESSAGES, CursorRow, MessageRow
 from straitlink.store.uow import UnitOfWork
 
 CURSOR = "outbox"
 WINDOW = 1000  # ids re-read behind the cursor: far more than transactions in flight at once
 BATCH = 2000  # events read at once: more than WINDOW, so that a full read always moves the cursor on
-_INSERT = insert(MessageRow.__table__)  # type: ignore[arg-type]
 
 
 @dataclass
@@ -98,8 +98,7 @@ def stage(engine: Engine, identity: Identity, peer: Peer, files: FileStore | Non
             last[key] = env.id
             wire = attach(sealed.wire, env.documents, files) if files is not None else sealed.wire
             rows.append(_row(sealed.envelope, wire, sealed.digest, peer.party, e.id, e.event_id, now))
-        if rows:
-            conn.execute(_INSERT, rows)
+        insert_many(conn, MESSAGES, rows)
         top = max(e.id for e in events)
         conn.execute(update(CursorRow).where(CursorRow.name == CURSOR, CursorRow.position < top).values(position=top))
         try:

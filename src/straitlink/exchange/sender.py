@@ -25,13 +25,14 @@ from typing import Any
 
 import httpx
 import stamina
-from sqlalchemy import Engine, Row, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, Row, and_, bindparam, func, or_, select, update
 from sqlalchemy.orm import aliased
 
 from straitlink.exchange.envelope import KeyLookup, Refused, now_iso
 from straitlink.exchange.peers import Peer
 from straitlink.exchange.receipts import Receipt, open_receipt
-from straitlink.store.tables_exchange import MessageRow, ReceiptRow
+from straitlink.store.driver import insert_many
+from straitlink.store.tables_exchange import MESSAGES, RECEIPTS, MessageRow, ReceiptRow
 from straitlink.store.uow import UnitOfWork
 
 INBOX_PATH = "/exchange/v1/inbox"
@@ -78,27 +79,20 @@ def claim(engine: Engine, peer: str, *, limit: int = BATCH, lease: timedelta | N
                 return []
         # The conditions are repeated on the UPDATE itself: PostgreSQL re-checks them on a row a concurrent
         # claimer has just leased, and skips it.
-        # RETURNING names what this claim leased: read back by primary key (the lease owner has no index, and
-        # reading back by it scanned the whole queue, documents' bytes and all, per claim).
+        # RETURNING gives the rows this claim leased, as leased: no read-back (by the lease owner, which has no
+        # index, it scanned the whole queue, documents' bytes and all, per claim; by primary key it was a second
+        # statement and a second pass over the wires). Plain rows, not ORM objects: only read (their wire sent,
+        # their attempts counted), never changed through a session.
         leased = list(
-            uow.connection.scalars(
-                update(MessageRow.__table__)  # type: ignore[arg-type]
+            uow.connection.execute(
+                update(MESSAGES)
                 .where(m.direction == "out", m.id.in_(targets), m.status == "queued", free)
                 .values(lease_owner=owner, lease_until=until)
-                .returning(m.id)
+                .returning(*MESSAGES.c)
             )
         )
         uow.commit()
-        if not leased:
-            return []
-        # Plain rows, not ORM objects: only read (their wire sent, their attempts counted), never changed through a
-        # session.
-        table: Any = MessageRow.__table__
-        return list(
-            uow.connection.execute(
-                select(table).where(m.direction == "out", m.id.in_(leased), m.lease_owner == owner).order_by(m.seq)
-            )
-        )
+        return sorted(leased, key=lambda row: row.seq)  # RETURNING's order is the engine's: the queue's is seq
 
 
 @dataclass
@@ -269,9 +263,10 @@ def store_receipts(engine: Engine, receipts: list[Any], keys: KeyLookup, result:
                 moves[message.id] = (OUT_STATUS[receipt.status], receipt.reason)
             if result is not None:
                 result.receipts[receipt.status] = result.receipts.get(receipt.status, 0) + 1
-        if rows:
-            conn.execute(insert(ReceiptRow.__table__), rows)  # type: ignore[arg-type]
+        insert_many(conn, RECEIPTS, rows)
         if moves:
+            # One UPDATE per message, by primary key: as one statement for the batch (ids IN a list, or joined to
+            # them), PostgreSQL planned it on a table without statistics as a scan of every outgoing message.
             conn.execute(
                 _MOVE,
                 [{"b_id": i, "b_status": st, "b_reason": why, "b_now": now} for i, (st, why) in moves.items()],
@@ -281,7 +276,7 @@ def store_receipts(engine: Engine, receipts: list[Any], keys: KeyLookup, result:
 
 
 _MOVE = (
-    update(MessageRow.__table__)  # type: ignore[arg-type]
+    update(MESSAGES)
     .where(MessageRow.direction == "out", MessageRow.id == bindparam("b_id"))
     .values(
         status=bindparam("b_status"),
