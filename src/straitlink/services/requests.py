@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -34,7 +34,7 @@ from straitlink.services.access import require, use_case
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import CheckedFile, FileStore, Upload
 from straitlink.services.kinds import kind_named
-from straitlink.services.records import build_record, check_references
+from straitlink.services.records import build_record, check_references, today_utc8
 from straitlink.services.request_writes import (
     Loaded,
     ReplyDraft,
@@ -51,13 +51,6 @@ from straitlink.store import tables as t
 from straitlink.store.mapping import REQUESTS
 from straitlink.store.tables_workflow import RequestDocumentRow
 from straitlink.store.uow import UnitOfWork
-
-# Both sides keep UTC+8 all year, so "today" is the same day on both.
-UTC8 = timezone(timedelta(hours=8))
-
-
-def today_utc8() -> date:
-    return datetime.now(UTC8).date()
 
 
 @dataclass(frozen=True)

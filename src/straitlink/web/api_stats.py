@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from straitlink.domain.errors import InvalidValue
-from straitlink.services.requests import today_utc8
+from straitlink.services.records import today_utc8
 from straitlink.stats.bulletin import FORMATS
 from straitlink.web import acting
 from straitlink.web.api import ERRORS
