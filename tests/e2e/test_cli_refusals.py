@@ -217,6 +217,15 @@ def test_what_happened_cannot_be_dated_after_today(cli: Cli, kind: str, pairs: l
         cli.refused("correct", kind, str(added["id"]), f"{field}={when}", "--reason", "r", field=field)  # type: ignore[index]
 
 
+def test_a_report_on_a_period_that_has_not_begun(cli: Cli, tmp_path: Path) -> None:
+    for later in _after_today():
+        cli.refused("stats", "--from", later, field="from", value=later)
+        cli.refused(
+            "bulletin", "--from", later, "--lang", "en", "--format", "md", "-o", str(tmp_path / "b.md"), field="from"
+        )
+    assert not (tmp_path / "b.md").exists()
+
+
 @pytest.mark.parametrize("source", ["nodoc", "nodoc:1-5", "00000000-0000-0000-0000-000000000000"])
 def test_a_source_document_that_does_not_exist(cli: Cli, source: str) -> None:
     cli.refused("add", "seizure", "drug=heroin", "quantity=1 kg", "--source", source, field="source")

@@ -13,6 +13,7 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import Basis, DoseEstimate, Qualifier, Total, Unit, canonical
 
@@ -23,6 +24,18 @@ AGREEMENT_SIGNED = date(2009, 4, 26)
 DIRECTIONS = ("tw_to_cn", "cn_to_tw")
 BASES = (Basis.GROSS, Basis.NET, Basis.UNSTATED)
 DIMENSIONS = ("type", "direction", "party", "month", "year", "agency", "drug", "place")
+
+
+def report_period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
+    """A report's `from` and `to` as given (ISO or ROC, partial dates from their first day to their last), by
+    default from the Agreement's taking effect to today; a period must have begun by today to be reported on."""
+    low = PartialDate.parse(start, field="from").earliest() if start else AGREEMENT_IN_FORCE
+    high = PartialDate.parse(end, field="to").latest() if end else today
+    if low > today:
+        raise InvalidValue("from", start, f"after today ({today.isoformat()}): nothing has happened in it yet")
+    if low > high:
+        raise InvalidValue("from", start or low.isoformat(), f"after to ({high.isoformat()})")
+    return low, high
 
 
 @dataclass(frozen=True)
