@@ -217,6 +217,18 @@ def test_what_happened_cannot_be_dated_after_today(cli: Cli, kind: str, pairs: l
         cli.refused("correct", kind, str(added["id"]), f"{field}={when}", "--reason", "r", field=field)  # type: ignore[index]
 
 
+@pytest.mark.parametrize("filed_on", ["2001-01-01", "98年6月24日", "2009-06", "90/1/1"])
+def test_a_request_filed_before_the_agreement_took_effect(cli: Cli, filed_on: str) -> None:
+    request = [pair for pair in REQUEST if not pair.startswith("filed_on=")]
+    cli.refused("request", "file", *request, "requesting_agency=法務部", f"filed_on={filed_on}", field="filed_on")
+
+
+def test_a_request_filed_after_today(cli: Cli) -> None:
+    request = [pair for pair in REQUEST if not pair.startswith("filed_on=")]
+    for when in _after_today():
+        cli.refused("request", "file", *request, "requesting_agency=法務部", f"filed_on={when}", field="filed_on")
+
+
 def test_a_report_on_a_period_that_has_not_begun(cli: Cli, tmp_path: Path) -> None:
     for later in _after_today():
         cli.refused("stats", "--from", later, field="from", value=later)

@@ -27,7 +27,7 @@ from straitlink.domain.deadlines import Calendar, DeadlineRule
 from straitlink.domain.errors import Conflict, InvalidValue, UnknownReference
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.parties import Party
-from straitlink.domain.replies import check_reply, step_day
+from straitlink.domain.replies import check_filing_day, check_reply, step_day
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Action, Actor, Payload, RefusalGround, Role
 from straitlink.services.access import require, use_case
@@ -159,7 +159,7 @@ def file_request(
     data.setdefault("requesting_party", (acting.party if acting else principal.party).value)
     data.setdefault("filed_on", desk.today().isoformat())
     record: AssistanceRequest = build_record(kind, data, actor=principal.username)  # type: ignore[assignment]
-    _day(record.filed_on, desk)
+    check_filing_day(record.filed_on, desk.today())
     files = [desk.files.check(u) for u in documents]
     with UnitOfWork(desk.engine) as uow:
         check_references(uow, kind, encode(record))

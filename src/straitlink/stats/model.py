@@ -13,12 +13,13 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from straitlink.domain.agreement import IN_FORCE_ON
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import Basis, DoseEstimate, Qualifier, Total, Unit, canonical
 
-# The Agreement took effect on 民國98年6月25日; "since the Agreement" figures start here.
-AGREEMENT_IN_FORCE = date(2009, 6, 25)
+# "Since the Agreement" figures start on the day it took effect.
+AGREEMENT_IN_FORCE = IN_FORCE_ON
 # Signed on 2009-04-26; some sources count from signing, and nothing under the Agreement can predate it.
 AGREEMENT_SIGNED = date(2009, 4, 26)
 DIRECTIONS = ("tw_to_cn", "cn_to_tw")
