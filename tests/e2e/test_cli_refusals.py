@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from test_cli_generated_input import snapshot
 from typer.testing import CliRunner
 
 from straitlink.cli.main import app
+from straitlink.services.records import today_utc8
 from straitlink.store.db import make_engine
 
 runner = CliRunner()
@@ -187,6 +189,53 @@ def test_list_persons_by_period_filters_by_their_case(cli: Cli) -> None:
     person = cli.ok("add", "person", f"case={new['id']}")  # type: ignore[index]
     found = {p["id"] for p in cli.ok("list", "persons", "--from", "2019-01-01")}  # type: ignore[index,union-attr]
     assert person["id"] in found and before["id"] not in found  # type: ignore[index]
+
+
+def _after_today() -> list[str]:
+    """Dates after today (UTC+8, as both sides keep it), in the forms people write them."""
+    today = today_utc8()
+    tomorrow, next_year = today + timedelta(days=1), today.year + 1
+    return [tomorrow.isoformat(), f"{next_year}-01", str(next_year), f"{next_year - 1911}年1月", "2099-12-31"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "pairs", "field"),
+    [
+        ("seizure", ["drug=heroin", "quantity=1 kg"], "date"),
+        ("case", ["title=t", "kind=drugs", "joint=yes"], "opened_on"),
+        ("intel", ["provider_party=TW", "recipient_party=CN", "summary=s"], "date"),
+        ("document", ["title=t"], "published_on"),
+    ],
+)
+def test_what_happened_cannot_be_dated_after_today(cli: Cli, kind: str, pairs: list[str], field: str) -> None:
+    for when in _after_today():
+        cli.refused("add", kind, *pairs, f"{field}={when}", field=field)
+    # Today is not after today, nor is a month that holds it (a document's date is always to the day).
+    today = today_utc8().isoformat()
+    added = cli.ok("add", kind, *pairs, f"{field}={today if kind == 'document' else today[:7]}")
+    for when in _after_today():
+        cli.refused("correct", kind, str(added["id"]), f"{field}={when}", "--reason", "r", field=field)  # type: ignore[index]
+
+
+@pytest.mark.parametrize("filed_on", ["2001-01-01", "98年6月24日", "2009-06", "90/1/1"])
+def test_a_request_filed_before_the_agreement_took_effect(cli: Cli, filed_on: str) -> None:
+    request = [pair for pair in REQUEST if not pair.startswith("filed_on=")]
+    cli.refused("request", "file", *request, "requesting_agency=法務部", f"filed_on={filed_on}", field="filed_on")
+
+
+def test_a_request_filed_after_today(cli: Cli) -> None:
+    request = [pair for pair in REQUEST if not pair.startswith("filed_on=")]
+    for when in _after_today():
+        cli.refused("request", "file", *request, "requesting_agency=法務部", f"filed_on={when}", field="filed_on")
+
+
+def test_a_report_on_a_period_that_has_not_begun(cli: Cli, tmp_path: Path) -> None:
+    for later in _after_today():
+        cli.refused("stats", "--from", later, field="from", value=later)
+        cli.refused(
+            "bulletin", "--from", later, "--lang", "en", "--format", "md", "-o", str(tmp_path / "b.md"), field="from"
+        )
+    assert not (tmp_path / "b.md").exists()
 
 
 @pytest.mark.parametrize("source", ["nodoc", "nodoc:1-5", "00000000-0000-0000-0000-000000000000"])

@@ -69,8 +69,11 @@ def test_tokens_of_others_are_an_admins_matter_and_audited(data_dir: Path) -> No
     code, out, err = run(data_dir, "user", "token", "chen", "--json", user="chen")  # one's own: allowed
     assert code == 0, err
     issued = json.loads(out)
-    code, _, err = run(data_dir, "user", "token", "chen", "--expires", "400", user="chen")
-    assert code == 2 and "days" in err and "400" in err
+    for days in ("400", "0", "-1"):  # 0 is a number of days too, not "the default"
+        code, _, err = run(data_dir, "user", "token", "chen", "--expires", days, user="chen")
+        assert code == 2 and "days" in err and f"{days} is not valid" in err, err
+    code, out, _ = run(data_dir, "user", "token", "chen", "--list", "--json", user="chen")
+    assert len(json.loads(out)) == 1, out  # only the token issued above: the refusals issued none
     code, out, _ = run(data_dir, "audit", "log", "--record", issued["id"], "--json")
     assert code == 0 and issued["token"] not in out and "api_token" in out and "chen" in out
     assert run(data_dir, "audit", "verify")[0] == 0

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from web_helpers import WebApp, load_seed
 
+from straitlink.services.records import today_utc8
 from straitlink.web.i18n import LANGS
 
 FORM = {
@@ -143,6 +144,24 @@ def test_a_filter_value_a_page_does_not_know_is_named_not_ignored(
     page = web.login("liaison").get(path)
     assert page.status_code == 422, path
     assert f'<p class="error" role="alert">{label}：&#39;{value}&#39;' in page.text, page.text[-600:]
+
+
+def test_a_report_on_a_period_that_has_not_begun_is_refused(web: WebApp) -> None:
+    """Statistics or a bulletin for 2099 once came out, all zeros, as if that period had been counted."""
+    web.accounts.add("analyst", roles=("analyst",))
+    client = web.login("analyst")
+    later = f"{today_utc8().year + 1}-01"
+    for path, params in (
+        ("/api/v1/statistics", {"from": later}),
+        ("/api/v1/bulletins", {"from": later, "format": "md"}),
+        ("/api/v1/statistics/explain", {"from": "2099-01-01", "to": "2099-12-31", "figure": "requests.total"}),
+    ):
+        refused = client.get(path, params=params)
+        assert refused.status_code == 422, (path, refused.text)
+        assert refused.json()["field"] == "from" and "after today" in refused.json()["message"], refused.text
+    page = client.get("/statistics", params={"start": later})
+    assert page.status_code == 422 and later in page.text
+    assert client.get("/api/v1/statistics", params={"from": today_utc8().isoformat()}).status_code == 200
 
 
 def test_the_forms_own_empty_choices_still_mean_any(web: WebApp) -> None:

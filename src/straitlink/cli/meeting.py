@@ -15,7 +15,7 @@ from rich.table import Table
 from straitlink.cli.common import AsJson, User, catalog, full_id, handles_errors, out, principal, print_json, state
 from straitlink.domain.errors import InvalidValue
 from straitlink.services import follow_ups as svc
-from straitlink.services.requests import today_utc8
+from straitlink.services.records import today_utc8
 
 app = typer.Typer(help="Meetings: their decisions and the follow-up of each.", no_args_is_help=True)
 follow_up = typer.Typer(help="A meeting's action items: who does what by when, and where it stands.")

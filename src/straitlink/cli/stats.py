@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -14,11 +13,12 @@ from straitlink.domain.access import Permission
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import canonical
+from straitlink.services.records import today_utc8
 from straitlink.services.session import unit_of_work
 from straitlink.stats import rollup_check
 from straitlink.stats.explain import explain_figure
 from straitlink.stats.export import FORMATS, write_tables
-from straitlink.stats.model import AGREEMENT_IN_FORCE, DIMENSIONS
+from straitlink.stats.model import DIMENSIONS, report_period
 from straitlink.stats.reconcile import Reconciliation, reconcile
 from straitlink.stats.service import compute_statistics
 from straitlink.stats.tables import StatTable, statistics_tables, table_named
@@ -27,15 +27,6 @@ FROM_HELP = "Period start, ISO or ROC (98-06-25, 102年1月1日); default the Ag
 TO_HELP = "Period end, ISO or ROC (102-11-30, 102年11月30日); a month or year means its last day; default today"
 EXPLAIN_ROWS = 50
 ROLLUPS_DIFFER_EXIT = 1  # the rollups are not what the raw rows add up to (bad input exits 2, like every command)
-
-
-def period(start: str | None, end: str | None) -> tuple[date, date]:
-    """--from and --to as days: a partial date starts at its first day and ends at its last."""
-    low = PartialDate.parse(start, field="from").earliest() if start else AGREEMENT_IN_FORCE
-    high = PartialDate.parse(end, field="to").latest() if end else date.today()
-    if low > high:
-        raise InvalidValue("from", start or low.isoformat(), f"after --to {high.isoformat()}")
-    return low, high
 
 
 def rich_table(table: StatTable) -> Table:
@@ -74,7 +65,7 @@ def register(app: typer.Typer) -> None:
             with unit_of_work(state(ctx).engine()) as uow:
                 _print_rollup_check(rollup_check.verify_rollups(uow), as_json)
             return
-        low, high = period(start, end)
+        low, high = report_period(start, end, today_utc8())
         with unit_of_work(state(ctx).engine()) as uow:
             if explain is not None:
                 shown = limit if limit is not None else (None if as_json else EXPLAIN_ROWS)
@@ -142,7 +133,7 @@ def register(app: typer.Typer) -> None:
         allow(ctx, Permission.BULLETINS_PRODUCE, "produce bulletins")
         from straitlink.stats.bulletin import write_bulletin
 
-        low, high = period(start, end)
+        low, high = report_period(start, end, today_utc8())
         if output is None:
             raise InvalidValue("output", None, "-o FILE is required")
         with unit_of_work(state(ctx).engine()) as uow:

@@ -200,7 +200,7 @@ def token(
             table.add_row(t.id, t.label, t.created_at, t.expires_at or "never", t.revoked_at or "")
         out.print(table)
         return
-    secret, info = tokens.issue_token(engine, name, label, days=expires or 90, principal=acting)
+    secret, info = tokens.issue_token(engine, name, label, days=90 if expires is None else expires, principal=acting)
     if as_json:
         print_json({**_token_json(info), "token": secret})
         return

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+# The day the Agreement took effect (民國98年6月25日, catalog/data/agreement.yaml): no request under it is older.
+IN_FORCE_ON = date(2009, 6, 25)
+
 
 @dataclass(frozen=True)
 class Agreement:

@@ -67,6 +67,8 @@ class Vessel:
 class Case(Record):
     """A criminal case; `joint` when both sides' agencies worked it together (兩岸聯手)."""
 
+    HAPPENED = ("opened_on",)
+
     title: str
     kind: CaseKind
     joint: bool
@@ -87,6 +89,8 @@ class Case(Record):
 @dataclass(kw_only=True)
 class Operation(Record):
     """An action inside a case (a raid, the first joint maritime operation), with what it deployed."""
+
+    HAPPENED = ("date",)
 
     case: str
     name: str

@@ -153,7 +153,8 @@ class NotAuthenticated(StraitLinkError):
     http_status = 401
 
     def __init__(self, user: str | None, reason: str) -> None:
-        super().__init__(f"user: {user!r} {reason}", field="user", value=user)
+        # With no account named there is no value to quote: "user: is required …", not "user: None is required …".
+        super().__init__(f"user: {user!r} {reason}" if user else f"user: {reason}", field="user", value=user)
 
 
 class IncompleteRequest(StraitLinkError):

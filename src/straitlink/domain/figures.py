@@ -86,6 +86,8 @@ class Citation:
 class SourceDocument(Record):
     """A document records and figures come from: a bulletin, a news item, a figures table row's source."""
 
+    HAPPENED = ("published_on",)
+
     title: str
     publisher: str | None = None
     url: str | None = None

@@ -15,6 +15,8 @@ from straitlink.domain.records import Record
 class IntelReport(Record):
     """Intelligence one party's agency handed to the other party."""
 
+    HAPPENED = ("date",)
+
     provider_party: Party
     provider_agency: str | None = None  # 陸方提供情資 names the side, not always the agency
     recipient_party: Party

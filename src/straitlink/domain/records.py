@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import date
+from typing import ClassVar
 
+from straitlink.domain.dates import PartialDate
+from straitlink.domain.errors import InvalidValue
 from straitlink.domain.marking import Marking
 from straitlink.domain.provenance import Provenance
 from straitlink.domain.text import check_texts
@@ -31,6 +35,18 @@ class Record:
     provenance: Provenance
     version: int = 1
     marking: Marking = field(default_factory=Marking)
+    # The fields saying when something happened (a seizure, a case's opening): never after the day it is recorded.
+    HAPPENED: ClassVar[tuple[str, ...]] = ()
 
     def __post_init__(self) -> None:
         check_texts(self)
+
+
+def check_happened(record: Record, today: date) -> None:
+    """Refuse a record dating what happened after `today` (a partial date from its first day: 2026-12 is not)."""
+    for name in record.HAPPENED:
+        value = getattr(record, name)
+        first = value.earliest() if isinstance(value, PartialDate) else value
+        if first is not None and first > today:
+            shown = value.iso if isinstance(value, PartialDate) else value.isoformat()
+            raise InvalidValue(name, shown, f"after today ({today.isoformat()})")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from straitlink.domain.agreement import IN_FORCE_ON
 from straitlink.domain.errors import InvalidValue, MissingField, NotOwner
 from straitlink.domain.parties import Party
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
@@ -18,6 +19,15 @@ def step_day(on: date | None, today: date) -> date:
     if on > today:
         raise InvalidValue("on", on.isoformat(), f"after today ({today.isoformat()})")
     return on
+
+
+def check_filing_day(filed_on: date, today: date) -> None:
+    """A request is filed under the Agreement, so not before it took effect, and not after today."""
+    if filed_on > today:
+        raise InvalidValue("filed_on", filed_on.isoformat(), f"after today ({today.isoformat()})")
+    if filed_on < IN_FORCE_ON:
+        reason = f"before the Agreement took effect on {IN_FORCE_ON.isoformat()}"
+        raise InvalidValue("filed_on", filed_on.isoformat(), reason)
 
 
 def check_reply(request: AssistanceRequest, kind: str, text: str | None, documents: int, on: date) -> str | None:

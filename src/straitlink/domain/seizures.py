@@ -41,6 +41,8 @@ def check_bounds(field: str, q: Quantity, bounds: dict[Dimension, tuple[Unit, De
 class Seizure(Record):
     """600 塊海洛因(毛重 229 公斤) is one seizure with two quantities: 600 blocks and 229 kg gross."""
 
+    HAPPENED = ("date",)
+
     drug: str
     quantities: list[Quantity]
     date: PartialDate | None = None

@@ -23,8 +23,7 @@ from straitlink.services import records as record_svc
 from straitlink.services.forms import parse_value, unwrap_hint
 from straitlink.services.ids import resolve_references
 from straitlink.services.kinds import kind_named
-from straitlink.services.records import ListFilter
-from straitlink.services.requests import today_utc8
+from straitlink.services.records import ListFilter, today_utc8
 
 MEETING = kind_named("meeting")
 FIELDS = tuple(field_hints(FollowUp))

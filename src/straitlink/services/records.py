@@ -8,7 +8,7 @@ is the only way a request changes.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -22,7 +22,7 @@ from straitlink.domain.access import Principal
 from straitlink.domain.errors import InvalidValue, UnknownReference
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.provenance import Provenance
-from straitlink.domain.records import Record, new_id
+from straitlink.domain.records import Record, check_happened, new_id
 from straitlink.services.access import log_read, require, use_case
 from straitlink.services.kinds import CATALOG_TABLES, Kind, kind_named, referenced_values
 from straitlink.store import scope
@@ -44,6 +44,14 @@ MARKING_SHORTCUTS = {
     "publishable": "publishable",
     "marking_note": "note",
 }
+
+
+# Both sides keep UTC+8 all year, so "today" is the same day on both.
+UTC8 = timezone(timedelta(hours=8))
+
+
+def today_utc8() -> date:
+    return datetime.now(UTC8).date()
 
 
 def check_references(uow: UnitOfWork, kind: Kind, data: dict[str, Any]) -> None:
@@ -113,6 +121,7 @@ def add_record(engine: Engine, kind: Kind, data: dict[str, Any], *, principal: P
     require(engine, principal, access.write_permission(kind.name), f"add {kind.name} records")
     with UnitOfWork(engine) as uow:
         record = build_record(kind, data, actor=principal.username)
+        check_happened(record, today_utc8())
         check_references(uow, kind, encode(record))
         agencies = scope.record_agencies(uow, kind.name, record)
         access.decide_create(principal, kind.name, record.marking, agencies)
@@ -160,6 +169,7 @@ def change_record(
         merged = {**old, **changes}
         merged["marking"] = {**old["marking"], **(changes.get("marking") or {})}
         after = build_record(kind, merged, actor=principal.username)
+        check_happened(after, today_utc8())
         after.version = before.version if expected_version is None else expected_version
         new = encode(after)
         check_references(uow, kind, new)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, func, select
@@ -27,14 +27,14 @@ from straitlink.domain.deadlines import Calendar, DeadlineRule
 from straitlink.domain.errors import Conflict, InvalidValue, UnknownReference
 from straitlink.domain.events import DomainEvent
 from straitlink.domain.parties import Party
-from straitlink.domain.replies import check_reply, step_day
+from straitlink.domain.replies import check_filing_day, check_reply, step_day
 from straitlink.domain.requests import AssistanceRequest, RequestStatus
 from straitlink.domain.workflow import Acting, Action, Actor, Payload, RefusalGround, Role
 from straitlink.services.access import require, use_case
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import CheckedFile, FileStore, Upload
 from straitlink.services.kinds import kind_named
-from straitlink.services.records import build_record, check_references
+from straitlink.services.records import build_record, check_references, today_utc8
 from straitlink.services.request_writes import (
     Loaded,
     ReplyDraft,
@@ -51,13 +51,6 @@ from straitlink.store import tables as t
 from straitlink.store.mapping import REQUESTS
 from straitlink.store.tables_workflow import RequestDocumentRow
 from straitlink.store.uow import UnitOfWork
-
-# Both sides keep UTC+8 all year, so "today" is the same day on both.
-UTC8 = timezone(timedelta(hours=8))
-
-
-def today_utc8() -> date:
-    return datetime.now(UTC8).date()
 
 
 @dataclass(frozen=True)
@@ -166,7 +159,7 @@ def file_request(
     data.setdefault("requesting_party", (acting.party if acting else principal.party).value)
     data.setdefault("filed_on", desk.today().isoformat())
     record: AssistanceRequest = build_record(kind, data, actor=principal.username)  # type: ignore[assignment]
-    _day(record.filed_on, desk)
+    check_filing_day(record.filed_on, desk.today())
     files = [desk.files.check(u) for u in documents]
     with UnitOfWork(desk.engine) as uow:
         check_references(uow, kind, encode(record))

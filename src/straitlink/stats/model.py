@@ -13,16 +13,30 @@ from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any
 
+from straitlink.domain.agreement import IN_FORCE_ON
+from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.quantity import Basis, DoseEstimate, Qualifier, Total, Unit, canonical
 
-# The Agreement took effect on 民國98年6月25日; "since the Agreement" figures start here.
-AGREEMENT_IN_FORCE = date(2009, 6, 25)
+# "Since the Agreement" figures start on the day it took effect.
+AGREEMENT_IN_FORCE = IN_FORCE_ON
 # Signed on 2009-04-26; some sources count from signing, and nothing under the Agreement can predate it.
 AGREEMENT_SIGNED = date(2009, 4, 26)
 DIRECTIONS = ("tw_to_cn", "cn_to_tw")
 BASES = (Basis.GROSS, Basis.NET, Basis.UNSTATED)
 DIMENSIONS = ("type", "direction", "party", "month", "year", "agency", "drug", "place")
+
+
+def report_period(start: str | None, end: str | None, today: date) -> tuple[date, date]:
+    """A report's `from` and `to` as given (ISO or ROC, partial dates from their first day to their last), by
+    default from the Agreement's taking effect to today; a period must have begun by today to be reported on."""
+    low = PartialDate.parse(start, field="from").earliest() if start else AGREEMENT_IN_FORCE
+    high = PartialDate.parse(end, field="to").latest() if end else today
+    if low > today:
+        raise InvalidValue("from", start, f"after today ({today.isoformat()}): nothing has happened in it yet")
+    if low > high:
+        raise InvalidValue("from", start or low.isoformat(), f"after to ({high.isoformat()})")
+    return low, high
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,8 @@ from straitlink.services.agencies import catalog_for
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import Kind, kind_named
 from straitlink.services.present import for_reader_of
-from straitlink.services.records import ListFilter
-from straitlink.services.requests import Desk, today_utc8
+from straitlink.services.records import ListFilter, today_utc8
+from straitlink.services.requests import Desk
 from straitlink.services.session import unit_of_work
 from straitlink.stats.bulletin import render_bulletin
 from straitlink.stats.explain import Explanation, explain_figure

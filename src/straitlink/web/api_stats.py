@@ -10,8 +10,9 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from straitlink.domain.errors import InvalidValue
-from straitlink.services.requests import today_utc8
+from straitlink.services.records import today_utc8
 from straitlink.stats.bulletin import FORMATS
+from straitlink.stats.model import report_period
 from straitlink.web import acting
 from straitlink.web.api import ERRORS
 from straitlink.web.filters import period_bound
@@ -19,7 +20,6 @@ from straitlink.web.security import Caller, caller, web_state
 
 router = APIRouter(prefix="/api/v1", responses=ERRORS, tags=["statistics"])
 Who = Annotated[Caller, Depends(caller)]
-AGREEMENT_IN_FORCE = date(2009, 6, 25)
 From = Annotated[str | None, Query(alias="from", description="Period start, ISO or ROC (default 2009-06-25)")]
 To = Annotated[str | None, Query(alias="to", description="Period end, ISO or ROC (default today)")]
 MEDIA = {
@@ -31,12 +31,8 @@ MEDIA = {
 
 
 def period(start: str | None, end: str | None) -> tuple[date, date]:
-    """The period as the CLI reads it: a partial date starts at its first day and ends at its last."""
-    low = period_bound(start, "from", end=False) or AGREEMENT_IN_FORCE
-    high = period_bound(end, "to", end=True) or today_utc8()
-    if low > high:
-        raise InvalidValue("from", start or low.isoformat(), f"after to ({high.isoformat()})")
-    return low, high
+    """The period as the CLI reads it (stats.model.report_period), today being UTC+8's."""
+    return report_period(start, end, today_utc8())
 
 
 @router.get("/statistics", summary="Every effectiveness figure for a period, optionally broken down")

@@ -14,8 +14,7 @@ from starlette.concurrency import run_in_threadpool
 
 from straitlink.domain.errors import NotFound
 from straitlink.services.kinds import kind_named
-from straitlink.services.records import ListFilter
-from straitlink.services.requests import today_utc8
+from straitlink.services.records import ListFilter, today_utc8
 from straitlink.web import acting
 from straitlink.web.filters import after_key, cursor_after
 from straitlink.web.render import page

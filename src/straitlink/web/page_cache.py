@@ -30,7 +30,7 @@ from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from straitlink.services.page_check import PageChecker
-from straitlink.services.requests import today_utc8
+from straitlink.services.records import today_utc8
 from straitlink.web.security import SESSION_COOKIE
 
 # The cached pages, by path, and the family of versions each depends on besides the principal's.

@@ -20,10 +20,10 @@ from straitlink.domain.requests import Direction, RequestStatus
 from straitlink.domain.workflow import RefusalGround
 from straitlink.services.documents import Upload
 from straitlink.services.kinds import KINDS, kind_named
-from straitlink.services.records import ListFilter
+from straitlink.services.records import ListFilter, today_utc8
 from straitlink.services.request_lists import RequestFilter
 from straitlink.services.request_views import DocumentView
-from straitlink.services.requests import StepInput, today_utc8
+from straitlink.services.requests import StepInput
 from straitlink.web import acting
 from straitlink.web.filters import after_key, cursor_after, list_filter, period_bound
 from straitlink.web.i18n import LANGS, pick_lang
