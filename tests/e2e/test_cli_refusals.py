@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 from cli_helpers import TEST_ACCOUNTS
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from test_cli_generated_input import snapshot
 from typer.testing import CliRunner
 
 from straitlink.cli.main import app
+from straitlink.exchange.keys import public_text
 from straitlink.services.records import today_utc8
 from straitlink.store.db import make_engine
 
@@ -370,3 +372,22 @@ def test_exchange_before_the_peer_is_added_says_how_to_add_it(cli: Cli, tmp_path
     err = cli.refused("exchange", *args, field="exchange peer", value="'CN'")
     assert "straitlink exchange peer add --party CN" in err, err
     assert not (tmp_path / "out.pkg").exists()
+
+
+def test_a_peer_must_act_as_an_account_holding_the_peer_role(cli: Cli, tmp_path: Path) -> None:
+    """A peer once acted as 'nobody': every message from it would have been refused, long after the set-up."""
+    key = tmp_path / "cn.pub"
+    key.write_text(public_text(Ed25519PrivateKey.generate().public_key()) + "\n", encoding="utf-8")
+    add = ["exchange", "peer", "add", "--party", "CN", "--url", "http://127.0.0.1:9", "--key", str(key)]
+    cli.refused(*add, field="account", value="peer-CN")  # the default account was never added
+    cli.refused(*add, "--account", "nobody", field="account", value="nobody")
+    err = cli.refused(*add, "--account", "officer-a", field="account", value="officer-a")
+    assert "peer role" in err, err
+
+
+@pytest.mark.parametrize("content", ["garbage", "", "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"])
+def test_a_peer_key_file_that_is_no_key_is_named_by_its_path(cli: Cli, tmp_path: Path, content: str) -> None:
+    key = tmp_path / "cn.pub"
+    key.write_text(content, encoding="utf-8")
+    args = ["exchange", "peer", "add", "--party", "CN", "--url", "http://127.0.0.1:9", "--key", str(key)]
+    cli.refused(*args, field="key", value=str(key))

@@ -157,6 +157,14 @@ def test_a_number_outside_its_range_names_the_option_and_the_value(
     refused(data_dir, [*command, option, str(value)], option, str(value))
 
 
+@pytest.mark.parametrize(("command", "option"), NUMERIC)
+def test_a_number_option_is_finite(data_dir: Path, command: tuple[str, ...], option: str) -> None:
+    """nan once reached `timedelta(days=nan)` as a traceback: every number option has bounds, and nan and the
+    infinities are outside them."""
+    for value in ("nan", "inf", "-inf"):
+        refused(data_dir, [*command, option, value], option, repr(value))
+
+
 def test_serve_refuses_a_port_in_use_and_a_host_not_of_this_machine(data_dir: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

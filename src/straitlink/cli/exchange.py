@@ -66,7 +66,9 @@ def peer_add(
     account: Annotated[
         str | None, typer.Option("--account", help="The local account (role peer) its messages act as")
     ] = None,
-    overlap_days: Annotated[float, typer.Option("--overlap-days", help="How long a replaced key stays valid")] = 7,
+    overlap_days: Annotated[
+        float, typer.Option("--overlap-days", help="How long a replaced key stays valid (days)", min=0, max=366)
+    ] = 7,
     as_json: AsJson = False,
 ) -> None:
     """Register the peer, or give it a new key (its earlier key stays valid for the overlap period); admin."""
@@ -90,9 +92,11 @@ def peer_add(
 
 def _read_key(path: Path) -> bytes:
     try:
-        return path.read_bytes()
+        data = path.read_bytes()
     except OSError as exc:
         raise InvalidValue("key", str(path), exc.strerror or "cannot be read") from None
+    keys.parse_public(data, shown=str(path))  # refused here, naming the file
+    return data
 
 
 def _keys(peer: peers.Peer) -> str:
@@ -144,7 +148,7 @@ def _print_sync(report: service.SyncReport, as_json: bool) -> None:
 @handles_errors
 def run_cmd(
     ctx: typer.Context,
-    interval: Annotated[float, typer.Option(help="Seconds between rounds when idle")] = 2.0,
+    interval: Annotated[float, typer.Option(help="Seconds between rounds when idle", min=0, max=3600)] = 2.0,
     rounds: Annotated[int | None, typer.Option(help="Stop after this many rounds (default: never)")] = None,
 ) -> None:
     """Keep syncing with the peer until interrupted."""

@@ -48,18 +48,19 @@ def public_pem(public: Ed25519PublicKey) -> bytes:
     return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def parse_public(text: str | bytes, field: str = "key") -> Ed25519PublicKey:
-    """A public key from its PEM form or its one line of base64 raw bytes."""
+def parse_public(text: str | bytes, field: str = "key", shown: str = "(key)") -> Ed25519PublicKey:
+    """A public key from its PEM form or its one line of base64 raw bytes; a refusal names it as `shown` (the
+    file it was read from, say), never by its content."""
     data = text.encode("ascii", "replace") if isinstance(text, str) else text
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
             key = serialization.load_pem_public_key(data)
             if not isinstance(key, Ed25519PublicKey):
-                raise InvalidValue(field, "(key)", "not an Ed25519 public key")
+                raise InvalidValue(field, shown, "not an Ed25519 public key")
             return key
         return Ed25519PublicKey.from_public_bytes(base64.b64decode(data.strip(), validate=True))
     except (ValueError, TypeError) as exc:
-        raise InvalidValue(field, "(key)", f"not an Ed25519 public key in PEM or base64 ({exc})") from None
+        raise InvalidValue(field, shown, f"not an Ed25519 public key in PEM or base64 ({exc})") from None
 
 
 @dataclass(frozen=True)

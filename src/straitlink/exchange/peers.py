@@ -12,6 +12,7 @@ from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.domain.parties import Party
 from straitlink.exchange.envelope import KeyLookup, now_iso
 from straitlink.exchange.keys import key_id, parse_public, public_text
+from straitlink.store.tables_access import AccountRoleRow, AccountRow
 from straitlink.store.tables_exchange import PeerKeyRow, PeerRow
 from straitlink.store.uow import UnitOfWork
 
@@ -58,13 +59,13 @@ def add_peer(
     with UnitOfWork(engine) as uow:
         s = uow.session
         row = s.get(PeerRow, other.value)
+        acting = account or (row.account if row is not None else f"peer-{other.value}")
+        _check_account(uow, acting)
         if row is None:
-            s.add(
-                PeerRow(party=other.value, url=url.rstrip("/"), account=account or f"peer-{other.value}", added_at=now)
-            )
+            s.add(PeerRow(party=other.value, url=url.rstrip("/"), account=acting, added_at=now))
         else:
             row.url = url.rstrip("/")
-            row.account = account or row.account
+            row.account = acting
         s.flush()
         if s.get(PeerKeyRow, kid) is None:
             retire = (datetime.now(UTC) + overlap).isoformat(timespec="microseconds")
@@ -76,6 +77,18 @@ def add_peer(
             s.add(PeerKeyRow(key_id=kid, party=other.value, public_key=public_text(public), added_at=now))
         uow.commit()
     return get_peer(engine, other.value)
+
+
+def _check_account(uow: UnitOfWork, username: str) -> None:
+    """The peer's messages act as this account: it must exist here and hold the peer role, or none would apply."""
+    if uow.session.get(AccountRow, username) is None:
+        hint = (
+            f"add it first: `straitlink user add {username} --role peer --clearance secret`, or name one with --account"
+        )
+        raise InvalidValue("account", username, f"is not an account here; {hint}")
+    roles = uow.session.scalars(select(AccountRoleRow.role).where(AccountRoleRow.username == username))
+    if "peer" not in set(roles):
+        raise InvalidValue("account", username, "does not hold the peer role its messages act in")
 
 
 def get_peer(engine: Engine, party: str) -> Peer:
