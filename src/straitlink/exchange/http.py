@@ -41,7 +41,11 @@ def sender_loop(engine: Engine, settings: Settings | None, interval: float, stop
         except (StraitLinkError, SQLAlchemyError, httpx.HTTPError) as exc:
             log.debug("exchange not synced: %s", exc)
             continue
-        if report.sent or report.failed:
+        if report.failed:  # the peer is down or refuses: say so once a round, with why
+            log.warning(
+                "exchange: %d not delivered, retried after a back-off: %s", report.failed, "; ".join(report.errors)
+            )
+        elif report.sent:
             log.info("exchange: %s", report.to_json())
 
 

@@ -13,6 +13,7 @@ candidate, a claim growing with the queue (two seconds per claim with 5,000 queu
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import threading
@@ -119,6 +120,20 @@ def http_post(client: httpx.Client, *, attempts: int = 5, timeout: float = 30.0)
         return data
 
     return post
+
+
+def _log_retry(details: stamina.instrumentation.RetryDetails) -> None:
+    """A retry, told in one line for whoever debugs the link; a round that fails in the end is reported by its
+    caller (`exchange sync` prints it, `serve` logs it as a warning)."""
+    where = details.args[0] if details.args else details.name
+    cause = f"{type(details.caused_by).__name__}: {details.caused_by}"
+    log.debug("POST %s failed (%s); retry %d in %.1f s", where, cause, details.retry_num, details.wait_for)
+
+
+# Instead of stamina's default, which logs each retry as a bare "stamina.retry_scheduled" warning: four such lines
+# above every failed `exchange sync`, and a line a second in `serve`'s log while the peer is down.
+log = logging.getLogger("straitlink.exchange")
+stamina.instrumentation.set_on_retry_hooks([_log_retry])
 
 
 def _retriable(exc: Exception) -> bool:
