@@ -3,6 +3,7 @@ still verify, and a message that cannot be applied is parked while the rest of i
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from straitlink.audit import log
 from straitlink.audit import state as record_state
 from straitlink.audit.entries import AuditAction, Change
 from straitlink.audit.verify import verify_stored
+from straitlink.exchange import outbox, service
 from straitlink.exchange.inbox import waiting_from
 from straitlink.exchange.outbox import stage
 from straitlink.exchange.service import sync
@@ -156,6 +158,41 @@ def test_a_batch_writes_plain_records_with_core_and_a_later_message_finds_them(
     with UnitOfWork(cn.engine) as uow:
         entries = dict(uow.connection.execute(select(search.ENTRY.c.record_id, search.ENTRY.c.body)).all())
     assert "線索乙" in entries[second] and "線索甲" in entries[first] and outcome_id in entries
+    assert verify_stored(cn.engine).ok
+
+
+def test_what_is_staged_is_delivered_while_the_rest_is_staged_in_causal_order(
+    sides: tuple[Side, Side], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """More new events than one stage reads: delivery starts after the first read, beside the staging of the rest,
+    and a record's later messages (staged in a later read) still arrive after its first."""
+    tw, cn = sides
+    monkeypatch.setattr(outbox, "BATCH", 3)  # events per stage read (more than the re-read window, as in use)
+    monkeypatch.setattr(outbox, "WINDOW", 2)
+    monkeypatch.setattr(service, "STAGE_BATCH", 3)
+    ids = [tw.add("intel", intel(f"情資{n}")) for n in range(8)]
+    for n in range(2):
+        records.update_record(tw.engine, kind_named("intel"), ids[0], {"summary": f"更正{n}"}, principal=tw.officer)
+    posted, reads, waited = threading.Event(), [], []
+    deliver, stage_once = direct(cn), service.stage
+
+    def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        posted.set()
+        return deliver(url, body)
+
+    def staging(*args: Any, **kwargs: Any) -> Any:
+        if reads:  # a later read: the first read's messages are on their way meanwhile
+            waited.append(posted.wait(timeout=30))
+        reads.append(1)
+        return stage_once(*args, **kwargs)
+
+    monkeypatch.setattr(service, "stage", staging)
+    report = sync(tw.ex, post, batch=2, concurrency=2)
+    assert report.staged == 10 and report.receipts == {"applied": 10} and not report.errors
+    assert out_statuses(tw) == {"applied": 10}
+    assert len(reads) > 2 and all(waited)  # delivered while the rest was staged
+    assert cn.get("intel", ids[0]).summary == "更正1"  # the corrections applied after their record, in order
+    assert [cn.get("intel", i).summary for i in ids[1:]] == [f"情資{n}" for n in range(1, 8)]
     assert verify_stored(cn.engine).ok
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,23 +101,43 @@ class SyncReport:
 
 
 def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200, concurrency: int = CONCURRENCY) -> SyncReport:
-    """Stage new events, deliver everything due, collect late receipts, then return (one round)."""
+    """Stage new events, deliver everything due, collect late receipts, then return (one round).
+
+    When there are more new events than one stage reads, what is staged is delivered while the rest is staged:
+    the peer applies the first messages instead of waiting for the last to be signed (deliveries take only the
+    heads of their records, so the causal order holds whatever is staged meanwhile). A delivery that fails stops
+    the round's deliveries, as it does in one `deliver_all`.
+    """
     report = SyncReport()
-    while True:
-        staged = stage(ex.engine, ex.identity, ex.peer, ex.files)
-        report.staged += staged.messages
-        report.withheld += staged.withheld
-        if staged.read < STAGE_BATCH:
-            break  # a full read may have left newer events; a short one took all (the re-read window is smaller)
-    resend_missing(ex.engine, ex.files)  # messages the peer parked for a document this side has again
     keys = ex.keys()
     with httpx.Client() as client:
         send = post or http_post(client)
-        report.add(deliver_all(ex.engine, ex.peer, send, keys, limit=batch, concurrency=concurrency))
+
+        def deliver() -> Delivery:
+            return deliver_all(ex.engine, ex.peer, send, keys, limit=batch, concurrency=concurrency)
+
+        if _stage(ex, report):
+            with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-early") as pool:
+                early = pool.submit(deliver)
+                while _stage(ex, report):
+                    pass
+                report.add(early.result())
+        resend_missing(ex.engine, ex.files)  # messages the peer parked for a document this side has again
+        if not report.failed:
+            report.add(deliver())
         _collect_late_receipts(ex, send, keys, report)
     ex.inbox().release_ready()
     report.overdue = record_overdue(ex.engine, ex.identity)
     return report
+
+
+def _stage(ex: Exchange, report: SyncReport) -> bool:
+    """Stage one read of new events; whether more may wait (a full read may have left newer events, a short one
+    took all: the re-read window is smaller than a read)."""
+    staged = stage(ex.engine, ex.identity, ex.peer, ex.files)
+    report.staged += staged.messages
+    report.withheld += staged.withheld
+    return staged.read >= STAGE_BATCH
 
 
 def _collect_late_receipts(ex: Exchange, send: Post, keys: KeyLookup, report: SyncReport) -> None:
