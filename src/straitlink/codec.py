@@ -98,7 +98,10 @@ _HINTS: dict[type, dict[str, Any]] = {}
 def field_hints(cls: type) -> dict[str, Any]:
     """The resolved type of each field of a record class (cached: resolving is slow)."""
     if cls not in _HINTS:
-        _HINTS[cls] = typing.get_type_hints(cls)
+        hints = typing.get_type_hints(cls)
+        # Only the instance's fields: a class-level constant (Record.HAPPENED, a ClassVar) is no field to write.
+        names = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set(hints)
+        _HINTS[cls] = {name: hint for name, hint in hints.items() if name in names}
     return _HINTS[cls]
 
 

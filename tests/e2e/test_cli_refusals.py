@@ -134,6 +134,14 @@ def test_a_field_given_twice(cli: Cli, args: list[str]) -> None:
     cli.refused(*args, field="given twice")
 
 
+@pytest.mark.parametrize("key", ["data", "quantites", "HAPPENED", "Drug"])
+def test_a_key_in_the_file_the_kind_does_not_have(cli: Cli, tmp_path: Path, key: str) -> None:
+    """It was ignored: a misspelt "data" stored the seizure without its date."""
+    file = tmp_path / "s.json"
+    file.write_text(json.dumps({"drug": "海洛因", "quantities": ["1 kg"], key: "2013-01-01"}), encoding="utf-8")
+    cli.refused("add", "seizure", "--file", str(file), field="field", value=key)
+
+
 def test_a_field_given_in_the_file_and_as_a_pair(cli: Cli, tmp_path: Path) -> None:
     file = tmp_path / "s.json"
     file.write_text(json.dumps({"drug": "海洛因", "quantities": ["1 kg"]}), encoding="utf-8")

@@ -33,6 +33,8 @@ def data_dir(tmp_path: Path) -> Path:
 def test_init_adds_the_first_admin_once(data_dir: Path) -> None:
     code, out, _ = run(data_dir, "init", "--admin", "other", "--json")
     assert code == 0 and json.loads(out)["admin"] is None
+    code, out, err = run(data_dir, "init", "--admin", "other")  # said, not skipped in silence
+    assert code == 0 and "other not added: an admin account exists already" in err, err
     code, out, _ = run(data_dir, "user", "list", "--json")
     assert [a["username"] for a in json.loads(out)] == ["admin"]
 

@@ -94,6 +94,40 @@ def test_create_refuses_bad_values_and_unknown_references_naming_the_field(clien
     assert client.get("/api/v1/seizures").json()["items"] == []
 
 
+def test_create_and_update_read_values_as_the_cli_does(client: TestClient) -> None:
+    """Names in either script, ROC dates and quantities as written, as `straitlink add --file` takes them."""
+    made = client.post(
+        "/api/v1/seizures",
+        json={"drug": "海洛因", "quantity": ["229 公斤 毛重", "600 塊"], "date": "102年11月17日", "place": "桃園機場"},
+    )
+    assert made.status_code == 201, made.text
+    record = made.json()
+    assert (record["drug"], record["date"]["iso"], record["place"]) == ("heroin", "2013-11-17", "taoyuan-airport")
+    assert [(q["value"], q["unit"], q["basis"]) for q in record["quantities"]] == [
+        ("229", "kg", "gross"),
+        ("600", "block", "unstated"),
+    ]
+    changed = client.patch(f"/api/v1/seizures/{record['id']}?version=1", json={"drug": "K他命"})
+    assert changed.status_code == 200 and changed.json()["drug"] == "ketamine", changed.text
+
+
+@pytest.mark.parametrize("key", ["data", "quantites", "HAPPENED", "Drug"])
+def test_a_key_the_kind_does_not_have_is_refused_not_ignored(client: TestClient, key: str) -> None:
+    """A misspelt key ("data" for "date") was dropped silently, and the record stored without it."""
+    body = assert_error(client.post("/api/v1/seizures", json={**seizure("1"), key: "2013-09-27"}), 422, "invalid_value")
+    assert body["field"] == "field" and body["value"] == key, body
+    record = client.post("/api/v1/seizures", json=seizure("1")).json()
+    refused = client.patch(f"/api/v1/seizures/{record['id']}?version=1", json={key: "x"})
+    assert_error(refused, 422, "invalid_value", "field")
+    assert [r["id"] for r in client.get("/api/v1/seizures").json()["items"]] == [record["id"]]
+
+
+def test_a_body_that_is_not_json_names_the_body(client: TestClient) -> None:
+    sent = client.post("/api/v1/seizures", content=b"{bad", headers={"content-type": "application/json"})
+    body = assert_error(sent, 422, "invalid_value", "body")
+    assert "not valid JSON" in body["message"], body
+
+
 def test_a_request_is_filed_moved_and_its_history_shown(client: TestClient) -> None:
     incomplete = assert_error(
         client.post("/api/v1/requests", json={**REQUEST, "purpose": None}), 422, "incomplete_request"

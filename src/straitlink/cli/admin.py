@@ -14,6 +14,7 @@ import typer
 from straitlink.cli.common import (
     AsJson,
     User,
+    err,
     freeze_loaded,
     handles_errors,
     out,
@@ -57,6 +58,12 @@ def register(app: typer.Typer) -> None:
         out.print(f"database ready: {count} catalogue entries")
         if created:
             out.print(f"added the first admin account {created}")
+        elif admin is not None:  # said, not silently skipped: the officer would expect the account to exist now
+            err.print(
+                f"{admin} not added: an admin account exists already; an admin adds more with "
+                f"`straitlink --user ADMIN user add {admin} --role admin`",
+                highlight=False,
+            )
         elif admins == 0:
             out.print("no admin account yet: `straitlink init --admin NAME` adds the first one")
 

@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 from straitlink.demo.bulletin import DOCUMENT_ID, Citer, partial, seed_id
+from straitlink.domain.agreement import IN_FORCE_ON
 from straitlink.domain.figures import PublishedFigure
 from straitlink.domain.meetings import Meeting, MeetingKind
 from straitlink.domain.quantity import Qualifier, Unit
@@ -13,7 +14,7 @@ from straitlink.domain.seizures import Seizure
 
 # 「自 98 年 6月 25 日生效至今(102)年 11 月 30 日止」: the bulletin's one stated cut-off, which its other totals
 # (「自協議生效以來」) share.
-AGREEMENT_IN_FORCE = date(2009, 6, 25)
+AGREEMENT_IN_FORCE = IN_FORCE_ON
 CUT_OFF = date(2013, 11, 30)
 
 

@@ -19,6 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from straitlink.domain.agreement import IN_FORCE_ON
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Qualifier, Quantity, Unit
@@ -29,7 +30,7 @@ from straitlink.ingest.english_dates import header_date, resolve
 from straitlink.ingest.proposals import DocumentInfo, Proposal, Span
 from straitlink.ingest.vocabulary import load
 
-AGREEMENT_IN_FORCE = date(2009, 6, 25)
+AGREEMENT_IN_FORCE = IN_FORCE_ON
 AGREEMENT_SIGNED = date(2009, 4, 26)
 # Languages recognised only to be refused by name: a warning, no proposal.
 NOT_READ = {"ja": "Japanese", "ko": "Korean"}

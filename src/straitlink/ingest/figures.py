@@ -16,6 +16,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from straitlink.domain.agreement import IN_FORCE_ON
 from straitlink.domain.dates import PartialDate, Precision
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Dimension, Qualifier, Unit
@@ -25,7 +26,7 @@ from straitlink.ingest.proposals import Proposal
 from straitlink.ingest.sentences import AGGREGATE, SEIZE, WEAK_TOTALS, DocState, Sentence
 from straitlink.ingest.vocabulary import MetricTerm, figure_vocabulary
 
-AGREEMENT_IN_FORCE = date(2009, 6, 25)
+AGREEMENT_IN_FORCE = IN_FORCE_ON
 AGREEMENT_SIGNED = date(2009, 4, 26)
 _DOSES = re.compile(r"(?:可供|预估|估计|约可供|足供)[^,，。]{0,6}$")
 _LABEL_TAIL = re.compile(r"(?:达|共|计|共计|为|约|已达|高达|逾|超过|累计达|累计)+$")

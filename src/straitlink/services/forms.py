@@ -175,10 +175,15 @@ def parse_json_fields(kind: Kind, data: dict[str, Any], catalog: Catalog) -> dic
     hints = field_hints(kind.mapper.record)
     targets = {path.split("[")[0].split(".")[0]: target for path, target in kind.references}
     out: dict[str, Any] = {}
-    for name, raw in data.items():
-        if name in ("id", "version", "provenance") or name not in hints:
-            out[name] = raw  # the decoder ignores what it does not know; id and provenance are kept as given
+    for given, raw in data.items():
+        name = _ALIASES.get(given, given)
+        if name in ("id", "version", "provenance", "marking") or name in MARKING_SHORTCUTS:
+            out[name] = raw  # kept as given: the record's identity, and its marking as a whole or in part
             continue
+        # A key the kind does not have is refused, not ignored: "data" for "date" would lose the date silently.
+        _check_field(kind, hints, name)
+        if name in out:
+            raise InvalidValue(name, raw, f"given twice (as {given!r} and as another name of it); give it once")
         element, many = unwrap_hint(hints[name])
         resolve = _resolver(catalog, targets[name]) if name in targets else None
         if many and isinstance(raw, list):

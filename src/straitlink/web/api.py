@@ -14,9 +14,11 @@ from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from straitlink.catalog import load_catalog
 from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.domain.requests import RequestStatus
 from straitlink.domain.workflow import RefusalGround
+from straitlink.services.forms import parse_json_fields
 from straitlink.services.kinds import KINDS, Kind, kind_named
 from straitlink.services.requests import StepInput
 from straitlink.web import acting
@@ -118,8 +120,6 @@ def transition(request: Request, who: Who, request_id: str, step: TransitionIn) 
     target = _enum(RequestStatus, step.target, "target")
     agency = None
     if step.executing_agency:
-        from straitlink.catalog import load_catalog
-
         agency = load_catalog().find_agency(step.executing_agency, field="executing_agency").id
     day = period_bound(step.on, "on", end=False)
     given = StepInput(
@@ -190,6 +190,9 @@ def show(request: Request, who: Who, kind: KindName, record_id: str) -> dict[str
 @router.post("/{kind}", status_code=201, summary="Create a record (a request is filed into the workflow)")
 def create(request: Request, who: Who, kind: KindName, data: Annotated[dict[str, Any], Body()]) -> dict[str, Any]:
     k = _kind(kind)
+    # As `straitlink add --file` reads its JSON: each value in its JSON shape, or as text the CLI reads (names in
+    # either script, ROC dates, "229 公斤 毛重").
+    data = parse_json_fields(k, data, load_catalog())
     return acting.record_json(acting.add_record(web_state(request).office, who.principal, k, data))
 
 
@@ -204,6 +207,7 @@ def update(
 ) -> dict[str, Any]:
     """Requests change only through their workflow (POST …/transitions)."""
     k = _kind(kind)
+    changes = parse_json_fields(k, changes, load_catalog())
     return acting.record_json(
         acting.update_record(web_state(request).office, who.principal, k, record_id, changes, version)
     )

@@ -55,6 +55,9 @@ def install(app: FastAPI) -> None:
         loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
         field = ".".join(loc) or None
         message = f"{field or 'request'}: {first.get('msg', 'is not valid')}"
+        if first.get("type") == "json_invalid":  # its loc is the offset of the error, not a field
+            field = "body"
+            message = f"body: is not valid JSON ({first.get('ctx', {}).get('error', 'cannot be parsed')})"
         value = first.get("input") if not isinstance(first.get("input"), dict | list) else None
         if is_api(request):
             return JSONResponse(error_body("invalid_value", message, field, value), status_code=422)
