@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from straitlink.domain import workflow as wf
+from straitlink.domain.agreement import IN_FORCE_ON
 from straitlink.domain.deadlines import DeadlineRule, When
 from straitlink.domain.requests import CLOSED_STATUSES, RequestStatus
 from straitlink.services.calendars import load_rules
@@ -127,7 +128,9 @@ def workflow_markdown() -> str:
         "",
         "## What a request must carry (Art. 13¶2)",
         "",
-        "A request missing any of these is refused at filing, with the list of what is missing:",
+        "`filed_on` (default today) is neither after today nor before the Agreement took effect "
+        f"({IN_FORCE_ON.isoformat()}). A request missing",
+        "any of these is refused at filing, with the list of what is missing:",
         "",
         *[f"- `{name}`" for name in wf.REQUIRED_CONTENTS],
         "",
