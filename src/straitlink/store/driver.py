@@ -40,12 +40,14 @@ class DriverStatement:
             tuple(b.type.bind_processor(dialect) for b in binds),
         )
 
-    def parameters(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
-        """The positional parameters for `values` (a statement's own literals where `values` has none)."""
+    def parameters(self, values: Mapping[str, Any], *, none_too: bool = False) -> tuple[Any, ...]:
+        """The positional parameters for `values` (a statement's own literals where `values` has none); with
+        `none_too`, None goes through its processor as well, as SQLAlchemy's INSERT sends it (a JSON column's None
+        is JSON null there)."""
         out = []
         for name, default, process in zip(self.names, self.defaults, self.processors, strict=True):
             value = values.get(name, default)
-            out.append(process(value) if process is not None and value is not None else value)
+            out.append(process(value) if process is not None and (value is not None or none_too) else value)
         return tuple(out)
 
     def execute(self, conn: Connection, values: Mapping[str, Any]) -> Any:
@@ -78,7 +80,7 @@ def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         _copy(raw, conn.dialect, table, names, rows)
         return
     stmt = _insert(table, names, conn.dialect)
-    params = [stmt.parameters(row) for row in rows]
+    params = [stmt.parameters(row, none_too=True) for row in rows]
     try:
         raw.executemany(stmt.sql, params)
     except conn.dialect.loaded_dbapi.Error as exc:
