@@ -80,6 +80,7 @@ def peer_add(
         party=party,
         url=url,
         key_text=text,
+        key_name=str(key),  # a key that is none is refused naming its file
         account=account,
         overlap=timedelta(days=overlap_days),
         me=st.settings.party.value,
@@ -92,11 +93,9 @@ def peer_add(
 
 def _read_key(path: Path) -> bytes:
     try:
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as exc:
         raise InvalidValue("key", str(path), exc.strerror or "cannot be read") from None
-    keys.parse_public(data, shown=str(path))  # refused here, naming the file
-    return data
 
 
 def _keys(peer: peers.Peer) -> str:

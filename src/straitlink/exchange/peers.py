@@ -41,6 +41,7 @@ def add_peer(
     party: str,
     url: str,
     key_text: str | bytes,
+    key_name: str = "(key)",
     account: str | None = None,
     overlap: timedelta = DEFAULT_OVERLAP,
     me: str,
@@ -54,7 +55,7 @@ def add_peer(
         raise InvalidValue("party", party, f"is this instance's own party ({me})")
     if not url.startswith(("http://", "https://")):
         raise InvalidValue("url", url, "an http:// or https:// address of the peer instance")
-    public = parse_public(key_text)
+    public = parse_public(key_text, shown=key_name)
     kid, now = key_id(public), now_iso()
     with UnitOfWork(engine) as uow:
         s = uow.session
