@@ -161,6 +161,7 @@ def test_a_report_on_a_period_that_has_not_begun_is_refused(web: WebApp) -> None
         assert refused.json()["field"] == "from" and "after today" in refused.json()["message"], refused.text
     page = client.get("/statistics", params={"start": later})
     assert page.status_code == 422 and later in page.text
+    assert "期間起日" in page.text  # the field by its label in the reader's language, not "from"
     assert client.get("/api/v1/statistics", params={"from": today_utc8().isoformat()}).status_code == 200
 
 

@@ -58,6 +58,8 @@ FIELDS = {
     "subject": N_("Subject"),
     "status": N_("Status"),
     "by": N_("Break down by"),
+    "from": N_("Period start"),
+    "to": N_("Period end"),
     "urgency": N_("Urgency"),
     "requesting_agency": N_("Requesting agency"),
     "purpose": N_("Purpose"),
