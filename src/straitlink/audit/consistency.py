@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, literal, select, true, update
 from sqlalchemy.orm import Session
 
-from straitlink.audit import replay, sqlite_state
+from straitlink.audit import form, replay, sqlite_state
 from straitlink.audit import state as record_state
 from straitlink.audit.entries import link, state_of
 from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow
@@ -232,11 +232,12 @@ def check(engine: Engine, snapshot: Snapshot, last_seq: int, last_hash: bytes) -
     )
 
 
-def settle_import(session: Session) -> Mismatch | None:
+def settle_import(session: Session, *, actor: str) -> Mismatch | None:
     """After an import, in its transaction: whether the records are what the chain it brought says they became.
 
     When they are, the head takes the digest, as if the import's source had written it; otherwise nothing changes
-    and the caller refuses the import.
+    and the caller refuses the import. An export whose entries carry the first form's digest (written before
+    migration 0017) is checked in that form, then moved on as an upgraded database is (straitlink.audit.form).
     """
     conn = session.connection()
     last = conn.execute(select(E.seq, E.body).order_by(E.seq.desc()).limit(1)).first()
@@ -246,6 +247,12 @@ def settle_import(session: Session) -> Mismatch | None:
         recorded = state_of(str(last.body))
     else:
         recorded = record_state.hex_digest(0) if not head_seq else record_state.hex_digest(digest)
+    if recorded not in (None, record_state.hex_digest(digest)):
+        legacy = form.legacy_stored(conn)
+        if recorded == record_state.hex_digest(legacy):
+            conn.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(state=legacy.to_bytes(32, "big")))
+            form.reform(conn, actor=actor)
+            return None
     if recorded != record_state.hex_digest(digest):
         found = replay.difference(session, int(last.seq) if last is not None else 0)
         if found is not None:

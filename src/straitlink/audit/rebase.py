@@ -65,6 +65,10 @@ def rebase(engine: Engine, *, actor: str, reason: str) -> Rebased:
             want, have = expected.get(key), found.get(key)
             if want == have:
                 continue
+            if isinstance(have, replay.Unreadable):
+                raise Conflict(
+                    f"{key[0]} {key[1]} cannot be read as stored: {have.message}", field="audit", value=key[1]
+                )
             action = AuditAction.DELETE if have is None else AuditAction.CREATE if want is None else AuditAction.UPDATE
             changes.append(Change(actor, action, key[0], key[1], diff=diff(want, have), context={"rebase": reason}))
         context: dict[str, Any] = {"from": head.seq + 1, "reason": reason, "records": len(changes)}

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from straitlink.audit.state import shipped_agency_ids
 from straitlink.codec import encode
+from straitlink.domain.errors import InvalidValue
 from straitlink.store.mapping import ALL
 from straitlink.store.tables import AgencyRow
 from straitlink.store.tables_workflow import AuditEntryRow, RequestDocumentRow, RequestReplyRow, StoredFileRow
@@ -44,6 +45,25 @@ class Difference:
 
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "id": self.record_id, "field": self.field}
+
+
+@dataclass(frozen=True)
+class Unreadable:
+    """A stored record the application refuses to read (a control character, a value out of range): one it could
+    not have written, so edited behind its back."""
+
+    field: str
+    message: str
+
+
+Found = dict[str, Any] | Unreadable
+
+
+def _read(mapper: Any, row: Any) -> Found:
+    try:
+        return _shown(encode(mapper.from_row(row)))
+    except InvalidValue as exc:
+        return Unreadable(exc.field or "", exc.message)
 
 
 def bodies(conn: Connection, last: int) -> Iterator[str]:
@@ -81,12 +101,12 @@ def _shown(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in plain.items() if v is not None}
 
 
-def stored(session: Session) -> dict[Key, dict[str, Any]]:
+def stored(session: Session) -> dict[Key, Found]:
     """Every stored record, reply, attached document and added agency in the form its entries describe it."""
-    out: dict[Key, dict[str, Any]] = {}
+    out: dict[Key, Found] = {}
     for mapper in ALL:
         for row in session.scalars(select(mapper.row)):
-            out[(mapper.kind, row.id)] = _shown(encode(mapper.from_row(row)))
+            out[(mapper.kind, row.id)] = _read(mapper, row)
     for reply in session.execute(select(RequestReplyRow.__table__)).mappings():
         out[("reply", reply["id"])] = _shown({k: reply[k] for k in _REPLY_SHOWN})
     documents = select(RequestDocumentRow.__table__, StoredFileRow.size, StoredFileRow.media_type).outerjoin(
@@ -113,13 +133,16 @@ def _shown_value(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "…"
 
 
-def first_difference(expected: dict[Key, dict[str, Any] | None], found: dict[Key, dict[str, Any]]) -> Difference | None:
+def first_difference(expected: dict[Key, dict[str, Any] | None], found: dict[Key, Found]) -> Difference | None:
     """The first record whose stored form is not what the replayed entries say; None when all agree."""
     for key in sorted(set(expected) | set(found), key=order):
         kind, record_id = key
         want, have = expected.get(key), found.get(key)
         if want == have:
             continue
+        if isinstance(have, Unreadable):
+            reason = f"{kind} {record_id} field {have.field} cannot be read as stored: {have.message} (altered)"
+            return Difference(kind, record_id, have.field, reason)
         if have is None:
             reason = f"{kind} {record_id} is in the audit trail but not stored (deleted)"
             return Difference(kind, record_id, None, reason)
