@@ -8,8 +8,8 @@ entry, hashes its body onto the previous hash and compares the stored hash; and 
 stored record's canonical text into the digest and compares it with the last entry's (straitlink.audit.state). In
 one process, and as the CLI runs it by default (ranges in several processes where there are CPUs for them). The
 reference hashes exactly the same bytes in Python loops with nothing else: previous hash ‖ body for each entry, and
-each record's canonical text (its table's name, its count of NULL columns and its columns' texts), measured right
-before each verify so that both see the same load on a shared machine.
+each record's canonical text (in the form its engine keeps: straitlink.audit.state), measured right before each
+verify so that both see the same load on a shared machine.
 Target: verify ≤ 2× the reference.
 Run: `.venv/bin/python bench/bench_audit_verify.py [--quick] [--runs N]`.
 """
@@ -121,7 +121,8 @@ def fill(engine: Engine, n: int) -> tuple[list[bytes], list[bytes]]:
         records = []
         for table in (REQUEST, STEP):
             cursor.execute(record_state.select_sql(table.name, conn.dialect.name))
-            records += [t if isinstance(t, bytes) else t.encode() for (t,) in cursor.fetchall()]
+            prefix = record_state.prefix(table.name, record_state.form_of(conn.dialect.name))
+            records += [prefix + (t if isinstance(t, bytes) else t.encode()) for (t,) in cursor.fetchall()]
     prev, at, entries = GENESIS, timestamp(), []
     with engine.begin() as conn:
         for start in range(1, n + 1, BATCH):

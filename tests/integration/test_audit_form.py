@@ -33,24 +33,27 @@ from straitlink.store.uow import UnitOfWork
 world, sql, first_bad_record = base.world, base.sql, base.first_bad_record  # `world` is a fixture
 
 
-def _as_before_the_form(engine: Engine) -> None:
-    """The log as StraitLink left it before migration 0017: the last entry and the head carry the first form's
-    digest of the records as they stand."""
+def _in_form(engine: Engine, source: str) -> None:
+    """The log as if its last entry had been written in `source` form: it and the head carry the digest of the
+    records as they stand in that form."""
     with engine.begin() as conn:
-        legacy = form.legacy_stored(conn)
+        digest = form.stored_in(conn, source)
         seq, body, prev = conn.execute(
             text("SELECT seq, body, prev_hash FROM audit_entry ORDER BY seq DESC LIMIT 1")
         ).one()
-        body = f'{body[:-66]}{record_state.hex_digest(legacy)}"}}'
-        digest = link(bytes(prev), body.encode("utf-8"))
+        body = f'{body[:-66]}{record_state.hex_digest(digest)}"}}'
+        hashed = link(bytes(prev), body.encode("utf-8"))
         conn.execute(
-            text("UPDATE audit_entry SET body = :b, hash = :h WHERE seq = :s"), {"b": body, "h": digest, "s": seq}
+            text("UPDATE audit_entry SET body = :b, hash = :h WHERE seq = :s"), {"b": body, "h": hashed, "s": seq}
         )
         conn.execute(
             text("UPDATE audit_head SET hash = :h, state = :state WHERE id = 1"),
-            {"h": digest, "state": legacy.to_bytes(32, "big")},
+            {"h": hashed, "state": digest.to_bytes(32, "big")},
         )
-    migrate.downgrade(engine, "0016")
+
+
+def _other(engine: Engine) -> str:
+    return record_state.OTHER[record_state.form_of(engine.dialect.name)]
 
 
 def _last_entry(engine: Engine) -> dict[str, Any]:
@@ -60,42 +63,70 @@ def _last_entry(engine: Engine) -> dict[str, Any]:
         )
 
 
-def test_the_upgrade_moves_the_digest_on_and_verify_passes(engine: Engine, world: dict[str, str]) -> None:
-    _as_before_the_form(engine)
-    assert not verify_stored(engine).ok  # the current form's digest is not the first form's
-    migrate.upgrade(engine)
+def _reform(engine: Engine) -> None:
+    with engine.begin() as conn:
+        form.reform(conn, actor="straitlink init", source=_other(engine))
+
+
+def test_a_log_in_the_other_form_is_moved_on_and_verifies(engine: Engine, world: dict[str, str]) -> None:
+    _in_form(engine, _other(engine))
+    assert not verify_stored(engine).ok  # the digest is not in the form this database keeps
+    _reform(engine)
     assert verify_stored(engine).ok
     entry = _last_entry(engine)
     assert (entry["action"], entry["kind"], entry["record"]) == ("rebase", "audit", "state")
-    assert entry["context"]["form"] == form.FORM and entry["context"]["records_matched"] is True
+    assert entry["context"]["form"] == record_state.form_of(engine.dialect.name)
+    assert entry["context"]["records_matched"] is True
     sql(engine, "UPDATE legal_case SET title = '改' WHERE id = :id", id=world["case"])
     record, _ = first_bad_record(engine)
     assert record == {"kind": "case", "id": world["case"], "field": "title"}
 
 
-def test_an_edit_made_before_the_upgrade_is_still_found_after_it(engine: Engine, world: dict[str, str]) -> None:
-    _as_before_the_form(engine)
+def test_an_edit_made_before_the_move_is_still_found_after_it(engine: Engine, world: dict[str, str]) -> None:
+    _in_form(engine, _other(engine))
     sql(engine, "UPDATE seizure_quantity SET value = 230 WHERE seizure = :id", id=world["seizure"])
-    migrate.upgrade(engine)
+    _reform(engine)
     assert _last_entry(engine)["context"]["records_matched"] is False
     record, _ = first_bad_record(engine)
     assert record == {"kind": "seizure", "id": world["seizure"], "field": "quantities"}
 
 
-def test_an_export_from_before_the_form_imports_and_verifies(
-    engine: Engine, world: dict[str, str], tmp_path: Path
+def test_migration_0017_moves_postgresql_from_the_json_form_and_leaves_sqlite_as_it_is(
+    engine: Engine, world: dict[str, str]
 ) -> None:
-    _as_before_the_form(engine)
+    _in_form(engine, record_state.JSON_FORM)  # as every database kept it before 0017
+    before = _last_entry(engine)
+    migrate.downgrade(engine, "0016")
+    migrate.upgrade(engine)
+    assert verify_stored(engine).ok
+    after = _last_entry(engine)
+    if engine.dialect.name == "postgresql":
+        assert after["seq"] == before["seq"] + 1 and after["context"]["from_form"] == record_state.JSON_FORM
+    else:
+        assert after == before
+
+
+def test_an_export_imports_into_the_other_engine_and_verifies(
+    engine: Engine, world: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     files = FileStore(tmp_path / "files")
     with UnitOfWork(engine) as uow:
         exported = export_database(uow, files=files)
-    target = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    other = (
+        f"sqlite:///{tmp_path / 'copy.db'}"
+        if engine.dialect.name == "postgresql"
+        else request.getfixturevalue("pg_url")
+    )
+    target = make_engine(other)
     init_database(target)
     with UnitOfWork(target) as uow:
         import_database(uow, exported, actor="importer", files=FileStore(tmp_path / "copy-files"))
     assert verify_stored(target).ok
     entry = _last_entry(target)
-    assert (entry["action"], entry["actor"], entry["context"]["form"]) == ("rebase", "importer", form.FORM)
+    assert (entry["action"], entry["actor"], entry["context"]["from_form"]) == ("rebase", "importer", _other(target))
+    sql(target, "UPDATE legal_case SET title = '改' WHERE id = :id", id=world["case"])
+    record, _ = first_bad_record(target)
+    assert record == {"kind": "case", "id": world["case"], "field": "title"}
     target.dispose()
 
 

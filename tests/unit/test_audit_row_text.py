@@ -1,5 +1,5 @@
-"""The records' canonical text (straitlink.audit.state.row_text): two different rows never read alike, and a value
-holding one of the separators is refused, naming its column."""
+"""The records' canonical text in both forms (straitlink.audit.state.row_text): two different rows never read alike,
+and a value holding one of the joined form's separators is refused, naming its column."""
 
 from __future__ import annotations
 
@@ -19,22 +19,25 @@ plain = st.text(st.characters(blacklist_characters=SEPARATORS, blacklist_categor
 rows = st.fixed_dictionaries({key: st.none() | plain for key in COLUMNS})
 
 
-@given(rows, rows)
-def test_different_rows_have_different_texts(a: dict[str, Any], b: dict[str, Any]) -> None:
-    assert (record_state.row_text(STEP, a) == record_state.row_text(STEP, b)) == (a == b)
+FORMS = st.sampled_from([record_state.JSON_FORM, record_state.JOINED_FORM])
 
 
-@given(rows, st.sampled_from(COLUMNS), plain, st.sampled_from(SEPARATORS), plain)
+@given(rows, rows, FORMS)
+def test_different_rows_have_different_texts(a: dict[str, Any], b: dict[str, Any], form: str) -> None:
+    assert (record_state.row_text(STEP, a, form) == record_state.row_text(STEP, b, form)) == (a == b)
+
+
+@given(rows, st.sampled_from(COLUMNS), plain, st.sampled_from(SEPARATORS), plain, FORMS)
 def test_a_value_holding_a_separator_is_refused_naming_its_column(
-    row: dict[str, Any], column: str, before: str, separator: str, after: str
+    row: dict[str, Any], column: str, before: str, separator: str, after: str, form: str
 ) -> None:
     with pytest.raises(InvalidValue) as info:
-        record_state.row_text(STEP, {**row, column: before + separator + after})
+        record_state.row_text(STEP, {**row, column: before + separator + after}, form)
     assert info.value.field == column and f"U+{ord(separator):04X}" in info.value.message
 
 
-def test_the_text_names_the_table_and_counts_the_null_columns() -> None:
-    text = record_state.row_text(STEP, {"id": 7, "action": "file", "occurred_on": None})
+def test_the_joined_text_names_the_table_and_counts_the_null_columns() -> None:
+    text = record_state.row_text(STEP, {"id": 7, "action": "file", "occurred_on": None}, record_state.JOINED_FORM)
     fields = text.split("\x1f")
     assert fields[:3] == ["request_transition", str(len(STEP.columns) - 2), "7"]
     assert fields.count("\x1e") == len(STEP.columns) - 2 and len(fields) == len(STEP.columns) + 2

@@ -236,8 +236,9 @@ def settle_import(session: Session, *, actor: str) -> Mismatch | None:
     """After an import, in its transaction: whether the records are what the chain it brought says they became.
 
     When they are, the head takes the digest, as if the import's source had written it; otherwise nothing changes
-    and the caller refuses the import. An export whose entries carry the first form's digest (written before
-    migration 0017) is checked in that form, then moved on as an upgraded database is (straitlink.audit.form).
+    and the caller refuses the import. An export whose last entry carries the digest in the other canonical form
+    (from the other engine, or from PostgreSQL before migration 0017) is checked in that form, then moved on to
+    this database's (straitlink.audit.form).
     """
     conn = session.connection()
     last = conn.execute(select(E.seq, E.body).order_by(E.seq.desc()).limit(1)).first()
@@ -248,10 +249,11 @@ def settle_import(session: Session, *, actor: str) -> Mismatch | None:
     else:
         recorded = record_state.hex_digest(0) if not head_seq else record_state.hex_digest(digest)
     if recorded not in (None, record_state.hex_digest(digest)):
-        legacy = form.legacy_stored(conn)
-        if recorded == record_state.hex_digest(legacy):
-            conn.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(state=legacy.to_bytes(32, "big")))
-            form.reform(conn, actor=actor)
+        source = record_state.OTHER[record_state.form_of(conn.dialect.name)]
+        other = form.stored_in(conn, source)
+        if recorded == record_state.hex_digest(other):  # exported from the other engine, or from before 0017
+            conn.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(state=other.to_bytes(32, "big")))
+            form.reform(conn, actor=actor, source=source)
             return None
     if recorded != record_state.hex_digest(digest):
         found = replay.difference(session, int(last.seq) if last is not None else 0)

@@ -238,7 +238,7 @@ def _write_deferred(uow: UnitOfWork) -> None:
         # since: its element from those values, as the verifier will compute it from the stored row.
         written = uow.written(kind, record_id) if len(record_state.KIND_TABLES.get(kind, ())) == 1 else None
         if written is not None and _complete(*written):
-            moved += record_state.row_element(*written)
+            moved += record_state.row_element(*written, record_state.form_of(conn.dialect.name))
         else:
             unread.append((kind, record_id))
     moved += sum(record_state.added(conn, kind, ids) for kind, ids in record_state.kinds_and_ids(unread))

@@ -36,34 +36,36 @@ def digests_sum(digests: bytes) -> int:
     return (sum(words[0::4]) << 192) + (sum(words[1::4]) << 128) + (sum(words[2::4]) << 64) + sum(words[3::4])
 
 
-# Every row is hashed and its digest taken by map over C functions: no Python bytecode runs per row, so the
-# records cost the verifier about the hashing itself (a Python loop doing the same costs half as much again).
-def texts_sum(texts: Iterable[bytes]) -> int:
-    """The sum of the elements of rows given by their canonical texts."""
-    return digests_sum(b"".join(map(_DIGEST, map(hashlib.sha256, texts))))
+# Every row is prefixed, hashed and its digest taken by map over C functions: no Python bytecode runs per row, so
+# the records cost the verifier about the hashing itself (a Python loop doing the same costs half as much again).
+def texts_sum(texts: Iterable[bytes], prefix: bytes = b"") -> int:
+    """The sum of the elements of rows given by their canonical texts (each after `prefix`)."""
+    prefixed = map(prefix.__add__, texts) if prefix else texts
+    return digests_sum(b"".join(map(_DIGEST, map(hashlib.sha256, prefixed))))
 
 
-def ranges(cursor: Any, table: str, ranged_sql: str, rows_sql: str) -> Iterator[list[bytes]]:
+def ranges(cursor: Any, read: dict[str, Any]) -> Iterator[list[bytes]]:
     """A table's canonical texts a range of rowids at a time.
 
-    SQLite joins each range's texts in C, separated by U+001D, which costs less than handing each row to Python. No
-    written value holds that character; should a stored one (an edit behind the application's back), the range
-    splits into more texts than it has rows, and is read again a row at a time (`rows_sql`). The next range starts
-    at the next rowid there is, past any gap.
+    SQLite joins each range's texts in C, separated by a character no canonical text holds (a newline: JSON escapes
+    it), which costs less than handing each row to Python. Should a range split into more texts than it has rows
+    anyway, it is read again a row at a time (`rows_sql`). The next range starts at the next rowid there is, past
+    any gap.
     """
+    table, separator = read["table"], read["separator"].encode()
     after = f"SELECT min(rowid) FROM {table} WHERE rowid > ?"
     first = cursor.execute(f"SELECT min(rowid) FROM {table}").fetchone()[0]
     while first is not None:
         last = min(first + SPAN - 1, _MAX_ROWID)
-        joined, count = cursor.execute(ranged_sql, (first, last)).fetchone()  # `first` is a row: never NULL
-        texts = joined.split(b"\x1d")
-        yield texts if len(texts) == count else [text for (text,) in cursor.execute(rows_sql, (first, last))]
+        joined, count = cursor.execute(read["sql"], (first, last)).fetchone()  # `first` is a row: never NULL
+        texts = joined.split(separator)
+        yield texts if len(texts) == count else [text for (text,) in cursor.execute(read["rows_sql"], (first, last))]
         first = cursor.execute(after, (last,)).fetchone()[0] if last < _MAX_ROWID else None
 
 
 def table_sum(cursor: Any, read: dict[str, Any]) -> int:
     """One table's elements: by ranges of rowids, or, with parameters, in one query (a `reads` item below)."""
-    return sum(texts_sum(texts) for texts in _texts_of(cursor, [read]))
+    return sum(texts_sum(texts, read["prefix"].encode()) for _, texts in _texts_of(cursor, [read]))
 
 
 def _ahead(items: Iterator[Any]) -> Iterator[Any]:
@@ -86,12 +88,14 @@ def _ahead(items: Iterator[Any]) -> Iterator[Any]:
         yield item
 
 
-def _texts_of(cursor: Any, reads: list[dict[str, Any]]) -> Iterator[list[bytes]]:
+def _texts_of(cursor: Any, reads: list[dict[str, Any]]) -> Iterator[tuple[bytes, list[bytes]]]:
+    """(prefix, texts) of each table's rows in turn, a range at a time."""
     for read in reads:
+        prefix = read["prefix"].encode()
         if read["params"]:
-            yield [text for (text,) in cursor.execute(read["sql"], read["params"]).fetchall()]
+            yield prefix, [text for (text,) in cursor.execute(read["sql"], read["params"]).fetchall()]
         else:
-            yield from ranges(cursor, read["table"], read["sql"], read["rows_sql"])
+            yield from ((prefix, texts) for texts in ranges(cursor, read))
 
 
 def _say(value: Any) -> None:
@@ -111,7 +115,7 @@ def main() -> None:
     if high is not None:
         prev, body = conn.execute(job["last"], (high,)).fetchone()
         last = [bytes(prev).hex(), str(body)]
-    total = sum(texts_sum(texts) for texts in _ahead(_texts_of(conn.cursor(), job["reads"])))
+    total = sum(texts_sum(texts, prefix) for prefix, texts in _ahead(_texts_of(conn.cursor(), job["reads"])))
     conn.rollback()
     _say({"stored": str(total % MODULUS), "last": last})
 

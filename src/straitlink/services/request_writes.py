@@ -229,16 +229,17 @@ def commit_step(
     changed = changed_columns(loaded.columns, after)
     # The stored records' digest moves by the request's row as it becomes, less the row it was, plus the history
     # step and any reply.
-    delta = digest.replaced(REQUEST, loaded.columns, {**loaded.columns, **changed, "version": before.version + 1})
+    form = digest.form_of(uow.connection.dialect.name)
+    delta = digest.replaced(REQUEST, loaded.columns, {**loaded.columns, **changed, "version": before.version + 1}, form)
     history = step_values(before.id, step, step_id=loaded.next_step_id, recorded_at=recorded_at)
-    delta += digest.row_element(digest.STEP, history)
+    delta += digest.row_element(digest.STEP, history, form)
     reply = None
     if step.text or attached:
         draft = ReplyDraft(step.action.value, step.text, step.on, step.actor.party, attached, loaded.next_step_id)
         reply = reply_rows(stored, draft, own_party=own_party, actor=actor, recorded_at=recorded_at)
         changes += reply.changes
-        delta += digest.row_element(digest.REPLY, reply.reply)
-        delta += sum(digest.row_element(digest.REQUEST_DOCUMENT, d) for d in reply.documents)
+        delta += digest.row_element(digest.REPLY, reply.reply, form)
+        delta += sum(digest.row_element(digest.REQUEST_DOCUMENT, d, form) for d in reply.documents)
     entries = audit.chain(loaded.head, changes, delta=delta)
     written = write_step(
         uow.connection,
