@@ -1,6 +1,6 @@
-"""The records' digest in its second canonical form: a database or an export whose entries carry the first form's
-digest is moved on without losing an edit made before, and a separator stored behind the application's back cannot
-make two rows read alike (both engines)."""
+"""The records' digest in the form each engine keeps: a PostgreSQL database from before migration 0017 and an
+export imported into the other engine verify without an entry added and without losing an edit made before, and a
+separator stored behind the application's back cannot make two rows read alike (both engines)."""
 
 from __future__ import annotations
 
@@ -21,9 +21,11 @@ from straitlink.audit.verify import verify_stored
 from straitlink.domain.errors import InvalidValue
 from straitlink.domain.parties import Party
 from straitlink.domain.workflow import Acting, Role
+from straitlink.services import records
 from straitlink.services import requests as svc
 from straitlink.services.calendars import calendars, load_rules
 from straitlink.services.documents import FileStore
+from straitlink.services.kinds import kind_named
 from straitlink.services.setup import init_database
 from straitlink.services.transfer import export_database, import_database
 from straitlink.store import migrate
@@ -53,7 +55,7 @@ def _in_form(engine: Engine, source: str) -> None:
 
 
 def _other(engine: Engine) -> str:
-    return record_state.OTHER[record_state.form_of(engine.dialect.name)]
+    return form.other_form(engine.dialect.name)
 
 
 def _last_entry(engine: Engine) -> dict[str, Any]:
@@ -63,67 +65,69 @@ def _last_entry(engine: Engine) -> dict[str, Any]:
         )
 
 
-def _reform(engine: Engine) -> None:
-    with engine.begin() as conn:
-        form.reform(conn, actor="straitlink init", source=_other(engine))
+def _head_state(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return bytes(conn.execute(text("SELECT state FROM audit_head")).scalar_one()).hex()
 
 
-def test_a_log_in_the_other_form_is_moved_on_and_verifies(engine: Engine, world: dict[str, str]) -> None:
+def _stored(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return record_state.hex_digest(record_state.stored(conn))
+
+
+def test_a_log_whose_last_digest_is_in_the_other_form_verifies_and_still_finds_an_edit(
+    engine: Engine, world: dict[str, str]
+) -> None:
     _in_form(engine, _other(engine))
-    assert not verify_stored(engine).ok  # the digest is not in the form this database keeps
-    _reform(engine)
     assert verify_stored(engine).ok
-    entry = _last_entry(engine)
-    assert (entry["action"], entry["kind"], entry["record"]) == ("rebase", "audit", "state")
-    assert entry["context"]["form"] == record_state.form_of(engine.dialect.name)
-    assert entry["context"]["records_matched"] is True
     sql(engine, "UPDATE legal_case SET title = '改' WHERE id = :id", id=world["case"])
     record, _ = first_bad_record(engine)
     assert record == {"kind": "case", "id": world["case"], "field": "title"}
 
 
-def test_an_edit_made_before_the_move_is_still_found_after_it(engine: Engine, world: dict[str, str]) -> None:
-    _in_form(engine, _other(engine))
+def test_migration_0017_moves_postgresqls_head_to_the_joined_form_and_appends_nothing(
+    engine: Engine, world: dict[str, str]
+) -> None:
+    migrate.downgrade(engine, "0016")
+    _in_form(engine, record_state.JSON_FORM)  # as every database kept it before 0017
+    before = _last_entry(engine)
+    migrate.upgrade(engine)
+    assert _last_entry(engine) == before and verify_stored(engine).ok
+    assert _head_state(engine) == _stored(engine)  # writers now add their differences in the engine's own form
+    records.update_record(engine, kind_named("case"), world["case"], {"title": "新名"}, principal=officer())
+    assert verify_stored(engine).ok
+    assert _last_entry(engine)["state"] == _stored(engine)
+
+
+def test_an_edit_made_before_the_upgrade_is_still_found_after_it_and_after_the_next_change(
+    engine: Engine, world: dict[str, str]
+) -> None:
+    migrate.downgrade(engine, "0016")
+    _in_form(engine, record_state.JSON_FORM)
     sql(engine, "UPDATE seizure_quantity SET value = 230 WHERE seizure = :id", id=world["seizure"])
-    _reform(engine)
-    assert _last_entry(engine)["context"]["records_matched"] is False
+    migrate.upgrade(engine)
+    record, _ = first_bad_record(engine)
+    assert record == {"kind": "seizure", "id": world["seizure"], "field": "quantities"}
+    records.update_record(engine, kind_named("case"), world["case"], {"title": "新名"}, principal=officer())
     record, _ = first_bad_record(engine)
     assert record == {"kind": "seizure", "id": world["seizure"], "field": "quantities"}
 
 
-def test_migration_0017_moves_postgresql_from_the_json_form_and_leaves_sqlite_as_it_is(
-    engine: Engine, world: dict[str, str]
-) -> None:
-    _in_form(engine, record_state.JSON_FORM)  # as every database kept it before 0017
-    before = _last_entry(engine)
-    migrate.downgrade(engine, "0016")
-    migrate.upgrade(engine)
-    assert verify_stored(engine).ok
-    after = _last_entry(engine)
-    if engine.dialect.name == "postgresql":
-        assert after["seq"] == before["seq"] + 1 and after["context"]["from_form"] == record_state.JSON_FORM
-    else:
-        assert after == before
-
-
-def test_an_export_imports_into_the_other_engine_and_verifies(
+def test_an_export_imports_into_the_other_engine_unchanged_and_verifies(
     engine: Engine, world: dict[str, str], tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     files = FileStore(tmp_path / "files")
     with UnitOfWork(engine) as uow:
         exported = export_database(uow, files=files)
-    other = (
-        f"sqlite:///{tmp_path / 'copy.db'}"
-        if engine.dialect.name == "postgresql"
-        else request.getfixturevalue("pg_url")
-    )
-    target = make_engine(other)
+    on_sqlite = engine.dialect.name == "postgresql"
+    target = make_engine(f"sqlite:///{tmp_path / 'copy.db'}" if on_sqlite else request.getfixturevalue("pg_url"))
     init_database(target)
+    copy_files = FileStore(tmp_path / "copy-files")
     with UnitOfWork(target) as uow:
-        import_database(uow, exported, actor="importer", files=FileStore(tmp_path / "copy-files"))
-    assert verify_stored(target).ok
-    entry = _last_entry(target)
-    assert (entry["action"], entry["actor"], entry["context"]["from_form"]) == ("rebase", "importer", _other(target))
+        import_database(uow, exported, actor="importer", files=copy_files)
+    assert verify_stored(target).ok and _head_state(target) == _stored(target)
+    with UnitOfWork(target) as uow:
+        assert export_database(uow, files=copy_files) == exported
     sql(target, "UPDATE legal_case SET title = '改' WHERE id = :id", id=world["case"])
     record, _ = first_bad_record(target)
     assert record == {"kind": "case", "id": world["case"], "field": "title"}

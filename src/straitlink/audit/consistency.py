@@ -219,7 +219,7 @@ def check(engine: Engine, snapshot: Snapshot, last_seq: int, last_hash: bytes) -
             return Mismatch(f"entry {last_seq} changed while it was being verified (altered)")
         recorded = state_of(snapshot.last_body)
     stored = record_state.hex_digest(snapshot.stored)
-    if recorded == stored:
+    if recorded == stored or (recorded is not None and _in_other_form(engine, last_seq, recorded)):
         return None
     with Session(engine) as session:
         found = replay.difference(session, last_seq)
@@ -232,13 +232,27 @@ def check(engine: Engine, snapshot: Snapshot, last_seq: int, last_hash: bytes) -
     )
 
 
-def settle_import(session: Session, *, actor: str) -> Mismatch | None:
+def _in_other_form(engine: Engine, last_seq: int, recorded: str) -> bool:
+    """Whether the stored records give the last entry's digest in the form this database does not keep (an import
+    from the other engine, or PostgreSQL from before migration 0017, with no audited change since), read in one
+    snapshot in which `last_seq` is still the last entry."""
+    options = {"isolation_level": "REPEATABLE READ"} if engine.dialect.name == "postgresql" else {}
+    with engine.connect().execution_options(**options) as conn:
+        _begin_snapshot(conn)
+        if conn.execute(select(func.max(E.seq))).scalar() != last_seq:
+            return False
+        other = form.stored_in(conn, form.other_form(conn.dialect.name))
+        conn.rollback()
+    return record_state.hex_digest(other) == recorded
+
+
+def settle_import(session: Session) -> Mismatch | None:
     """After an import, in its transaction: whether the records are what the chain it brought says they became.
 
     When they are, the head takes the digest, as if the import's source had written it; otherwise nothing changes
     and the caller refuses the import. An export whose last entry carries the digest in the other canonical form
-    (from the other engine, or from PostgreSQL before migration 0017) is checked in that form, then moved on to
-    this database's (straitlink.audit.form).
+    (from the other engine, or from PostgreSQL before migration 0017) is checked in that form; the head takes the
+    digest in this database's form (straitlink.audit.form).
     """
     conn = session.connection()
     last = conn.execute(select(E.seq, E.body).order_by(E.seq.desc()).limit(1)).first()
@@ -248,13 +262,9 @@ def settle_import(session: Session, *, actor: str) -> Mismatch | None:
         recorded = state_of(str(last.body))
     else:
         recorded = record_state.hex_digest(0) if not head_seq else record_state.hex_digest(digest)
-    if recorded not in (None, record_state.hex_digest(digest)):
-        source = record_state.OTHER[record_state.form_of(conn.dialect.name)]
-        other = form.stored_in(conn, source)
-        if recorded == record_state.hex_digest(other):  # exported from the other engine, or from before 0017
-            conn.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(state=other.to_bytes(32, "big")))
-            form.reform(conn, actor=actor, source=source)
-            return None
+    in_other_form = recorded is not None and recorded != record_state.hex_digest(digest)
+    if in_other_form and recorded == record_state.hex_digest(form.stored_in(conn, form.other_form(conn.dialect.name))):
+        recorded = record_state.hex_digest(digest)  # exported from the other engine (or PostgreSQL before 0017)
     if recorded != record_state.hex_digest(digest):
         found = replay.difference(session, int(last.seq) if last is not None else 0)
         if found is not None:

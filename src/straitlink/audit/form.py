@@ -1,13 +1,13 @@
-"""Moving a log's digest of the stored records from one canonical form to the other (straitlink.audit.state).
+"""The stored records' digest in either canonical form (straitlink.audit.state), for a log that carries the other.
 
 Each engine keeps the digest in the form its database builds most cheaply: SQLite the JSON form, PostgreSQL the
-joined form. Two kinds of log carry the other one: a PostgreSQL database from before migration 0017, when every
-engine kept the JSON form, and an export imported into a database of the other engine. `reform` moves such a log
-on, in the caller's transaction: it computes the stored records' digest in both forms and appends one `rebase`
-entry that says the form changed and carries the digest in the database's own form, and the head moves with it.
-When the stored records were not what the last entry's digest said (edited behind the application's back), that
-difference is carried over into the new digest, so `verify` still fails and the replay still names the record: a
-change of form never launders an edit.
+joined form. Two kinds of log end with an entry carrying the other one: a PostgreSQL database from before migration
+0017, when every engine kept the JSON form, and an export imported into a database of the other engine. Nothing is
+appended to such a log (an export imported and exported again stays byte for byte the same): the head, from which
+every writer adds its difference, is moved to the database's own form (`move_head`), and `verify` accepts a last
+entry whose digest is the stored records' in the other form (straitlink.audit.consistency). The next audited change
+writes an entry in the database's own form. A difference the stored records had from the last entry's digest (an
+edit behind the application's back) is carried over into the moved head, so the next entry does not launder it.
 """
 
 from __future__ import annotations
@@ -15,13 +15,10 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, select, update
 
 from straitlink.audit import state as record_state
-from straitlink.audit.entries import AuditAction, Change, body, link, timestamp
-from straitlink.store.tables_workflow import AuditEntryRow, AuditHeadRow
-
-REASON = "the records' digest moved to the canonical form this database keeps"
+from straitlink.store.tables_workflow import AuditHeadRow
 
 
 def stored_in(conn: Connection, form: str) -> int:
@@ -46,22 +43,18 @@ def stored_in(conn: Connection, form: str) -> int:
     return total % record_state.MODULUS
 
 
-def reform(conn: Connection, *, actor: str, source: str) -> int | None:
-    """Append the entry that moves the log's digest from the `source` form to the database's own; its number, or
-    None when there is nothing to move (no entry yet, or a log from before digests, which `rebase` takes in)."""
-    head = conn.execute(select(AuditHeadRow.seq, AuditHeadRow.hash, AuditHeadRow.state)).one()
-    if head.state is None or not head.seq:
-        return None
-    carried = (int.from_bytes(bytes(head.state), "big") - stored_in(conn, source)) % record_state.MODULUS
-    state = (record_state.stored(conn) + carried) % record_state.MODULUS
-    form = record_state.form_of(conn.dialect.name)
-    context = {"form": form, "from_form": source, "reason": REASON, "records_matched": carried == 0}
-    seq = int(head.seq) + 1
-    change = Change(actor, AuditAction.REBASE, "audit", "state", context=context)
-    text = body(seq, timestamp(), change, record_state.hex_digest(state))
-    digest = link(bytes(head.hash), text.encode("utf-8"))
-    conn.execute(insert(AuditEntryRow).values(seq=seq, body=text, prev_hash=bytes(head.hash), hash=digest))
-    conn.execute(
-        update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=seq, hash=digest, state=state.to_bytes(32, "big"))
-    )
-    return seq
+def move_head(conn: Connection, *, source: str, into: str | None = None) -> None:
+    """Move the head's digest from the `source` form to `into` (the database's own unless given), carrying over any
+    difference between the stored records and the digest it held."""
+    held = conn.execute(select(AuditHeadRow.state).where(AuditHeadRow.id == 1)).scalar_one()
+    if held is None:  # a log from before digests: `rebase` takes its records in
+        return
+    carried = int.from_bytes(bytes(held), "big") - stored_in(conn, source)
+    target = record_state.stored(conn) if into is None else stored_in(conn, into)
+    state = (target + carried) % record_state.MODULUS
+    conn.execute(update(AuditHeadRow).where(AuditHeadRow.id == 1).values(state=state.to_bytes(32, "big")))
+
+
+def other_form(dialect: str) -> str:
+    """The form a database of this engine does not keep."""
+    return record_state.OTHER[record_state.form_of(dialect)]

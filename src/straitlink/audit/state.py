@@ -19,8 +19,8 @@ database's form, as its transaction leaves the tables (docs/audit.md). The verif
 tables, each row's canonical text built by the database (`select_sql`; on PostgreSQL the server also hashes them,
 `sum_sql`), and compares it with the last entry's. Writers that know the values they write compute the text in
 Python (`row_text`); writers whose rows the database shaped read them back (`added`). A log whose last digest is in
-the other form (a PostgreSQL database from before migration 0017, an export from the other engine) is moved on by
-`straitlink.audit.form`.
+the other form (a PostgreSQL database from before migration 0017, an export from the other engine) is checked in
+that form (`straitlink.audit.form`).
 """
 
 from __future__ import annotations

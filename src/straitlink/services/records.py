@@ -180,7 +180,9 @@ def change_record(
         uow.flush()
         delta = diff(old, new)
         context = {"reason": reason} if reason is not None else {}
-        change = Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, record_id, delta, context)
+        # The entry shows the version the row was stored with (the ORM counts it up), so the replay agrees with it.
+        audited = diff(old, {**new, "version": before.version + 1})
+        change = Change(principal.username, AuditAction.UPDATE, kind.mapper.kind, record_id, audited, context)
         audit.append(uow, head, [change], replaced=replaced)
         releasable = after.marking.releasable
         if reason is None:

@@ -189,7 +189,7 @@ def import_database(
         counts |= added
         counts["audit_entry"] = transfer_workflow.import_audit(conn, data["audit"])
         uow.flush()
-        mismatch = consistency.settle_import(uow.session, actor=actor)
+        mismatch = consistency.settle_import(uow.session)
         if mismatch is not None:
             record = mismatch.record or {}
             raise ImportRejected(
