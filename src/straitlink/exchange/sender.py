@@ -136,7 +136,7 @@ log = logging.getLogger("straitlink.exchange")
 stamina.instrumentation.set_on_retry_hooks([_log_retry])
 
 
-def _retriable(exc: Exception) -> bool:
+def _retriable(exc: BaseException) -> bool:
     if isinstance(exc, httpx.HTTPStatusError):
         return exc.response.status_code >= 500
     return isinstance(exc, httpx.TransportError)
