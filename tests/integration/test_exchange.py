@@ -162,6 +162,8 @@ def test_a_record_whose_handling_keeps_it_home_is_never_sent(sides: tuple[Side, 
     assert sent == []
     assert cn.count("intel") == 0
     assert status(tw.engine)["withheld_events"] == 2
+    again = sync(tw.ex, direct(cn))  # the two events are re-read in the window behind the cursor
+    assert (again.staged, again.withheld, again.sent) == (0, 0, 0)  # withheld once, not at every round
 
 
 def test_a_correction_follows_its_record_in_causal_order(sides: tuple[Side, Side]) -> None:

@@ -32,7 +32,7 @@ BATCH = 2000  # events read at once: more than WINDOW, so that a full read alway
 @dataclass
 class Staged:
     messages: int = 0
-    withheld: int = 0  # events whose record may not leave
+    withheld: int = 0  # events read past the cursor whose record may not leave
     read: int = 0  # events taken past the cursor (0: nothing new; a full read may leave more for the next call)
 
 
@@ -51,10 +51,14 @@ def documents_of(payload: dict[str, Any]) -> list[dict[str, str]]:
     return sorted(found.values(), key=lambda d: d["sha256"])
 
 
-def stage(engine: Engine, identity: Identity, peer: Peer, files: FileStore | None = None) -> Staged:
-    """Turn every new outbox event into a signed message for the peer (or withhold it); one transaction.
+def stage(
+    engine: Engine, identity: Identity, peer: Peer, files: FileStore | None = None, *, limit: int = BATCH
+) -> Staged:
+    """Turn up to `limit` new outbox events into signed messages for the peer (or withhold them); one transaction.
 
-    The bytes of the documents a message names are read from `files` and carried beside its envelope.
+    A read of fewer than BATCH events may take only events re-read in the window and leave the cursor where it
+    is: a caller reading less reads a full BATCH after it (exchange.service.sync). The bytes of the documents a
+    message names are read from `files` and carried beside its envelope.
     """
     result = Staged()
     with UnitOfWork(engine) as uow:
@@ -68,7 +72,7 @@ def stage(engine: Engine, identity: Identity, peer: Peer, files: FileStore | Non
             select(OutboxEventRow.__table__)
             .where(OutboxEventRow.id > position - WINDOW, OutboxEventRow.event_id.not_in(done.scalar_subquery()))
             .order_by(OutboxEventRow.id)
-            .limit(BATCH)
+            .limit(limit)
         ).all()
         if not events:
             return result
@@ -80,7 +84,9 @@ def stage(engine: Engine, identity: Identity, peer: Peer, files: FileStore | Non
             if e.actor in peers:
                 continue  # the peer's own message applied here: it already has it
             if not e.releasable:
-                result.withheld += 1
+                # Counted when first read: one re-read in the window (every later read while it is there) is not
+                # another withheld event.
+                result.withheld += e.id > position
                 continue
             key = f"{e.aggregate_kind}:{e.aggregate_id}"
             env = Envelope(
