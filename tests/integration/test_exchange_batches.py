@@ -183,7 +183,7 @@ def test_what_is_staged_is_delivered_while_the_rest_is_staged_in_causal_order(
     def staging(*args: Any, **kwargs: Any) -> Any:
         if reads:  # a later read: the first read's messages are on their way meanwhile
             waited.append(posted.wait(timeout=30))
-        reads.append(1)
+        reads.append(kwargs["limit"])
         return stage_once(*args, **kwargs)
 
     monkeypatch.setattr(service, "stage", staging)
@@ -191,6 +191,7 @@ def test_what_is_staged_is_delivered_while_the_rest_is_staged_in_causal_order(
     assert report.staged == 10 and report.receipts == {"applied": 10} and not report.errors
     assert out_statuses(tw) == {"applied": 10}
     assert len(reads) > 2 and all(waited)  # delivered while the rest was staged
+    assert reads[:2] == [3, 3]  # a batch for each delivery in flight (2 × 2), at most a full read (3)
     assert cn.get("intel", ids[0]).summary == "更正1"  # the corrections applied after their record, in order
     assert [cn.get("intel", i).summary for i in ids[1:]] == [f"情資{n}" for n in range(1, 8)]
     assert verify_stored(cn.engine).ok
@@ -220,3 +221,41 @@ def test_the_lookup_of_a_waiting_message_reads_the_index_not_every_inbound_messa
         assert "ix_exchange_message_work (direction=? AND peer=? AND status=?)" in plan, plan
         assert conn.scalar(query) is None
     engine.dispose()
+
+
+def test_the_first_read_is_small_and_each_read_after_it_doubles(
+    sides: tuple[Side, Side], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The peer starts on the first batches at once (a read of one batch per delivery in flight), and deliveries go
+    on as each later read is staged, not only once all of them are."""
+    tw, cn = sides
+    monkeypatch.setattr(outbox, "BATCH", 16)
+    monkeypatch.setattr(outbox, "WINDOW", 8)
+    monkeypatch.setattr(service, "STAGE_BATCH", 16)
+    for n in range(40):
+        tw.add("intel", intel(f"情資{n}"))
+    reads: list[int] = []
+    caught_up: list[bool] = []  # before each later read: was everything staged so far already posted?
+    posted, changed = [0], threading.Condition()
+    deliver, stage_once = direct(cn), service.stage
+
+    def post(url: str, body: dict[str, Any]) -> dict[str, Any]:
+        answer = deliver(url, body)
+        with changed:
+            posted[0] += len(body["messages"])
+            changed.notify_all()
+        return answer
+
+    def staging(*args: Any, **kwargs: Any) -> Any:
+        if reads:
+            with changed:
+                caught_up.append(changed.wait_for(lambda: posted[0] >= min(sum(reads), 40), timeout=20))
+        reads.append(kwargs["limit"])
+        return stage_once(*args, **kwargs)
+
+    monkeypatch.setattr(service, "stage", staging)
+    report = sync(tw.ex, post, batch=2, concurrency=1)
+    assert report.staged == 40 and report.receipts == {"applied": 40} and not report.errors
+    assert reads[:4] == [2, 4, 8, 16] and set(reads[4:]) == {16}
+    assert caught_up and all(caught_up)  # each read's messages were delivered while the next waited to be read
+    assert verify_stored(cn.engine).ok

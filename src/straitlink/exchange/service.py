@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -105,7 +106,9 @@ def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200, concurrenc
 
     When there are more new events than one stage reads, what is staged is delivered while the rest is staged:
     the peer applies the first messages instead of waiting for the last to be signed (deliveries take only the
-    heads of their records, so the causal order holds whatever is staged meanwhile). A delivery that fails stops
+    heads of their records, so the causal order holds whatever is staged meanwhile). The first read is one
+    batch for each delivery in flight, and each read after it twice the one before, up to a full read: the peer
+    starts on the first batches at once, and the queue stays ahead of the deliveries. A delivery that fails stops
     the round's deliveries, as it does in one `deliver_all`.
     """
     report = SyncReport()
@@ -116,12 +119,21 @@ def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200, concurrenc
         def deliver() -> Delivery:
             return deliver_all(ex.engine, ex.peer, send, keys, limit=batch, concurrency=concurrency)
 
-        if _stage(ex, report):
+        limit = min(batch * max(1, concurrency), STAGE_BATCH)
+        if _stage(ex, report, limit):
+            staging = _Staging()
             with ThreadPoolExecutor(max_workers=1, thread_name_prefix="exchange-early") as pool:
-                early = pool.submit(deliver)
-                while _stage(ex, report):
-                    pass
-                report.add(early.result())
+                early = pool.submit(_deliver_while_staging, deliver, staging)
+                try:
+                    more = True
+                    while more:
+                        limit = min(2 * limit, STAGE_BATCH)
+                        more = _stage(ex, report, limit)
+                        staging.staged()
+                finally:
+                    staging.finish()
+                for delivery in early.result():
+                    report.add(delivery)
         resend_missing(ex.engine, ex.files)  # messages the peer parked for a document this side has again
         if not report.failed:
             report.add(deliver())
@@ -131,13 +143,48 @@ def sync(ex: Exchange, post: Post | None = None, *, batch: int = 200, concurrenc
     return report
 
 
-def _stage(ex: Exchange, report: SyncReport) -> bool:
-    """Stage one read of new events; whether more may wait (a full read may have left newer events, a short one
-    took all: the re-read window is smaller than a read)."""
-    staged = stage(ex.engine, ex.identity, ex.peer, ex.files)
+def _stage(ex: Exchange, report: SyncReport, limit: int = STAGE_BATCH) -> bool:
+    """Stage one read of at most `limit` new events; whether more may wait (a full read may have left newer
+    events, a short one took all)."""
+    staged = stage(ex.engine, ex.identity, ex.peer, ex.files, limit=limit)
     report.staged += staged.messages
     report.withheld += staged.withheld
-    return staged.read >= STAGE_BATCH
+    return staged.read >= limit
+
+
+class _Staging:
+    """Between the staging of a round and its early deliveries: how many reads are staged, and whether it is done."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.reads = 0
+        self.done = False
+
+    def staged(self) -> None:
+        with self._changed:
+            self.reads += 1
+            self._changed.notify_all()
+
+    def finish(self) -> None:
+        with self._changed:
+            self.done = True
+            self._changed.notify_all()
+
+    def wait_past(self, seen: int) -> bool:
+        """Wait for a read staged after the first `seen` (True), or for the staging to end without one (False)."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.reads > seen or self.done)
+            return self.reads > seen
+
+
+def _deliver_while_staging(deliver: Callable[[], Delivery], staging: _Staging) -> list[Delivery]:
+    """Deliver what is staged, and again whenever more is, until the staging is done or a delivery fails."""
+    done: list[Delivery] = []
+    while True:
+        seen = staging.reads
+        done.append(deliver())
+        if done[-1].failed or not staging.wait_past(seen):
+            return done
 
 
 def _collect_late_receipts(ex: Exchange, send: Post, keys: KeyLookup, report: SyncReport) -> None:
