@@ -87,6 +87,7 @@ def test_a_batch_is_applied_with_one_audit_append_and_the_log_still_verifies(
     assert inserts == [("audit_entry", 5)]  # the five entries in one statement
     assert seen["INSERT INTO audit_entry"] == 0
     assert seen["UPDATE audit_head SET"] == 1
+    assert seen["DELETE FROM search_entry"] == 0  # new records: no search entry to remove before writing theirs
     assert audit_entries(cn.engine) == before + 5
     with UnitOfWork(cn.engine) as uow:
         for rid in ids:

@@ -188,6 +188,8 @@ class UnitOfWork:
         # Record rows the session added, changed or deleted: their search entries are rewritten before the commit.
         self._touched: dict[tuple[str, str], Any] = {}
         self._dropped: set[tuple[str, str]] = set()
+        # Records created in this transaction: they have no search entry yet, none to remove before writing one.
+        self._new: set[tuple[str, str]] = set()
         # In a batch: the records added as they were built, so that their search entries need not decode the rows
         # back; one whose row changes afterwards (dirty at a flush, updated or deleted) is decoded as usual.
         self._built: dict[tuple[str, str], Record] | None = None
@@ -245,6 +247,7 @@ class UnitOfWork:
             mapper = _BY_ROW.get(type(obj))
             if mapper is not None:
                 self._touched[(mapper.kind, obj.id)] = obj
+                self._new.add((mapper.kind, obj.id))
         for obj in session.dirty:
             mapper = _BY_ROW.get(type(obj))
             if mapper is not None:
@@ -263,12 +266,14 @@ class UnitOfWork:
             search.remove(self.connection, sorted(self._dropped))
         if self._touched:
             built = self._built or {}
-            entries = [
-                search.entry(key[0], built.get(key) or _BY_ROW[type(row)].from_row(row))
+            entries = {
+                key: search.entry(key[0], built.get(key) or _BY_ROW[type(row)].from_row(row))
                 for key, row in self._touched.items()
-            ]
-            search.index(self.connection, entries)
-        self._touched, self._dropped = {}, set()
+            }
+            new = [e for key, e in entries.items() if key in self._new]
+            search.index(self.connection, new, fresh=True)  # after the removals above: a re-added record's too
+            search.index(self.connection, [e for key, e in entries.items() if key not in self._new])
+        self._touched, self._dropped, self._new = {}, set(), set()
         if self._built is not None:
             self._built = {}
 
@@ -293,6 +298,7 @@ class UnitOfWork:
         search entry is made from the record (batch)."""
         self._staged.setdefault(mapper.row.__table__, []).append((mapper.kind, mapper.values(record)))
         self._touched[(mapper.kind, record.id)] = record
+        self._new.add((mapper.kind, record.id))
 
     def written(self, kind: str, record_id: str) -> tuple[Any, dict[str, Any]] | None:
         """The table and the values a staged record's row was inserted with, while nothing has changed it since
