@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,14 @@ from sqlalchemy import Engine
 from straitlink.audit import log as audit_log
 from straitlink.audit.verify import verify_stored
 from straitlink.codec import encode
+from straitlink.domain.dates import PartialDate
 from straitlink.domain.figures import SourceDocument
 from straitlink.domain.seizures import Seizure
 from straitlink.ingest.accept import accept, propose
 from straitlink.ingest.extract import extract
 from straitlink.ingest.proposals import Result, merge_across
 from straitlink.ingest.readers import Opened, open_document
-from straitlink.services.records import suspects_by_case
+from straitlink.services.records import suspects_by_case, today_utc8
 from straitlink.store import mapping
 from straitlink.store.uow import UnitOfWork
 
@@ -256,3 +258,24 @@ def test_citations_are_exported_with_their_document(engine: Engine, tmp_path: Pa
         data = parse_export(export_database(uow))
     (news,) = [d for d in data["records"]["document"] if d["id"] == opened.info.id]
     assert {c["kind"] for c in news["cites"]} == {"seizure", "case"}  # the seizure, and its case stored with it
+
+
+def test_a_date_read_as_after_today_is_not_stored(engine: Engine) -> None:
+    """A seizure dated in a year that has not come (a misread 2099) is skipped and reported, as it is refused when
+    typed in; a publication date that has not come is left off the document, which is still stored."""
+    opened, results = _read(SEED)
+    first = next(p for p in results[0].proposals if p.kind == "seizure")
+    first.fields["date"] = PartialDate(2099, 3, 1).to_json()
+    info = replace(opened[0].info, published_on=PartialDate(2099, 3, 2))
+    with UnitOfWork(engine) as uow:
+        propose(uow, results, actor=USER)
+        report = accept(uow, [(info, opened[0].text(), results[0].proposals)], actor=USER)
+    assert [s for s in report.skipped if s.startswith("seizure")] == [
+        f"seizure {first.id}: date: '2099-03-01' is not valid: after today ({today_utc8().isoformat()})"
+    ]
+    assert any("published_on '2099-03-02' is after today" in s for s in report.skipped)
+    assert report.stored["seizure"] == 6
+    with UnitOfWork(engine) as uow:
+        assert uow.repo(mapping.SEIZURES).count() == 6
+        assert uow.repo(mapping.DOCUMENTS).get(info.id).published_on is None
+    assert verify_stored(engine).ok

@@ -27,10 +27,10 @@ from straitlink.domain.figures import Citation, SourceDocument
 from straitlink.domain.marking import PUBLISHED
 from straitlink.domain.parties import Party
 from straitlink.domain.provenance import Provenance
-from straitlink.domain.records import Record, stable_id
+from straitlink.domain.records import Record, check_happened, stable_id
 from straitlink.ingest.proposals import MENTION_KINDS, RECORD_KINDS, DocumentInfo, Proposal, Result
 from straitlink.services.kinds import kind_named
-from straitlink.services.records import check_references
+from straitlink.services.records import check_references, today_utc8
 from straitlink.store import mapping
 from straitlink.store import tables as t
 from straitlink.store.uow import UnitOfWork
@@ -188,8 +188,13 @@ def _citations(found: list[Proposal]) -> list[Citation]:
     return list(cites.values())
 
 
-def _document(info: DocumentInfo, text: str, actor: str, cites: list[Citation]) -> SourceDocument:
+def _document(info: DocumentInfo, text: str, actor: str, cites: list[Citation], report: Accepted) -> SourceDocument:
     published = info.published_on
+    if published is not None and published.earliest() > today_utc8():
+        # A date read from the text that has not come yet is a misreading, not the day it was published: the
+        # document is kept without one rather than refused (nobody can correct it in the review).
+        report.skipped.append(f"document {info.id}: published_on {published.iso!r} is after today: not kept")
+        published = None
     return SourceDocument(
         id=info.id,
         provenance=Provenance.by_user(actor),
@@ -232,7 +237,7 @@ def store_accepted(
         report.known += mark_known(uow, info, found)
         if stored is None:
             # A later report of events already stored adds no second record: the document cites the stored ones.
-            document = _document(info, text, actor, _citations(found))
+            document = _document(info, text, actor, _citations(found), report)
             docs.add(document)
             changes.append(_created(actor, mapping.DOCUMENTS.kind, document, info.id))
             report.cited += len(document.cites)
@@ -319,6 +324,7 @@ def _add(uow: UnitOfWork, kind_name: str, p: Proposal, data: dict[str, Any]) -> 
     # Ingested documents are published reports: what they tell is public.
     marking = PUBLISHED.to_json()
     record: Record = decode(kind.mapper.record, {**data, "id": p.id, "provenance": _provenance(p), "marking": marking})
+    check_happened(record, today_utc8())  # a date misread into the future: skipped and reported, as by hand
     check_references(uow, kind, encode(record))
     uow.repo(kind.mapper).add(record)
     return record
