@@ -73,5 +73,7 @@ def test_the_table_and_the_refusals(data_dir: Path) -> None:
     assert code == 2 and "kind" in err and "boats" in err
     code, _, err = run(data_dir, "search", "案", "--limit", "0")
     assert code == 2 and "limit" in err
+    code, _, err = run(data_dir, "search", "案" * 201)
+    assert code == 2 and "'query'" in err and "'案案案" in err and "longer than 200 characters" in err, err
     code, out, _ = run(data_dir, "search", '"NEAR(案 *) ^')
     assert code == 0

@@ -11,8 +11,16 @@ from rich.text import Text
 from straitlink.cli.common import TableJson, User, handles_errors, out, principal, print_json, state
 from straitlink.services.kinds import KINDS
 from straitlink.services.search import SearchHit, search_records
+from straitlink.store.search_terms import MAX_QUERY_CHARS
 
 KIND_HELP = "Only records of this kind (" + "|".join(k.plural for k in KINDS) + "); repeatable"
+
+
+def _short_enough(query: str) -> str:
+    """Refuse an over-long query as this command's QUERY (the service names it `q`, the API's parameter)."""
+    if len(query) > MAX_QUERY_CHARS:
+        raise typer.BadParameter(f"{query[:40] + '…'!r} is longer than {MAX_QUERY_CHARS} characters")
+    return query
 
 
 def _marked(hit: SearchHit) -> Text:
@@ -27,7 +35,9 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def search(
         ctx: typer.Context,
-        query: Annotated[str, typer.Argument(help="Words, names or reference numbers, in either script")],
+        query: Annotated[
+            str, typer.Argument(help="Words, names or reference numbers, in either script", callback=_short_enough)
+        ],
         kind: Annotated[list[str] | None, typer.Option("--kind", help=KIND_HELP)] = None,
         limit: Annotated[int, typer.Option(help="At most this many records (1-100)")] = 20,
         offset: Annotated[int, typer.Option(help="Skip this many records first (the next page)")] = 0,

@@ -174,7 +174,10 @@ def revoke(ctx: typer.Context, name: str, role: str, user: User = None, as_json:
 def token(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(help="The account the token acts as (your own, or any for an admin)")],
-    expires: Annotated[int | None, typer.Option("--expires", help="Days until it expires (1-366; default 90)")] = None,
+    expires: Annotated[
+        int | None,
+        typer.Option("--expires", help="Days until it expires (1-366; default 90)", min=1, max=tokens.MAX_TOKEN_DAYS),
+    ] = None,
     label: Annotated[str, typer.Option("--label", help="What the token is for")] = "command line",
     revoke: Annotated[str | None, typer.Option("--revoke", help="Revoke the token with this id instead")] = None,
     list_: Annotated[bool, typer.Option("--list", help="List the account's tokens instead")] = False,
