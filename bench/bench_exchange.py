@@ -2,15 +2,17 @@
 
 End to end (after an untimed warm-up batch, as for the ceiling): N released intel records on the sending side
 become N signed messages (staged from its outbox), which `exchange sync` delivers in batches over HTTP (a few
-batches in flight) to the other side's `straitlink serve`, whose inbox verifies, deduplicates and applies each as the peer principal in one transaction per batch and answers
-with signed receipts, which the sender verifies and stores. Pairs: TW on SQLite → CN on SQLite, and, when
-PostgreSQL answers, TW on SQLite → CN on PostgreSQL (and with --reverse CN on PostgreSQL → TW on SQLite).
+batches in flight) to the other side's `straitlink serve`, whose inbox verifies, deduplicates and applies each as
+the peer principal in one transaction per batch and answers with signed receipts, which the sender verifies and
+stores. Pairs: TW on SQLite → CN on SQLite, and, when PostgreSQL answers, TW on SQLite → CN on PostgreSQL (and
+with --reverse CN on PostgreSQL → TW on SQLite).
 
 The ceiling: the same messages (the payloads the end-to-end run sent, signed afresh the same way), POSTed in
 batches of the same size with the same concurrency, the same HTTP client (httpx, sender.http_post) and the same
 server stack (uvicorn, FastAPI, the work off the event loop) to a server that only verifies each signature and
-signs a receipt for it: no database on either side; measured right after each pair. Targets: ≥ 1,000 messages/s and ≥ 0.3 of the ceiling.
-After the runs, `audit verify` runs on each receiving side (the batched audit append must keep the chain whole).
+signs a receipt for it: no database on either side; measured right after each pair. Targets: ≥ 1,000 messages/s
+and ≥ 0.3 of the ceiling. After the runs, `audit verify` runs on each receiving side (the batched audit append
+must keep the chain whole).
 
 Run: `.venv/bin/python bench/bench_exchange.py [--quick] [--messages N] [--pg URL | --no-pg] [--reverse]`.
 """
