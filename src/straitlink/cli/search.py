@@ -10,8 +10,7 @@ from rich.text import Text
 
 from straitlink.cli.common import TableJson, User, handles_errors, out, principal, print_json, state
 from straitlink.services.kinds import KINDS
-from straitlink.services.search import SearchHit, search_records
-from straitlink.store.search_terms import MAX_QUERY_CHARS
+from straitlink.services.search import MAX_QUERY_CHARS, SearchHit, search_records
 
 KIND_HELP = "Only records of this kind (" + "|".join(k.plural for k in KINDS) + "); repeatable"
 

@@ -15,7 +15,8 @@ from straitlink.services.access import log_read, use_case
 from straitlink.services.kinds import KINDS, kind_named
 from straitlink.store import search
 from straitlink.store.search_snippet import snippet
-from straitlink.store.search_terms import MAX_QUERY_CHARS, query_clauses
+from straitlink.store.search_terms import MAX_QUERY_CHARS as MAX_QUERY_CHARS  # the limit, for the CLI to check
+from straitlink.store.search_terms import query_clauses
 from straitlink.store.uow import UnitOfWork
 
 MAX_PAGE = 100
