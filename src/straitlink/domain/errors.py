@@ -35,6 +35,7 @@ class InvalidValue(StraitLinkError):
 
     def __init__(self, field: str, value: Any, reason: str) -> None:
         super().__init__(f"{field}: {value!r} is not valid: {reason}", field=field, value=value)
+        self.reason = reason  # kept apart, for a page to say it in the reader's language
 
 
 class MissingField(StraitLinkError):
@@ -45,6 +46,7 @@ class MissingField(StraitLinkError):
 
     def __init__(self, field: str, what: str = "is required") -> None:
         super().__init__(f"{field}: {what}", field=field)
+        self.what = what
 
 
 class UnknownReference(StraitLinkError):

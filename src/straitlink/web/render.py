@@ -30,6 +30,7 @@ from straitlink.web.i18n import (
     format_partial,
     translations,
 )
+from straitlink.web.reasons import refusal
 from straitlink.web.security import CSRF_FIELD, Caller
 
 templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
@@ -80,7 +81,7 @@ def error_text(error: StraitLinkError, lang: str) -> str:
         name = (error.field or "").rsplit(".", 1)[-1]
     if name not in labels.FIELDS:
         return error.message
-    rest = error.message.removeprefix(f"{error.field}: ")
+    rest = refusal(error, lang) or error.message.removeprefix(f"{error.field}: ")
     return f"{_(labels.FIELDS[name])}{COLONS[lang]}{rest}"
 
 
