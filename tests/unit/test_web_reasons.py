@@ -6,9 +6,9 @@ import re
 
 import pytest
 
-from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.errors import InvalidValue, MissingField, UnknownReference
 from straitlink.web.i18n import LANGS
-from straitlink.web.reasons import _REASONS, refusal
+from straitlink.web.reasons import _REASONS, _UNKNOWN, refusal
 from straitlink.web.render import error_text
 
 # One reason of each kind the pages translate, as the domain words it.
@@ -80,3 +80,15 @@ def test_a_missing_field_is_required_in_each_language() -> None:
     assert error_text(MissingField("summary"), "zh-TW") == "摘要：為必填"
     assert error_text(MissingField("summary"), "en") == "Summary: is required"
     assert error_text(MissingField("summary", "iso is required"), "zh-CN").endswith("iso is required")
+
+
+def test_an_unknown_reference_in_each_language() -> None:
+    error = UnknownReference("drug", "某某", "drug")
+    assert error_text(error, "zh-TW") == "毒品：未知的毒品 '某某'"
+    assert error_text(error, "zh-CN") == "毒品：未知的毒品 '某某'"
+    assert error_text(error, "en") == "Drug: unknown drug '某某'"
+    for kind in _UNKNOWN:  # every kind a reference may name, said in each language
+        for lang in ("zh-TW", "zh-CN"):
+            text = refusal(UnknownReference("case", "x", kind), lang)
+            assert text is not None and "unknown" not in text, (kind, lang)
+    assert refusal(UnknownReference("step", "x", "contact point of TW for"), "zh-TW") is None  # shown whole

@@ -57,6 +57,7 @@ class UnknownReference(StraitLinkError):
 
     def __init__(self, field: str, value: Any, kind: str) -> None:
         super().__init__(f"{field}: unknown {kind} {value!r}", field=field, value=value)
+        self.kind = kind
 
 
 class NotFound(StraitLinkError):

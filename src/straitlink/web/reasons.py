@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from straitlink.domain.errors import InvalidValue, MissingField, StraitLinkError
+from straitlink.domain.errors import InvalidValue, MissingField, StraitLinkError, UnknownReference
 from straitlink.web.i18n import N_, translations
 
 _NUMBER = r"-?[\d,]+"
@@ -44,12 +44,29 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 
+# What a reference names and nothing answers to: a catalogue entry or a record, by its kind.
+_UNKNOWN = {
+    "agency": N_("unknown agency %(value)s"),
+    "case": N_("unknown case %(value)s"),
+    "document": N_("unknown document %(value)s"),
+    "drug": N_("unknown drug %(value)s"),
+    "intel": N_("unknown intel hand-over %(value)s"),
+    "operation": N_("unknown operation %(value)s"),
+    "person": N_("unknown person %(value)s"),
+    "place": N_("unknown place %(value)s"),
+    "request": N_("unknown request %(value)s"),
+    "request type": N_("unknown request type %(value)s"),
+    "seizure": N_("unknown seizure %(value)s"),
+}
+
 
 def refusal(error: StraitLinkError, lang: str) -> str | None:
     """What is wrong with the value, said in `lang` (after the field's label); None for a reason not known here."""
     _ = translations(lang).gettext
     if isinstance(error, MissingField) and error.what == "is required":
         return _("is required")
+    if isinstance(error, UnknownReference) and error.kind in _UNKNOWN:
+        return _(_UNKNOWN[error.kind]) % {"value": repr(error.value)}
     if not isinstance(error, InvalidValue):
         return None
     for pattern, message in _REASONS:
