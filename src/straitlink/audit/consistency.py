@@ -241,9 +241,9 @@ def _in_other_form(engine: Engine, last_seq: int, recorded: str) -> bool:
         _begin_snapshot(conn)
         if conn.execute(select(func.max(E.seq))).scalar() != last_seq:
             return False
-        other = form.stored_in(conn, form.other_form(conn.dialect.name))
+        matched = form.in_other_form(conn, recorded)
         conn.rollback()
-    return record_state.hex_digest(other) == recorded
+    return matched
 
 
 def settle_import(session: Session) -> Mismatch | None:
@@ -262,8 +262,7 @@ def settle_import(session: Session) -> Mismatch | None:
         recorded = state_of(str(last.body))
     else:
         recorded = record_state.hex_digest(0) if not head_seq else record_state.hex_digest(digest)
-    in_other_form = recorded is not None and recorded != record_state.hex_digest(digest)
-    if in_other_form and recorded == record_state.hex_digest(form.stored_in(conn, form.other_form(conn.dialect.name))):
+    if recorded not in (None, record_state.hex_digest(digest)) and form.in_other_form(conn, recorded):
         recorded = record_state.hex_digest(digest)  # exported from the other engine (or PostgreSQL before 0017)
     if recorded != record_state.hex_digest(digest):
         found = replay.difference(session, int(last.seq) if last is not None else 0)

@@ -58,3 +58,8 @@ def move_head(conn: Connection, *, source: str, into: str | None = None) -> None
 def other_form(dialect: str) -> str:
     """The form a database of this engine does not keep."""
     return record_state.OTHER[record_state.form_of(dialect)]
+
+
+def in_other_form(conn: Connection, digest: str) -> bool:
+    """Whether `digest` (hex) is the stored records' digest in the form this database does not keep."""
+    return record_state.hex_digest(stored_in(conn, other_form(conn.dialect.name))) == digest
