@@ -6,11 +6,13 @@ from datetime import date
 
 import pytest
 
+from straitlink.catalog import load_catalog
 from straitlink.codec import decode, encode
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.errors import InvalidValue, MissingField
 from straitlink.domain.meetings import FollowUp, FollowUpStatus, Meeting, MeetingKind
 from straitlink.domain.provenance import Provenance
+from straitlink.services.follow_ups import parse_follow_up
 
 
 def _meeting(*items: FollowUp, decisions: int = 2) -> Meeting:
@@ -100,3 +102,10 @@ def test_a_bad_follow_up_in_json_is_named_by_its_place() -> None:
     with pytest.raises(InvalidValue) as caught:
         decode(Meeting, data)
     assert (caught.value.field, caught.value.value) == ("follow_ups[0].status", "finished")
+
+
+def test_a_follow_up_field_given_twice_names_the_first_as_typed() -> None:
+    with pytest.raises(InvalidValue) as caught:
+        parse_follow_up(["action=查核", "due=113年3月31日", "due=113年4月30日"], load_catalog())
+    assert caught.value.field == "due" and caught.value.value == "113年4月30日"
+    assert "(first '113年3月31日')" in caught.value.message

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from straitlink.domain.errors import InvalidValue, MissingField
+from straitlink.domain.numerals import arabic
 
 ROC_OFFSET = 1911
 # 民國1年: an earlier year has no ROC form, so it could not round-trip through format_roc().
@@ -354,7 +355,7 @@ def _check(year: Any, month: Any, day: Any, part: Any) -> None:
 
 def _read(text: str, default_year: int | None) -> _Fields:
     """Split text into fields without judging them; _check() does that."""
-    cleaned = text.translate(_FULL_WIDTH).strip()
+    cleaned = arabic(text.translate(_FULL_WIDTH)).strip()
     if not cleaned:
         raise _Reject("empty")
     if re.search(r"[0-9]\s+[0-9]", cleaned):

@@ -1,7 +1,7 @@
 """How bulletins and officers write a quantity, read into its parts (Quantity.parse builds the Quantity).
 
 毛重229公斤, 229 公斤 毛重, 229 kg gross, 約500公斤, 500公斤左右, 3,000餘公斤, 3千多公斤, 逾3000公斤, 1.5萬顆,
-300-700 kg, 300至700公斤.
+300-700 kg, 300至700公斤; in Chinese numerals too (五公斤, 三千餘公斤: domain.numerals).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from straitlink.domain.amounts import FULL_WIDTH, NUMBER, PartRejected, read_number, scaled
 from straitlink.domain.errors import InvalidValue
+from straitlink.domain.numerals import arabic
 from straitlink.domain.units import Basis, Qualifier
 
 _APPROX = r"~|≈|約|约|大約|大约|將近|将近|近"
@@ -43,7 +44,7 @@ def written_parts(text: str, *, field: str) -> tuple[Decimal, str, str, Qualifie
     the text otherwise. The unit and basis are checked when the Quantity is built from them."""
     if not isinstance(text, str):
         raise InvalidValue(field, text, "expected text")
-    match = _QUANTITY.fullmatch(text.translate(FULL_WIDTH).strip())
+    match = _QUANTITY.fullmatch(arabic(text.translate(FULL_WIDTH)).strip())
     if match is None:
         raise InvalidValue(field, text, "expected e.g. 229 kg, 229 kg gross, 3000+ kg, ~500 kg, 1-2 t")
     if match["basis_zh"] and match["basis"]:

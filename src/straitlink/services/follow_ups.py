@@ -20,7 +20,7 @@ from straitlink.domain.access import Principal
 from straitlink.domain.errors import InvalidValue, NotFound
 from straitlink.domain.meetings import FollowUp, FollowUpStatus, Meeting
 from straitlink.services import records as record_svc
-from straitlink.services.forms import parse_value, unwrap_hint
+from straitlink.services.forms import given_twice, parse_value, unwrap_hint
 from straitlink.services.ids import resolve_references
 from straitlink.services.kinds import kind_named
 from straitlink.services.records import ListFilter, today_utc8
@@ -55,6 +55,7 @@ def parse_follow_up(pairs: list[str], catalog: Catalog) -> dict[str, Any]:
     """`["action=…", "agency=刑事警察局", "due=113年3月31日", "status=done"]` → a follow-up's JSON fields."""
     hints = field_hints(FollowUp)
     out: dict[str, Any] = {}
+    typed: dict[str, str] = {}
     for pair in pairs:
         name, sep, text = pair.partition("=")
         name = name.strip()
@@ -63,7 +64,8 @@ def parse_follow_up(pairs: list[str], catalog: Catalog) -> dict[str, Any]:
         if name not in hints:
             raise InvalidValue("field", name, f"a follow-up has the fields {', '.join(FIELDS)}")
         if name in out:
-            raise InvalidValue(name, text, f"given twice (first {out[name]!r}); give each field once")
+            raise given_twice(name, text, typed[name])
+        typed[name] = text
         if not text.strip():
             out[name] = None  # an empty value clears the field (a link, a due date, a note)
             continue

@@ -108,6 +108,7 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
     hints = field_hints(kind.mapper.record)
     targets = {path.split("[")[0].split(".")[0]: target for path, target in kind.references}
     out: dict[str, Any] = {}
+    given: dict[str, str] = {}  # each field's text as typed, to name the first when one comes twice
     for pair in pairs:
         name, sep, text = pair.partition("=")
         name = _ALIASES.get(name.strip(), name.strip())
@@ -115,8 +116,8 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
             raise InvalidValue("field", pair, "write field=value")
         if name in MARKING_SHORTCUTS or name == "marking":
             if name in out:
-                raise InvalidValue(name, text, f"given twice (first {out[name]!r}); give each field once")
-            out[name] = _marking_value(name, text.strip())
+                raise given_twice(name, text, given[name])
+            out[name], given[name] = _marking_value(name, text.strip()), text
             continue
         _check_field(kind, hints, name)
         element, many = unwrap_hint(hints[name])
@@ -127,10 +128,15 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
             out.setdefault(name, []).extend(_one(name, element, p, resolve) for p in parts if p.strip())
         elif name in out:
             # Keeping the last silently would store what the officer did not mean half the time.
-            raise InvalidValue(name, text, f"given twice (first {out[name]!r}); give each field once")
+            raise given_twice(name, text, given[name])
         else:
-            out[name] = _one(name, element, text, resolve)
+            out[name], given[name] = _one(name, element, text, resolve), text
     return out
+
+
+def given_twice(name: str, text: str, first: str) -> InvalidValue:
+    """A field given twice, naming the first value as it was typed (not as it was read)."""
+    return InvalidValue(name, text, f"given twice (first {first.strip()!r}); give each field once")
 
 
 def _marking_value(name: str, text: str) -> Any:
