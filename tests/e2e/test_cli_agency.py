@@ -82,6 +82,11 @@ def test_bad_agencies_are_refused(cli: Cli, fields: list[str], field: str) -> No
     cli.refused("agency", "add", *fields, field=field)
 
 
+def test_an_agency_without_a_party_is_told_the_party_is_required(cli: Cli) -> None:
+    err = cli.refused("agency", "add", "name_zh_hant=某局", field="party")
+    assert "party: is required" in err and "None" not in err, err
+
+
 def test_shipped_agencies_are_not_edited_here(cli: Cli) -> None:
     cli.refused("agency", "edit", "公安部", "name_en=x", field="agency")
     cli.ok("agency", "add", *XIAMEN)

@@ -75,5 +75,8 @@ def test_the_table_and_the_refusals(data_dir: Path) -> None:
     assert code == 2 and "limit" in err
     code, _, err = run(data_dir, "search", "案" * 201)
     assert code == 2 and "'query'" in err and "'案案案" in err and "longer than 200 characters" in err, err
+    for blank in ("", "  ", "\u3000"):
+        code, out, err = run(data_dir, "search", blank)
+        assert code == 2 and out == "" and "'query'" in err and "is empty" in err, (blank, err)
     code, out, _ = run(data_dir, "search", '"NEAR(案 *) ^')
     assert code == 0

@@ -132,3 +132,16 @@ def test_a_correction_and_a_retraction_typed_at_the_cli_travel_in_packages_with_
         ("delete", "重复通报"),
     ]
     assert "why: 重复通报" in ok(tw, "--user", "admin", "audit", "log", "--record", sid)
+
+
+def test_status_says_which_peer_is_set_up_and_when_nothing_has_moved(tmp_path: Path) -> None:
+    alone = env("TW", tmp_path / "alone")
+    ok(alone, "init", "--admin", "admin", "--password-stdin", stdin=PASSWORD + "\n")
+    assert "no peer set up" in ok(alone, "--user", "admin", "exchange", "status")
+    assert json.loads(ok(alone, "--user", "admin", "exchange", "status", "--json"))["registered"] == {}
+    tw, _ = two_sides(tmp_path)
+    text = ok(tw, "--user", "admin", "exchange", "status")
+    assert "no peer set up" not in text and "CN: http://127.0.0.1:9" in text, text
+    assert "CN: nothing sent or received yet" in text, text
+    data = json.loads(ok(tw, "--user", "admin", "exchange", "status", "--json"))
+    assert data["registered"] == {"CN": "http://127.0.0.1:9"} and data["peers"] == {"CN": {}}

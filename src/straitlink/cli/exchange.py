@@ -167,11 +167,21 @@ def status_cmd(ctx: typer.Context, as_json: AsJson = False) -> None:
     if as_json:
         print_json(data)
         return
+    if not data["registered"]:
+        out.print("no peer set up (an admin adds one: straitlink exchange peer add)", highlight=False)
     for peer, sides in sorted(data["peers"].items()):
+        url = data["registered"].get(peer)
+        out.print(f"{peer}: {url}" if url else f"{peer}: no longer set up", highlight=False)
+        if not sides:
+            out.print(f"{peer}: nothing sent or received yet", highlight=False)
         for direction, counts in sorted(sides.items()):
             text = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
             out.print(f"{peer} {direction}: {text}", highlight=False)
-    out.print(f"refused {data['refused_messages']}, withheld {data['withheld_events']}", highlight=False)
+    out.print(
+        f"refused {data['refused_messages']}, withheld (not releasable to the other side) {data['withheld_events']},"
+        f" receipts overdue {data['overdue_evidence']}",
+        highlight=False,
+    )
     for p in data["parked"]:
         behind = f" ({p['waiting_behind']} waiting behind it)" if p["waiting_behind"] else ""
         out.print(f"parked {p['direction']} {p['type']} {p['record']}{behind}: {p['reason']}", highlight=False)

@@ -180,7 +180,7 @@ def register(app: typer.Typer) -> None:
             raise InvalidValue("party", party, "TW or CN")
         first, last = _date_option(start, "from", end=False), _date_option(end, "to", end=True)
         if first is not None and last is not None and first > last:
-            raise InvalidValue("from", start, f"after --to {end!r}")
+            raise InvalidValue("from", start, f"after to ({last.isoformat()})")
         flt = ListFilter(
             start=first,
             end=last,

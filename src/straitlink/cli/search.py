@@ -15,8 +15,11 @@ from straitlink.services.search import MAX_QUERY_CHARS, SearchHit, search_record
 KIND_HELP = "Only records of this kind (" + "|".join(k.plural for k in KINDS) + "); repeatable"
 
 
-def _short_enough(query: str) -> str:
-    """Refuse an over-long query as this command's QUERY (the service names it `q`, the API's parameter)."""
+def _query_checked(query: str) -> str:
+    """Refuse a blank or over-long query as this command's QUERY (the service names it `q`, the API's parameter)."""
+    if not query.strip():
+        # The service finds nothing for it, and an empty table would read as "no such record".
+        raise typer.BadParameter(f"{query!r} is empty: give a word, name or reference number to look for")
     if len(query) > MAX_QUERY_CHARS:
         raise typer.BadParameter(f"{query[:40] + '…'!r} is longer than {MAX_QUERY_CHARS} characters")
     return query
@@ -35,7 +38,7 @@ def register(app: typer.Typer) -> None:
     def search(
         ctx: typer.Context,
         query: Annotated[
-            str, typer.Argument(help="Words, names or reference numbers, in either script", callback=_short_enough)
+            str, typer.Argument(help="Words, names or reference numbers, in either script", callback=_query_checked)
         ],
         kind: Annotated[list[str] | None, typer.Option("--kind", help=KIND_HELP)] = None,
         limit: Annotated[int, typer.Option(help="At most this many records (1-100)")] = 20,

@@ -10,7 +10,7 @@ from straitlink.domain.errors import InvalidValue
 def check_period(start: date | None, end: date | None) -> None:
     """Refuse a period that ends before it starts."""
     if start is not None and end is not None and start > end:
-        raise InvalidValue("from", start.isoformat(), f"after --to {end.isoformat()}")
+        raise InvalidValue("from", start.isoformat(), f"after to ({end.isoformat()})")
 
 
 def check_limit(limit: int | None) -> None:

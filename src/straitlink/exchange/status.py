@@ -1,7 +1,8 @@
-"""`exchange status`: per peer and direction, how many messages are queued, delivered, applied, waiting, parked or
-rejected, the refusals given, what was withheld, and the oldest unfinished message's age; the parked messages with
-their reasons and how many of their record's messages wait behind each, and the waiting messages with what they
-wait for (a predecessor parked, say for a document that has not arrived, or not received yet)."""
+"""`exchange status`: the peers set up; per peer and direction, how many messages are queued, delivered, applied,
+waiting, parked or rejected, the refusals given, what was withheld, and the oldest unfinished message's age; the
+parked messages with their reasons and how many of their record's messages wait behind each, and the waiting
+messages with what they wait for (a predecessor parked, say for a document that has not arrived, or not received
+yet)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import aliased
 
 from straitlink.store.tables_access import OutboxEventRow
-from straitlink.store.tables_exchange import MessageRow, ReceiptRow
+from straitlink.store.tables_exchange import MessageRow, PeerRow, ReceiptRow
 from straitlink.store.uow import UnitOfWork
 
 UNFINISHED = ("queued", "delivered", "waiting")
@@ -40,6 +41,7 @@ def status(engine: Engine) -> dict[str, Any]:
             select(func.count()).where(ReceiptRow.direction == "given", ReceiptRow.status == "overdue")
         )
         withheld = conn.scalar(select(func.count()).where(OutboxEventRow.releasable.is_(False)))
+        registered = dict(conn.execute(select(PeerRow.party, PeerRow.url)).tuples().all())
         parked = conn.execute(
             select(MessageRow.direction, MessageRow.id, MessageRow.type, MessageRow.record_key, MessageRow.reason)
             .where(MessageRow.status == "parked")
@@ -63,7 +65,7 @@ def status(engine: Engine) -> dict[str, Any]:
     behind: dict[str, int] = {}
     for w in waiting:
         behind[w.after] = behind.get(w.after, 0) + 1
-    peers: dict[str, dict[str, Any]] = {}
+    peers: dict[str, dict[str, Any]] = {party: {} for party in registered}
     for peer, direction, state, n in counts:
         side = peers.setdefault(peer, {}).setdefault(direction, {})
         side[state] = int(n)
@@ -73,6 +75,7 @@ def status(engine: Engine) -> dict[str, Any]:
         peers.setdefault(peer, {}).setdefault(direction, {})["oldest_unfinished_seconds"] = round(age, 1)
     return {
         "peers": peers,
+        "registered": registered,  # the peers set up here, by party: their inbox's URL
         "refused_messages": int(refused or 0),
         "overdue_evidence": int(overdue or 0),
         "withheld_events": int(withheld or 0),

@@ -132,8 +132,10 @@ def _add(uow: UnitOfWork, data: dict[str, Any], *, actor: str) -> Agency:
     unknown = sorted(set(data) - set(FIELDS))
     if unknown:
         raise InvalidValue("field", unknown[0], f"an agency has the fields {', '.join(FIELDS)}")
+    if not str(data.get("party") or "").strip():
+        raise MissingField("party")
     try:
-        party = Party(str(data.get("party") or "").strip().upper())
+        party = Party(str(data["party"]).strip().upper())
     except ValueError:
         raise InvalidValue("party", data.get("party"), "TW or CN") from None
     try:

@@ -48,7 +48,7 @@ class Period:
 
     def __post_init__(self) -> None:
         if self.start > self.end:
-            raise InvalidValue("from", self.start.isoformat(), f"after --to {self.end.isoformat()}")
+            raise InvalidValue("from", self.start.isoformat(), f"after to ({self.end.isoformat()})")
 
     def to_json(self) -> dict[str, str]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat()}
