@@ -404,3 +404,10 @@ def test_a_peer_key_file_that_is_no_key_is_named_by_its_path(cli: Cli, tmp_path:
     key.write_text(content, encoding="utf-8")
     args = ["exchange", "peer", "add", "--party", "CN", "--url", "http://127.0.0.1:9", "--key", str(key)]
     cli.refused(*args, field="key", value=str(key))
+
+
+@pytest.mark.parametrize("url", ["http://", "ftp://127.0.0.1", "127.0.0.1:8000", "http://host:port", "http://a b"])
+def test_a_peer_address_the_sender_could_not_post_to_is_refused(cli: Cli, tmp_path: Path, url: str) -> None:
+    key = tmp_path / "cn.pub"
+    key.write_text(public_text(Ed25519PrivateKey.generate().public_key()) + "\n", encoding="utf-8")
+    cli.refused("exchange", "peer", "add", "--party", "CN", "--url", url, "--key", str(key), field="url", value=url)

@@ -116,6 +116,7 @@ def test_reconcile_table_and_json(data_dir: Path) -> None:
         (["stats", "--by", "colour"], "by", "colour"),
         (["stats", "--explain", "requests.velocity"], "explain", "requests.velocity"),
         (["stats", "--format", "pdf", "-o", "x.pdf"], "format", "pdf"),
+        (["stats", "--format", "xlsx"], "output", "--format xlsx"),
         (["bulletin", "--lang", "fr", "-o", "x.md"], "lang", "fr"),
         (["bulletin", "--format", "rtf", "-o", "x.rtf"], "format", "rtf"),
     ],
@@ -124,4 +125,4 @@ def test_bad_input_names_field_and_value(data_dir: Path, args: list[str], field:
     code, _, err = run(data_dir, *args)
     assert code == 2
     assert field in err and value in err
-    assert "Traceback" not in err
+    assert "Traceback" not in err and "None" not in err

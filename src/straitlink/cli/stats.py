@@ -11,7 +11,7 @@ from rich.table import Table
 from straitlink.cli.common import NoSynthetic, allow, err, handles_errors, out, print_json, state
 from straitlink.domain.access import Permission
 from straitlink.domain.dates import PartialDate
-from straitlink.domain.errors import InvalidValue
+from straitlink.domain.errors import InvalidValue, MissingField
 from straitlink.domain.quantity import canonical
 from straitlink.services.records import today_utc8
 from straitlink.services.session import unit_of_work
@@ -79,7 +79,7 @@ def register(app: typer.Typer) -> None:
             if fmt not in FORMATS:
                 raise InvalidValue("format", fmt, f"expected one of {', '.join(FORMATS)}")
             if output is None:
-                raise InvalidValue("output", None, "--format needs -o FILE")
+                raise MissingField("output", f"is required with --format {fmt}: give -o FILE")
             chosen = [table_named(figures, table)] if fmt == "csv" else statistics_tables(figures)
             write_tables(chosen, output, fmt)
             out.print(f"wrote {output}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Engine, select, update
@@ -53,7 +54,7 @@ def add_peer(
         raise InvalidValue("party", party, "TW or CN") from None
     if other.value == me:
         raise InvalidValue("party", party, f"is this instance's own party ({me})")
-    if not url.startswith(("http://", "https://")):
+    if not _is_address(url):
         raise InvalidValue("url", url, "an http:// or https:// address of the peer instance")
     public = parse_public(key_text, shown=key_name)
     kid, now = key_id(public), now_iso()
@@ -136,3 +137,13 @@ def key_lookup(
         return known.get((party, kid))
 
     return lookup
+
+
+def _is_address(url: str) -> bool:
+    """An http(s) URL with a host (and a port, if any, that is a number): what the sender can POST to."""
+    try:
+        address = urlsplit(url)
+        address.port  # noqa: B018 - raises ValueError for a port that is not a number or out of range
+    except ValueError:
+        return False
+    return address.scheme in ("http", "https") and bool(address.hostname) and not any(c.isspace() for c in url)
