@@ -99,9 +99,18 @@ def test_file_a_request_move_it_and_find_it_in_the_outbox_and_on_the_dashboard(w
 
 
 def test_a_missing_page_or_record_answers_in_the_readers_language(web: WebApp) -> None:
+    """With the navigation and the language of whoever is logged in: an error page is not a dead end."""
     client = web.login("liaison")
-    assert client.get("/cases/00000000-0000").status_code == 404
-    assert client.get("/no/such/page").status_code == 404
+    pages = (("zh-CN", "无法完成此操作", "退出登录"), ("en", "Something could not be done", "Log out"))
+    for lang, title, log_out in pages:
+        switch(client, lang)
+        for path in ("/cases/00000000-0000", "/no/such/page"):
+            missing = client.get(path)
+            assert missing.status_code == 404 and title in missing.text and log_out in missing.text, missing.text
+            assert 'href="/requests?box=inbox"' in missing.text
+    stranger = web.anonymous()
+    missing = stranger.get("/no/such/page", headers={"Accept-Language": "zh-TW"})
+    assert missing.status_code == 404 and "無法完成這項操作" in missing.text and "/logout" not in missing.text
 
 
 def test_statistics_drill_into_a_figure_and_download_a_bulletin(web: WebApp) -> None:

@@ -69,7 +69,7 @@ class NotFound(StraitLinkError):
     def __init__(self, kind: str, record_id: str, *, field: str = "id", hint: str = "") -> None:
         message = f"{kind} {record_id!r} not found" + (f" ({hint})" if hint else "")
         super().__init__(message, field=field, value=record_id)
-        self.kind, self.record_id = kind, record_id
+        self.kind, self.record_id, self.hint = kind, record_id, hint
 
 
 class IncompatibleUnits(StraitLinkError):
@@ -147,6 +147,7 @@ class Forbidden(StraitLinkError):
 
     def __init__(self, user: str, what: str, missing: str) -> None:
         super().__init__(f"user: {user!r} may not {what} (needs {missing})", field="user", value=user)
+        self.what, self.missing = what, missing
 
 
 class NotAuthenticated(StraitLinkError):

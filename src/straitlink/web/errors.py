@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException
 from straitlink.domain.errors import IncompleteRequest, StraitLinkError
 from straitlink.web.principal import NotAuthenticated
 from straitlink.web.render import error_text, page
-from straitlink.web.security import request_lang
+from straitlink.web.security import request_lang, signed_in
 from straitlink.web.throttle import TooManyAttempts
 
 
@@ -32,8 +32,12 @@ def domain_body(exc: StraitLinkError) -> dict[str, Any]:
     return body
 
 
-def _error_page(request: Request, status: int, title: str, message: str) -> Response:
-    return page(request, "error.html", None, request_lang(request), {"title": title, "message": message}, status)
+async def _error_page(request: Request, status: int, title: str, message: str | StraitLinkError) -> Response:
+    """The error page, with the navigation and in the language of the caller when they are logged in."""
+    who = await signed_in(request)
+    lang = who.lang if who is not None else request_lang(request)
+    text = error_text(message, lang) if isinstance(message, StraitLinkError) else message
+    return page(request, "error.html", who, lang, {"title": title, "message": text}, status)
 
 
 def install(app: FastAPI) -> None:
@@ -47,7 +51,7 @@ def install(app: FastAPI) -> None:
         if isinstance(exc, NotAuthenticated):
             here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             return RedirectResponse(f"/login?next={quote(here, safe='/')}", status_code=303)
-        return _error_page(request, exc.http_status, exc.code, error_text(exc, request_lang(request)))
+        return await _error_page(request, exc.http_status, exc.code, exc)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
@@ -61,7 +65,7 @@ def install(app: FastAPI) -> None:
         value = first.get("input") if not isinstance(first.get("input"), dict | list) else None
         if is_api(request):
             return JSONResponse(error_body("invalid_value", message, field, value), status_code=422)
-        return _error_page(request, 422, "invalid_value", message)
+        return await _error_page(request, 422, "invalid_value", message)
 
     @app.exception_handler(HTTPException)
     async def http_error(request: Request, exc: HTTPException) -> Response:
@@ -69,4 +73,4 @@ def install(app: FastAPI) -> None:
         message = f"path: {request.url.path!r} {exc.detail}"
         if is_api(request):
             return JSONResponse(error_body(code, message, "path", request.url.path), status_code=exc.status_code)
-        return _error_page(request, exc.status_code, code, message)
+        return await _error_page(request, exc.status_code, code, message)

@@ -30,7 +30,7 @@ from straitlink.web.i18n import (
     format_partial,
     translations,
 )
-from straitlink.web.reasons import refusal
+from straitlink.web.reasons import forbidden, not_found, refusal
 from straitlink.web.security import CSRF_FIELD, Caller
 
 templates = Jinja2Templates(directory=str(files("straitlink.web") / "templates"))
@@ -76,6 +76,9 @@ QUANTITY_SEPARATORS = {"zh-TW": "；", "zh-CN": "；", "en": "; "}
 def error_text(error: StraitLinkError, lang: str) -> str:
     """A refusal as a person reads it: the field's label in the language, then what is wrong with the value."""
     _ = translations(lang).gettext
+    whole = not_found(error, lang) or forbidden(error, lang)  # said as a sentence, with no field label before it
+    if whole is not None:
+        return whole
     name = (error.field or "").split("[")[0].split(".")[0]
     if name not in labels.FIELDS:  # a field of an item in a list (follow_ups[0].due): the item's own field
         name = (error.field or "").rsplit(".", 1)[-1]

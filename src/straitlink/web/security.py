@@ -93,6 +93,19 @@ async def caller(request: Request) -> Caller:
     return Caller(principal, session.lang, session.csrf, token)
 
 
+async def signed_in(request: Request) -> Caller | None:
+    """The caller of a page by their session, or None (not logged in, session ended, account disabled): for the
+    error page, which shows the navigation and speaks the language of whoever is logged in."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token or request.headers.get("authorization"):
+        return None
+    try:
+        session, principal = await run_in_threadpool(_session_principal, web_state(request), token)
+    except NotAuthenticated:
+        return None
+    return Caller(principal, session.lang, session.csrf, token)
+
+
 def _session_principal(state: WebState, token: str) -> tuple[WebSession, Principal]:
     session = state.sessions.find(token)
     if session is None:
