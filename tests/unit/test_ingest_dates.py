@@ -53,6 +53,13 @@ def test_the_seed_bulletins_chain_of_relative_dates() -> None:
         ("本(102)年6月底", P(2013, 6, part=Part.END)),
         ("2013年3月下旬", P(2013, 3, part=Part.LATE)),
         ("二〇一三年五月八日", P(2013, 5, 8)),
+        # ROC years as official documents write them in Chinese numerals
+        ("一百零二年十一月十七日", P(2013, 11, 17)),
+        ("中華民國一百零二年十一月十七日", P(2013, 11, 17)),
+        ("一〇二年九月二十七日", P(2013, 9, 27)),
+        ("九十八年六月二十五日", P(2009, 6, 25)),
+        ("一百一十三年三月底", P(2024, 3, part=Part.END)),
+        ("民國一百年", P(2011)),
         ("102-10-09", P(2013, 10, 9)),
         ("2014/01/14", P(2014, 1, 14)),
     ],
@@ -68,7 +75,9 @@ def test_a_date_the_text_does_not_give_stays_unknown(text: str) -> None:
     assert found.problem
 
 
-@pytest.mark.parametrize("text", ["近3年", "有期徒刑15年", "10年來", "3日內", "64萬畝", "1.36噸"])
+@pytest.mark.parametrize(
+    "text", ["近3年", "有期徒刑15年", "10年來", "3日內", "64萬畝", "1.36噸", "判處有期徒刑二十年", "三十年來", "二十年"]
+)
 def test_durations_and_numbers_are_not_dates(text: str) -> None:
     assert _dates(text, P(2013, 11, 20)) == []
 
@@ -81,6 +90,7 @@ def test_header_dates() -> None:
     assert _head("新聞稿\n發布日期：102-10-09\n標題\n") == P(2013, 10, 9)
     assert _head("标题\n2013年08月09日　来源：海峡导报\n") == P(2013, 8, 9)
     assert _head("标题\n\n正文没有日期。") is None
+    assert _head("法務部新聞稿\n發稿日期：中華民國一百零二年十一月二十日\n\n正文") == P(2013, 11, 20)
 
 
 DOCUMENT_DAYS = st.dates(min_value=date(1912, 1, 1), max_value=date(2900, 12, 31))

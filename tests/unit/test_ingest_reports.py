@@ -94,3 +94,25 @@ def test_meetings_in_general_as_a_topic_or_of_one_side_are_not_meetings() -> Non
         "論文集以《兩岸刑事司法互助研討會的回顧》為題。\n雙方將持續推動工作會晤和互訪。"
     )
     assert of("meeting", run(text)) == []
+
+
+def test_an_official_release_in_chinese_numerals_dates_and_weighs_what_it_seized() -> None:
+    """ROC years written with 百 (一百零二年), a second figure after a comma, a ship boarded on the day before it."""
+    text = (
+        "法務部新聞稿\n發稿日期：中華民國一百零二年十一月二十日\n\n"
+        "法務部調查局於一百零二年十一月十七日在桃園機場查獲海洛因六百塊，毛重二百二十九公斤，逮捕犯罪嫌疑人三名。\n"
+        "另海巡署於本年九月二十七日查獲笙宏號漁船走私K他命三千餘公斤。"
+    )
+    found = run(text, date=None)
+    heroin, ketamine = of("seizure", found)
+    assert heroin["date"]["iso"] == "2013-11-17" and heroin["place"] == "taoyuan-airport"
+    assert [(q["value"], q["unit"], q["basis"]) for q in heroin["quantities"]] == [
+        ("600", "block", "unstated"),
+        ("229", "kg", "gross"),
+    ]
+    assert ketamine["date"]["iso"] == "2013-09-27"  # 本年: the release's own year, from its head
+    assert [(q["value"], q["qualifier"]) for q in ketamine["quantities"]] == [("3000", "at_least")]
+    (vessel,) = of("vessel", found)
+    assert vessel["name"] == "笙宏號" and vessel["kind"] == "漁船"
+    (operation,) = of("operation", found)
+    assert operation["date"]["iso"] == "2013-09-27" and operation["vessels"][0]["name"] == "笙宏號"

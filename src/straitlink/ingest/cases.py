@@ -124,7 +124,7 @@ def operation(s: Sentence, case_key: str, the_case: Proposal | None) -> Proposal
         name = s.clean(*m.span("name" if m["name"] else "qname"))
     else:
         name = "查獲" + s.clean(*s.vessels[0].name_at)
-    when = s.date_before(m.start()) if m else None
+    when = s.date_before(m.start() if m else s.vessels[0].start)  # the boarding of a ship: the date written before
     personnel, personnel_party = _personnel(s)
     vessels = [
         {

@@ -15,12 +15,17 @@ from typing import NamedTuple
 
 from straitlink.domain.dates import ROC_OFFSET, Part, PartialDate
 from straitlink.domain.errors import InvalidValue
+from straitlink.ingest.numbers import parse_number
 
 _CN_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _MONTH = r"1[0-2]|0?[1-9]|十[一二]?|[一二三四五六七八九]"
 _DAY = r"3[01]|[12][0-9]|0?[1-9]|[二三]?十[一二三四五六七八九]?|[一二三四五六七八九]"
+# An ROC year in Chinese numerals written with 十 and 百, as official documents date them (一百零二年, 九十八年); a year
+# written digit by digit (一〇二年, 二〇一三年) is the class beside it.
+_CN_1_9 = "[一二三四五六七八九]"
+_CN_ROC_YEAR = rf"一百(?:零{_CN_1_9}|{_CN_1_9}?十{_CN_1_9}?)?|[二三四五六七八九]十{_CN_1_9}?"
 _YEAR = (
-    r"(?:(?P<era>(?:中华)?民国)?(?P<y>(?:19|20)[0-9]{2}|[0-9]{2,3}|[〇零一二三四五六七八九]{4})年"
+    rf"(?:(?P<era>(?:中华)?民国)?(?P<y>(?:19|20)[0-9]{{2}}|[0-9]{{2,3}}|[〇零一二三四五六七八九]{{3,4}}|{_CN_ROC_YEAR})年"
     r"|(?P<rel>今|去|明|前|本)\((?P<paren>[0-9]{2,4})\)年"
     r"|(?P<word>今年|去年|明年|前年|同年|当年|该年|本年))"
 )
@@ -58,6 +63,15 @@ def cn_small(text: str) -> int:
         head, _, tail = text.partition("十")
         return (_CN_DIGITS[head] if head else 1) * 10 + (_CN_DIGITS[tail] if tail else 0)
     return _CN_DIGITS[text]
+
+
+def _year_number(text: str) -> int:
+    """A year's number as written: digits, Chinese digit by digit (一〇二, 二〇一三) or with 十 and 百 (一百零二)."""
+    if text.isdigit():
+        return int(text)
+    if any(ch in "十百" for ch in text):
+        return int(parse_number(text))
+    return int("".join(str(_CN_DIGITS[ch]) for ch in text))
 
 
 class DateMention(NamedTuple):
@@ -121,18 +135,16 @@ class DateContext:
             return False
         if m.start() > 0 and (text[m.start() - 1].isdigit() or text[m.start() - 1] in ".,"):
             return False
-        digits = m["y"]
-        # Two-digit ROC years below 50 (1961) are far more often counts of years than years.
-        return not (digits.isdigit() and len(digits) == 2 and int(digits) < 50 and not m["era"])
+        # Two-digit ROC years below 50 (1961) are far more often counts of years than years (15年, 二十年).
+        roc_two_digits = len(m["y"]) == 2 or ("十" in m["y"] and "百" not in m["y"])
+        return not (roc_two_digits and _year_number(m["y"]) < 50 and not m["era"])
 
     def _year(self, m: re.Match[str]) -> tuple[int | None, str | None, bool]:
         """(year, problem, relative) for the year part of a match; (None, None, False) when there is none."""
         if m["y"]:
-            digits = m["y"]
-            if not digits.isdigit():
-                digits = "".join(str(_CN_DIGITS[ch]) for ch in digits)
-            year = int(digits)
-            return (year if len(digits) == 4 else year + ROC_OFFSET), None, False
+            year = _year_number(m["y"])
+            gregorian = len(m["y"]) == 4 and not any(ch in "十百" for ch in m["y"])
+            return (year if gregorian else year + ROC_OFFSET), None, False
         if m["paren"]:
             given = int(m["paren"])
             year = given if len(m["paren"]) == 4 else given + ROC_OFFSET
@@ -269,7 +281,7 @@ class DateContext:
 
 
 _HEADER_WORD = re.compile(r"(?:发布|发稿|发文|更新|日期|时间|快照)[^\n]{0,6}?[:：]?$")
-_HEADER = re.compile(r"(?:发布|发稿|发文|日期|时间|更新)[^\n]{0,8}?[:：]?(?P<date>[^\n]{6,16})")
+_HEADER = re.compile(r"(?:发布|发稿|发文|日期|时间|更新)[^\n]{0,8}?[:：]?(?P<date>[^\n]{6,24})")
 
 
 # A date written to the day with the time of day after it: a web page's own timestamp.

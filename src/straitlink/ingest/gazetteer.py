@@ -46,6 +46,9 @@ _VESSEL = re.compile(
     r"[「『“\"]?(?P<name>[\u4e00-\u9fffA-Za-z0-9]{1,10}?号)[」』”\"]?(?P<kind2>货轮|货船|渔船|货柜轮|油轮|轮)?"
 )
 
+# What the lazy name above takes in before a ship's name when no ship word or quote starts it: a date and a verb
+# (「九月二十七日查获笙宏号渔船」), a measure word (「一艘笙宏号」). Cut at the last of them, keeping a name.
+_BEFORE_NAME = re.compile(r".*(?:[0-9〇零一二三四五六七八九十]日|查获|截获|查扣|扣押|走私|搭载|驾驶|艘)")
 
 # A bearing from a place (folded): 西南海域, 东北方海域, 西方外海, 南方约5浬.
 _BEARING = re.compile(r"[东西南北]{1,2}(?:方|侧|边)?(?:海域|外海|海面|约|[0-9])")
@@ -261,13 +264,17 @@ class Gazetteer:
                 # The flag is the country named right before 籍; the greedy pattern may have taken a verb too.
                 country = next((p for p in known if p.kind == "place" and p.end == m.end("flag")), None)
                 flag = (country.start, country.end) if country else (m.end("flag") - 2, m.end("flag"))
+            name, (name_start, name_end) = m["name"], m.span("name")
+            before = _BEFORE_NAME.match(name, 0, len(name) - 1)
+            if before is not None and not m["flag"] and not m["kind"]:
+                name, name_start = name[before.end() :], name_start + before.end()
             found.append(
                 VesselMention(
-                    m["name"],
-                    m.span("name"),
+                    name,
+                    (name_start, name_end),
                     flag,
                     m.span(kind) if kind else None,
-                    flag[0] if flag else m.start(),
+                    flag[0] if flag else min(m.start(), name_start) if m["kind"] else name_start,
                     m.end(),
                 )
             )

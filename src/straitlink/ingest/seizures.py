@@ -34,6 +34,7 @@ from straitlink.ingest.sentences import (
 _SEIZED_UNITS = {Unit.KG, Unit.G, Unit.T, Unit.BLOCK, Unit.TABLET, Unit.PACKET}
 # Between a drug and its weight: 毒品, 共計, 毛重, brackets around another name of it (甲基苯丙胺（冰毒）42.6千克).
 _GAP_BEFORE = re.compile(
+    r"(?:[,，](?=毛重|净重|总重|重达|共计|合计))?"  # 「海洛因六百塊，毛重二百二十九公斤」: a figure after a comma
     r"(?:毒品|成品|半成品|粉末|晶体|砖|共|计|共计|合计|达|重|重达|总重|净重|毛重|计有|[(（)）]"
     r"|[0-9一二三四五六七八九十]+(?:批|袋|箱|件|个))*"  # 「安非他命2批共計48公斤」: the parts before the weight
 )
