@@ -23,6 +23,9 @@ from straitlink.ingest.numbers import parse_number, quantities
         ("500 餘名", "500", None, Unit.PERSON, Qualifier.AT_LEAST),
         ("六百塊", "600", None, Unit.BLOCK, Qualifier.EXACT),
         ("一千二百三十克", "1230", None, Unit.G, Qualifier.EXACT),
+        ("二百三十一千克", "231", None, Unit.KG, Qualifier.EXACT),  # 千克 is the kilogram, not a thousand
+        ("五千克", "5", None, Unit.KG, Qualifier.EXACT),
+        ("一千二百千克", "1200", None, Unit.KG, Qualifier.EXACT),
         ("1.36 吨", "1.36", None, Unit.T, Qualifier.EXACT),
         ("2600多公斤", "2600", None, Unit.KG, Qualifier.AT_LEAST),
         ("231 餘萬人次", "2310000", None, Unit.DOSE, Qualifier.AT_LEAST),

@@ -116,3 +116,19 @@ def test_an_official_release_in_chinese_numerals_dates_and_weighs_what_it_seized
     assert vessel["name"] == "笙宏號" and vessel["kind"] == "漁船"
     (operation,) = of("operation", found)
     assert operation["date"]["iso"] == "2013-09-27" and operation["vessels"][0]["name"] == "笙宏號"
+
+
+def test_a_mainland_notice_of_a_side_handing_over_to_the_other_and_a_weight_in_chinese_kilograms() -> None:
+    text = (
+        "公安部禁毒局通报\n2014年1月14日\n\n"
+        "2013年12月20日，福建省公安厅在厦门港查获一批伪装成茶叶的甲基苯丙胺（冰毒）二百三十一千克，抓获犯罪嫌疑人5名。\n"
+        "此前，台湾方面于同年12月上旬向大陆警方通报相关线索。"
+    )
+    found = run(text, date=None)
+    (seizure,) = of("seizure", found)
+    assert seizure["drug"] == "methamphetamine" and seizure["quantities"][0]["value"] == "231"
+    assert seizure["quantities"][0]["unit"] == "kg" and seizure["place"] == "xiamen-port"
+    (intel,) = of("intel", found)
+    # The side before 向 gave it; the one between 向 and 通报 received it (not "the side nearest the verb").
+    assert (intel["provider_party"], intel["recipient_party"]) == ("TW", "CN")
+    assert intel["date"]["iso"] == "2013-12"

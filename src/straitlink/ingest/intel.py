@@ -146,6 +146,19 @@ def _notices(s: Sentence, state: DocState, taken: set[int]) -> list[Handover]:
     return found
 
 
+def _before_recipient(s: Sentence, lo: int, verb: int, recipient: Party | None) -> tuple[int, Party | None]:
+    """Where the provider's words end, and the recipient: 「台灣方面…向大陸警方通報相關線索」 names the side it went
+    to between 向 and the verb, and the provider before 向 (not the side nearest the verb)."""
+    near = max(lo, verb - 10)
+    at = max(s.at(near, verb).rfind(word) for word in _TO)
+    if at < 0:
+        return verb, recipient
+    to = near + at
+    named = next((m.party for m in agency_mentions(s, to, verb) if m.party is not None), None)
+    side = s.party_word(to, verb) or named
+    return (to, recipient or side) if side is not None else (verb, recipient)
+
+
 def find(s: Sentence, state: DocState) -> list[Handover]:
     """Every hand-over the sentence tells, in order."""
     found = []
@@ -161,6 +174,7 @@ def find(s: Sentence, state: DocState) -> list[Handover]:
             lo = according[-1].end() if based else s.start
             verb, hi = verbs[-1].start(), verbs[-1].start()
             recipient = s.party_word(verbs[-1].end(), m.start())
+            hi, recipient = _before_recipient(s, lo, hi, recipient)
         else:
             if not according:
                 continue

@@ -18,7 +18,8 @@ from straitlink.domain.quantity import Basis, Dimension, Qualifier, Quantity, Un
 _DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _ARABIC = r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?"
-_CHINESE = r"[零〇一二两三四五六七八九十百千]+"
+# 千 followed by 克 is the kilogram's first character, not a thousand: 二百三十一千克 is 231 kg, 五千克 5 kg.
+_CHINESE = r"(?:[零〇一二两三四五六七八九十百]|千(?!克))+"
 # One number: Arabic, Chinese, or mixed with 万/亿 ("4万5,426", "1.36万", "三千五百万").
 NUMBER = rf"(?:{_ARABIC}|{_CHINESE})(?:[万亿](?:{_ARABIC}|{_CHINESE})?)*"
 _ARABIC_RE = re.compile(_ARABIC)
