@@ -8,7 +8,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from straitlink.domain.dates import PartialDate
+from straitlink.domain.dates import Part, PartialDate
+from straitlink.ingest.english_dates import DATE, resolve
 from straitlink.ingest.extract import extract
 from straitlink.ingest.proposals import DocumentInfo, Proposal
 
@@ -86,3 +87,30 @@ def test_any_english_like_text_gives_well_formed_seizures(text: str) -> None:
     for f in seizures("The police said " + text + " The report was released today by the ministry.", DAY):
         assert f["drug"] and f["quantities"]
         assert f["date"] is None or f["date"]["iso"][:4] in ("2020", "2021")  # the year from the document's date
+
+
+def test_a_hand_over_told_on_its_own_names_its_agency_and_its_time() -> None:
+    text = (
+        "Prosecutors in Kaohsiung said that a joint operation led to the seizure of 231 kilograms of ketamine at "
+        "Kaohsiung Port on December 20. The operation followed intelligence provided by China's Ministry of Public "
+        "Security in early December."
+    )
+    (intel,) = [p for p in run(text, PartialDate(2013, 12, 23)) if p.kind == "intel"]
+    assert intel.fields["provider_party"] == "CN" and intel.fields["provider_agency"] == "mps"
+    assert intel.fields["date"] == PartialDate(2013, 12, part=Part.EARLY).to_json()
+    assert intel.unresolved == []
+
+
+def test_a_hand_over_beside_a_seizure_is_not_dated_by_the_seizures_day() -> None:
+    text = "Acting on intelligence from the mainland, Taiwan police seized 45 kg of heroin at Taichung Port on Nov. 2."
+    (intel,) = [p for p in run(text) if p.kind == "intel"]
+    assert intel.fields["date"] is None and intel.fields["provider_agency"] is None
+
+
+def test_early_mid_and_late_in_a_month_are_parts_of_it() -> None:
+    today = PartialDate(2013, 12, 23)
+    for text, part in (("early December", Part.EARLY), ("mid-December", Part.MIDDLE), ("late December", Part.LATE)):
+        (m,) = DATE.finditer(f"intelligence given in {text}.")
+        assert resolve(m, today) == PartialDate(2013, 12, part=part), text
+    (m,) = DATE.finditer("in late June 2012")
+    assert resolve(m, today) == PartialDate(2012, 6, part=Part.LATE)

@@ -1,5 +1,5 @@
-"""Dates as English releases write them: 2013-06-16, 03/14/2014, June 16, 2013, Nov. 3, the end of May, a
-weekday, and relative words (last month, yesterday) resolved against the document's date."""
+"""Dates as English releases write them: 2013-06-16, 03/14/2014, June 16, 2013, Nov. 3, the end of May, early
+(mid-, late) June, a weekday, and relative words (last month, yesterday) resolved against the document's date."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import calendar
 import re
 from datetime import date, timedelta
 
-from straitlink.domain.dates import PartialDate
+from straitlink.domain.dates import Part, PartialDate
 from straitlink.domain.errors import InvalidValue
 
 _MONTHS = {m.lower(): i for i, m in enumerate(calendar.month_name) if m}
@@ -17,11 +17,13 @@ DATE = re.compile(
     r"\b(?:(?P<iso>(?P<iy>(?:19|20)[0-9]{2})-(?P<im>[01]?[0-9])-(?P<id>[0-3]?[0-9]))"
     r"|(?P<us>(?P<um>[01]?[0-9])/(?P<ud>[0-3]?[0-9])/(?P<uy>(?:19|20)[0-9]{2}))"
     rf"|(?P<end>the end of {_MONTH.replace('month', 'em')}(?:\s+(?P<ey>(?:19|20)[0-9]{{2}}|this year|last year))?)"
+    rf"|(?P<pp>early|mid|late)[\s-]+{_MONTH.replace('month', 'pm')}(?:,?\s+(?P<py>(?:19|20)[0-9]{{2}}))?"
     rf"|{_MONTH}\s+(?:(?P<day>[0-3]?[0-9])(?![0-9])(?:,?\s+(?P<year>(?:19|20)[0-9]{{2}}))?"
     r"|(?P<my>(?:19|20)[0-9]{2})|(?P<ty>this year|last year))"
     r"|(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.IGNORECASE,
 )
+_PARTS = {"early": Part.EARLY, "mid": Part.MIDDLE, "late": Part.LATE}  # early June, mid-June, late June
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DATELINE = re.compile(r"^[A-Z][A-Z .,'-]{2,40},\s+(?P<when>[A-Z][a-z]+\.?\s+[0-3]?[0-9])\s*\(", re.MULTILINE)
 _RELATIVE = re.compile(
@@ -44,8 +46,8 @@ def resolve(m: re.Match[str], today: PartialDate | None, *, after: bool = False)
             back = (day.weekday() - _WEEKDAYS.index(m["weekday"].lower())) % 7
             found = day - timedelta(days=back)
             return PartialDate(found.year, found.month, found.day)
-        month = _MONTHS[(m["em"] or m["month"]).lower().rstrip(".")]
-        year_text = m["ey"] or m["year"] or m["my"] or m["ty"]
+        month = _MONTHS[(m["em"] or m["pm"] or m["month"]).lower().rstrip(".")]
+        year_text = m["ey"] or m["py"] or m["year"] or m["my"] or m["ty"]
         if year_text and year_text[0].isdigit():
             year = int(year_text)
         elif today is None:
@@ -56,6 +58,8 @@ def resolve(m: re.Match[str], today: PartialDate | None, *, after: bool = False)
                 year -= 1  # 「by the end of November」 in a March release is last year's November
         if m["end"]:
             return PartialDate(year, month, calendar.monthrange(year, month)[1])
+        if m["pp"]:
+            return PartialDate(year, month, part=_PARTS[m["pp"].lower()])
         return PartialDate(year, month, int(m["day"])) if m["day"] else PartialDate(year, month)
     except (InvalidValue, ValueError, KeyError):
         return None

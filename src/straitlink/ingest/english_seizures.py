@@ -293,7 +293,11 @@ def read(text: str, a: int, b: int, today: PartialDate | None, state: State, yea
     out: list[Proposal] = []
     seized = _quantities(text, a, b, state, vocabulary) if vocabulary.seize.search(text, a, b) else []
     if provider is not None:
-        out.append(_intel(text, a, b, provider, seized[0].drug if seized else None))
+        # A date beside a seizure is the seizure's: a hand-over is dated only in a sentence that seizes nothing.
+        cue = vocabulary.intel.search(text, a, b)
+        told = None if seized or cue is None else _when(text, a, b, cue.start(), today, vocabulary)
+        agency = _providing_agency(text, a, b, provider, gazetteer, vocabulary)
+        out.append(_intel(text, a, b, provider, seized[0].drug if seized else None, agency, told))
     if not seized:
         state.joint = state.joint or joint
         _direct(text, a, b, state, vocabulary)
@@ -370,15 +374,30 @@ def _direct(text: str, a: int, b: int, state: State, vocabulary: _Vocabulary) ->
             state.case.fields["agencies"].append(role)
 
 
-def _intel(text: str, a: int, b: int, provider: Party, anchor: str | None) -> Proposal:
+def _providing_agency(
+    text: str, a: int, b: int, provider: Party, gazetteer: Gazetteer, vocabulary: _Vocabulary
+) -> str | None:
+    """The providing side's agency the sentence names ("intelligence provided by China's Ministry of Public
+    Security"), if it names one of that side."""
+    for m in vocabulary.agency.finditer(text, a, b):
+        agency = vocabulary.agencies[m.group().lower()]
+        if gazetteer.party_of("agency", agency) is provider:
+            return agency
+    return None
+
+
+def _intel(
+    text: str, a: int, b: int, provider: Party, anchor: str | None, agency: str | None, told: PartialDate | None
+) -> Proposal:
     fields = {
         "provider_party": provider.value,
-        "provider_agency": None,
+        "provider_agency": agency,
         "recipient_party": provider.other.value,
-        "date": None,
+        "date": told.to_json() if told is not None else None,
         "summary": text[a:b].strip(),
         "classification": "restricted",
     }
-    unresolved = ["provider_agency: the text names the side, not the agency", "date: the text gives no date"]
+    unresolved = [] if agency else ["provider_agency: the text names the side, not the agency"]
+    unresolved += [] if told else ["date: the text gives no date"]
     key = f"intel|{provider.value}|{anchor or text[a:b].strip()[:24]}"
     return Proposal("intel", key, fields, _span(text, a, b), 0.75, unresolved)
