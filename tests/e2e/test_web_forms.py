@@ -197,3 +197,29 @@ def test_forms_in_the_other_languages(web: WebApp, lang: str) -> None:
     else:
         assert "Quantities" in form.text and 'value="Heroin"' in form.text
         assert "600 blocks; 229 kg (gross weight)" in case and "(Directing), " in case
+
+
+@pytest.mark.parametrize(("lang", "directing"), [("zh-TW", "指揮"), ("zh-CN", "指挥"), ("en", "directing")])
+def test_a_cases_agencies_are_written_with_the_roles_the_page_shows(web: WebApp, lang: str, directing: str) -> None:
+    """A Chinese form shows 指揮:高雄地檢署, not directing:…, and reads it back; full-width separators split."""
+    client = web.login("liaison", lang=lang)
+    client.post("/lang", data={"lang": lang, "next": "/"})
+    form = client.get(f"/records/cases/{AIRPORT.id}/edit")
+    assert f"{directing}:" in form.text and ("directing:" not in form.text) == (lang != "en"), form.text
+    version = re.search(r'name="version" value="(\d+)"', form.text)
+    assert version is not None
+    typed = {
+        "title": AIRPORT.title,
+        "kind": "drugs",
+        "joint": "yes",
+        "agencies": f"{directing}：高雄地檢署，參與:海巡署、提供情資:公安部",
+        "version": version.group(1),
+    }
+    done = client.post(f"/records/cases/{AIRPORT.id}/edit", data=typed)
+    assert done.status_code == 303, text_of(done.text)[:400]
+    stored = client.get(f"/api/v1/cases/{AIRPORT.id}").json()["agencies"]
+    assert stored == [
+        {"agency": "kaohsiung-district-prosecutors", "role": "directing"},
+        {"agency": "coast-guard", "role": "participating"},
+        {"agency": "mps", "role": "intel_provider"},
+    ]

@@ -72,6 +72,8 @@ TYPED = [
     _reason(lambda: Quantity.parse("毛重229公斤 net")),
     _reason(lambda: Quantity(Decimal(-1), Unit.KG)),
     _reason(lambda: parse_fields(kind_named("seizure"), ["drug=K他命", "drug=海洛因"], load_catalog())),
+    _reason(lambda: parse_fields(kind_named("case"), ["agencies=老大:高雄地檢署"], load_catalog())),
+    _reason(lambda: parse_fields(kind_named("case"), ["agencies=高雄地檢署"], load_catalog())),
 ]
 # What a translation may keep in Latin letters: the value, the choices, the parties, the date pattern, a handling code.
 KEPT = re.compile(r"'[^']*'|TW|CN|YYYY-MM-DD|zh-TW|zh-CN|en\b|\||H[0-3]")

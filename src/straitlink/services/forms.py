@@ -7,6 +7,7 @@ and places by any name in either script (高雄地檢署, K他命, 桃園機場)
 from __future__ import annotations
 
 import json
+import re
 import typing
 from datetime import date
 from enum import Enum, StrEnum
@@ -23,8 +24,20 @@ from straitlink.domain.quantity import Quantity
 from straitlink.services.kinds import Kind
 from straitlink.services.records import MARKING_SHORTCUTS
 
-_ROLE_VALUES = frozenset(r.value for r in AgencyRole)
 _ROLES = "|".join(r.value for r in AgencyRole)
+# A role by its value or by the word the pages show for it, in either script (指揮:高雄地檢署 on a Chinese form).
+_ROLE_WORDS = {r.value: r.value for r in AgencyRole} | {
+    "指揮": "directing",
+    "指挥": "directing",
+    "主導": "leading",
+    "主导": "leading",
+    "主辦": "leading",
+    "主办": "leading",
+    "參與": "participating",
+    "参与": "participating",
+    "提供情資": "intel_provider",
+    "提供情报": "intel_provider",
+}
 _TRUE = {"true", "yes", "y", "1", "是"}
 _FALSE = {"false", "no", "n", "0", "否"}
 _ALIASES = {
@@ -56,13 +69,14 @@ def _one(field: str, hint: Any, text: str, resolve: Any) -> Any:
     if hint is Quantity:
         return Quantity.parse(text, field=field).to_json()
     if hint is AgencyParticipation:
-        role, sep, name = text.partition(":")
+        role, sep, name = text.replace("：", ":").partition(":")
         if not sep:
             raise InvalidValue(field, text, f"write role:agency, e.g. directing:高雄地檢署 ({_ROLES})")
-        if role.strip().lower() not in _ROLE_VALUES:
+        value = _ROLE_WORDS.get(role.strip().lower())
+        if value is None:
             raise InvalidValue(field, text, f"unknown role {role.strip()!r}; the roles are {_ROLES}")
         agency = resolve(name.strip(), field=field).id if resolve else name.strip()
-        return {"agency": agency, "role": role.strip().lower()}
+        return {"agency": agency, "role": value}
     if hint is Vessel:
         name, _, rest = text.partition("/")
         flag, _, vkind = rest.partition("/")
@@ -124,7 +138,9 @@ def parse_fields(kind: Kind, pairs: list[str], catalog: Catalog) -> dict[str, An
         resolve = _resolver(catalog, targets[name]) if name in targets else None
         if many:
             # Quantities are separated by ';' because a quantity itself may contain a comma-free space.
-            parts = text.split(";") if element is Quantity else text.split(",")
+            # Full-width separators typed in Chinese split a list of quantities, agencies, places or ships as the web
+            # form reads them (；、，); free text (a decision) keeps its own punctuation: only "," splits it.
+            parts = re.split("[;；]" if element is Quantity else "," if element is str else "[,，、]", text)
             out.setdefault(name, []).extend(_one(name, element, p, resolve) for p in parts if p.strip())
         elif name in out:
             # Keeping the last silently would store what the officer did not mean half the time.

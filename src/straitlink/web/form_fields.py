@@ -19,7 +19,7 @@ from straitlink.domain.quantity import Quantity
 from straitlink.services.forms import parse_fields, unwrap_hint
 from straitlink.services.kinds import Kind
 from straitlink.web import labels
-from straitlink.web.i18n import N_, catalogue_name
+from straitlink.web.i18n import N_, catalogue_name, translations
 
 # The fields each kind's form shows, in order (a case's id and provenance are never typed).
 FORM_FIELDS: dict[str, tuple[str, ...]] = {
@@ -151,7 +151,7 @@ def field_text(name: str, value: Any, lang: str) -> Any:
         items = value if isinstance(value, list) else [value]
         return "；".join(Quantity.from_json(q).format_en() for q in items)
     if name == "agencies":
-        return ", ".join(f"{a['role']}:{catalogue_name('agency', a['agency'], lang)}" for a in value)
+        return ", ".join(f"{_role_word(a['role'], lang)}:{catalogue_name('agency', a['agency'], lang)}" for a in value)
     if name == "vessels":
         return ", ".join("/".join(v.get(k) or "" for k in ("name", "flag_state", "kind")).rstrip("/") for v in value)
     if name in ("places", "place"):
@@ -167,6 +167,11 @@ def field_text(name: str, value: Any, lang: str) -> Any:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     return str(value)
+
+
+def _role_word(role: str, lang: str) -> str:
+    """A case agency's role as the page's language writes it (指揮, 主導: the form reads them back), else its value."""
+    return role if lang == "en" else translations(lang).gettext(labels.label(labels.AGENCY_ROLES, role))
 
 
 def parse_form(kind: Kind, fields: list[FormField], typed: dict[str, Any]) -> dict[str, Any]:

@@ -78,6 +78,11 @@ _REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
             r"given twice \(first (?P<first>.+)\); give each field once",
             N_("given twice (first %(first)s); give it once"),
         ),
+        (
+            r"unknown role (?P<role>'.*'); the roles are .+",
+            N_("unknown role %(role)s; the roles are directing, leading, participating and intel_provider"),
+        ),
+        (r"write role:agency, e\.g\. directing:高雄地檢署 \(.+\)", N_("write role:agency, e.g. directing:高雄地檢署")),
     )
 )
 
