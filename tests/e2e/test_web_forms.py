@@ -223,3 +223,13 @@ def test_a_cases_agencies_are_written_with_the_roles_the_page_shows(web: WebApp,
         {"agency": "coast-guard", "role": "participating"},
         {"agency": "mps", "role": "intel_provider"},
     ]
+
+
+def test_an_outcomes_choices_are_named_in_the_page_language(web: WebApp) -> None:
+    """The seizures an outcome may name: the drug's name, the amounts and the date as the page writes them."""
+    client = web.login("liaison", lang="zh-TW")
+    client.post("/lang", data={"lang": "zh-TW", "next": "/"})
+    form = text_of(client.get(f"/records/outcomes/new?case={AIRPORT.id}").text)
+    assert "查獲" in form and "海洛因 600 塊；229 公斤（毛重） 102年11月17日" in form, form
+    assert "heroin" not in form and " seizures " not in form
+    assert "此類資料沒有表單" in client.get("/records/documents/new").text

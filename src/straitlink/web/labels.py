@@ -34,6 +34,8 @@ FIELDS = {
     "personnel": N_("Personnel"),
     "vessels": N_("Vessels"),
     "containers": N_("Containers"),
+    "seizures": N_("Seizures"),  # an outcome's: the seizures the intel led to
+    "persons": N_("Persons"),
     "conveyance": N_("Conveyance"),
     "concealment": N_("Concealment"),
     "role": N_("Role"),

@@ -131,6 +131,7 @@ _NOT_FOUND = {
     "seizure": N_("no seizure %(id)s is stored here"),
     "account": N_("no account %(id)s here"),
     "follow-up": N_("no follow-up %(id)s here"),
+    "form": N_("there is no form for this kind of record"),
 }
 
 # Refusals of the acting account that a person filling a form can act on, by what they tried (Forbidden.what).

@@ -22,7 +22,8 @@ from straitlink.services.kinds import Kind, kind_named
 from straitlink.services.records import ListFilter
 from straitlink.web import acting
 from straitlink.web.form_fields import FORM_FIELDS, HINTS, FormField, field_text, form_fields, parse_form
-from straitlink.web.render import page
+from straitlink.web.i18n import catalogue_name, format_partial
+from straitlink.web.render import QUANTITY_SEPARATORS, page, quantity_text
 from straitlink.web.security import Caller, caller, web_state
 
 router = APIRouter()
@@ -65,7 +66,7 @@ def _options(request: Request, who: Who, kind: Kind, case_id: str | None) -> dic
             single = name[:-1]
             if name in fields or single in fields:
                 rows = [acting.record_json(r) for r in acting.records_of_case(office, p, name, case_id)]
-                out[name if name in fields else single] = [(r["id"], _describe(name, r)) for r in rows]
+                out[name if name in fields else single] = [(r["id"], _describe(name, r, who.lang)) for r in rows]
     for name in ("intel", "case"):
         if name in fields and not (name == "case" and case_id):
             rows = [acting.record_json(r) for r in acting.list_records(office, p, kind_named(name), REAL)]
@@ -73,9 +74,13 @@ def _options(request: Request, who: Who, kind: Kind, case_id: str | None) -> dic
     return out
 
 
-def _describe(plural: str, r: dict[str, Any]) -> str:
+def _describe(plural: str, r: dict[str, Any], lang: str) -> str:
+    """A record as a choice reads: a seizure by its drug's name in the language, its date and its quantities."""
     if plural == "seizures":
-        return " ".join(x for x in (r.get("drug") or "", r.get("description") or "") if x)[:60] or r["id"][:8]
+        drug = catalogue_name("drug", r["drug"], lang) if r.get("drug") else ""
+        when = format_partial(r["date"], lang) if r.get("date") else ""
+        amounts = QUANTITY_SEPARATORS[lang].join(quantity_text(q, lang) for q in r.get("quantities") or [])
+        return " ".join(x for x in (drug, amounts, when) if x)[:80] or r["id"][:8]
     return _title(r) or r["id"][:8]
 
 
