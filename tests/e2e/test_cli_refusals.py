@@ -87,7 +87,7 @@ def cli(tmp_path_factory: pytest.TempPathFactory, module_db_url: str) -> Iterato
     yield cli
 
 
-@pytest.mark.parametrize("role", ["boss", "Director", "指揮", "", "directing directing", "[/red]"])
+@pytest.mark.parametrize("role", ["boss", "Director", "老大", "", "directing directing", "[/red]"])
 def test_an_agency_role_that_does_not_exist(cli: Cli, tmp_path: Path, role: str) -> None:
     cli.refused("add", "case", "title=t", "kind=drugs", "joint=yes", f"agencies={role}:高雄地檢署", field="agencies")
     file = tmp_path / "case.json"
