@@ -128,7 +128,11 @@ def test_a_mainland_notice_of_a_side_handing_over_to_the_other_and_a_weight_in_c
     (seizure,) = of("seizure", found)
     assert seizure["drug"] == "methamphetamine" and seizure["quantities"][0]["value"] == "231"
     assert seizure["quantities"][0]["unit"] == "kg" and seizure["place"] == "xiamen-port"
-    (intel,) = of("intel", found)
+    (intel,) = [p for p in found if p.kind == "intel"]
     # The side before 向 gave it; the one between 向 and 通报 received it (not "the side nearest the verb").
-    assert (intel["provider_party"], intel["recipient_party"]) == ("TW", "CN")
-    assert intel["date"]["iso"] == "2013-12"
+    assert (intel.fields["provider_party"], intel.fields["recipient_party"]) == ("TW", "CN")
+    assert intel.fields["date"]["iso"] == "2013-12"
+    # 「此前，…通报相关线索」 tells what led to the case just told: the intel's outcome, and the case is joint.
+    (outcome,) = of("outcome", found)
+    (case,) = [p for p in found if p.kind == "case"]
+    assert outcome["intel"] == intel.id and outcome["case"] == case.id and case.fields["joint"] is True

@@ -42,8 +42,11 @@ _GAP_AFTER = re.compile(r"(?:的|之|重的)?")
 _BASIS = re.compile(r"(毛重|净重)[)）]?$")
 _BASIS_AFTER = re.compile(r"[(（]?(毛重|净重)")
 _LAUNCH = re.compile(r"(?:展开|发动|启动|执行|实施|开展)[^,，。；;]{0,24}?(?:行动|专案)")
-# 「本案係…」, 「海巡隊指出，本案係…」, 「據了解，該案線索…」: a sentence telling more of the case just told.
-_ANAPHORA = re.compile(r"(?:[一二三四五六七八九十]+、)?(?:[^，,。；;]{1,8}[，,])?(?:本案|该案|此案|全案|案经)")
+# 「本案係…」, 「海巡隊指出，本案係…」, 「據了解，該案線索…」, 「此前，台灣方面…通報相關線索」: a sentence telling more
+# of the case just told.
+_ANAPHORA = re.compile(
+    r"(?:[一二三四五六七八九十]+、)?(?:[^，,。；;]{1,8}[，,])?(?:本案|该案|此案|全案|案经|此前|先前)"
+)
 # A sentence telling more of the drugs just seized (「該批毒品係於5月14日在高雄港…起出」): their date and place.
 _SAME_DRUGS = re.compile(r"(?:该批|此批|这批|上述|上开|前述|该)(?:毒品|货物|海洛因|冰毒|安非他命|k他命)")
 # A seizure made at the same time as the one just told (同步, 同日): dated by it.
