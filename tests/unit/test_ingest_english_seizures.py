@@ -114,3 +114,21 @@ def test_early_mid_and_late_in_a_month_are_parts_of_it() -> None:
         assert resolve(m, today) == PartialDate(2013, 12, part=part), text
     (m,) = DATE.finditer("in late June 2012")
     assert resolve(m, today) == PartialDate(2012, 6, part=Part.LATE)
+
+
+def test_the_sentence_after_a_seizure_tells_its_day_and_place_and_the_dateline_is_neither() -> None:
+    text = (
+        "FUZHOU, March 20 (Xinhua) -- Police from the Chinese mainland and Taiwan have jointly cracked a drug "
+        "trafficking case, seizing 85 kg of methamphetamine and arresting 12 suspects, the Ministry of Public "
+        "Security said Thursday.\n"
+        "Acting on a tip-off from Taiwan police in January, police in Fujian province seized the drugs in Xiamen "
+        "on March 5."
+    )
+    found = run(text, PartialDate(2014, 3, 20))
+    (seizure,) = [p for p in found if p.kind == "seizure"]
+    assert seizure.fields["date"]["iso"] == "2014-03-05" and seizure.fields["place"] == "xiamen"
+    assert seizure.unresolved == [] and seizure.fields["suspects"] == 12
+    (case,) = [p.fields for p in found if p.kind == "case"]
+    assert case["opened_on"]["iso"] == "2014-03-05" and case["places"] == ["xiamen"] and case["joint"] is True
+    (intel,) = [p.fields for p in found if p.kind == "intel"]
+    assert intel["provider_party"] == "TW" and intel["date"] is None  # March 5 is the seizure's day, not the tip's

@@ -22,7 +22,7 @@ from typing import Any
 from straitlink.domain.dates import PartialDate
 from straitlink.domain.parties import Party
 from straitlink.domain.quantity import Qualifier, Quantity, Unit
-from straitlink.ingest.english_dates import DATE, relative, resolve
+from straitlink.ingest.english_dates import DATE, DATELINE, relative, resolve
 from straitlink.ingest.gazetteer import Gazetteer, default_gazetteer
 from straitlink.ingest.proposals import Proposal, Span
 from straitlink.ingest.vocabulary import load
@@ -156,6 +156,7 @@ class State:
     drug: str | None = None  # the drug last seized, for "another 7 kg of the drug"
     joint: bool = False  # a sentence told that the two sides acted together
     case: Proposal | None = None  # the last case, for a sentence naming who directs it
+    seizures: list[Proposal] = field(default_factory=list)  # its seizures, for "seized the drugs in Xiamen on …"
     seen: set[str] = field(default_factory=set)
 
 
@@ -235,10 +236,12 @@ def _when(text: str, a: int, b: int, near: int, today: PartialDate | None, vocab
 def _place(text: str, a: int, b: int, first: int, gazetteer: Gazetteer, vocabulary: _Vocabulary) -> str | None:
     """Where the sentence's seizures were made: the first place after the first quantity, else the last before
     it (the city rather than its province: "in Xiamen, Fujian province"); never a place of origin or destination."""
+    filed = [m.span() for m in DATELINE.finditer(text, a, b)]  # "FUZHOU, March 20 (Xinhua)": where it was written
     found = [
         (m.start(), vocabulary.places[m.group().lower()])
         for m in vocabulary.place.finditer(text, a, b)
         if not _LOCATED.search(text[max(a, m.start() - 12) : m.start()])
+        and not any(x <= m.start() < y for x, y in filed)
     ]
     after = [p for start, p in found if start > first]
     if after:
@@ -295,12 +298,14 @@ def read(text: str, a: int, b: int, today: PartialDate | None, state: State, yea
     if provider is not None:
         # A date beside a seizure is the seizure's: a hand-over is dated only in a sentence that seizes nothing.
         cue = vocabulary.intel.search(text, a, b)
-        told = None if seized or cue is None else _when(text, a, b, cue.start(), today, vocabulary)
+        seizes = vocabulary.seize.search(text, a, b) is not None
+        told = None if seizes or cue is None else _when(text, a, b, cue.start(), today, vocabulary)
         agency = _providing_agency(text, a, b, provider, gazetteer, vocabulary)
         out.append(_intel(text, a, b, provider, seized[0].drug if seized else None, agency, told))
     if not seized:
         state.joint = state.joint or joint
         _direct(text, a, b, state, vocabulary)
+        _more_of_last(text, a, b, today, state, gazetteer, vocabulary)
         return out
     when = _when(text, a, b, seized[0].start, today, vocabulary)
     place = _place(text, a, b, seized[0].start, gazetteer, vocabulary)
@@ -333,7 +338,7 @@ def read(text: str, a: int, b: int, today: PartialDate | None, state: State, yea
     if not proposals:
         return out
     case = _case(text, a, b, proposals, joint or state.joint, vocabulary)
-    state.case = case
+    state.case, state.seizures = case, proposals
     for p in proposals:
         p.fields["case"] = case.id
     return [case, *proposals, *out]
@@ -363,6 +368,29 @@ def _directing(text: str, a: int, b: int, vocabulary: _Vocabulary) -> list[dict[
         for m in vocabulary.agency.finditer(text, a, b)
         if "prosecutors" in m.group().lower()
     ][:1]
+
+
+def _more_of_last(
+    text: str, a: int, b: int, today: PartialDate | None, state: State, gazetteer: Gazetteer, vocabulary: _Vocabulary
+) -> None:
+    """A sentence telling when and where the drugs just told were seized ("police … seized the drugs in Xiamen on
+    March 5"): the date and place the seizures and their case lack."""
+    verb = vocabulary.seize.search(text, a, b)
+    if verb is None or state.case is None or not vocabulary.same_drug.search(text, verb.end(), b):
+        return
+    when = _when(text, a, b, verb.end(), today, vocabulary)
+    place = _place(text, a, b, verb.end(), gazetteer, vocabulary)
+    for p in state.seizures:
+        if when is not None and p.fields["date"] is None:
+            p.fields["date"] = when.to_json()
+            p.unresolved[:] = [u for u in p.unresolved if not u.startswith("date:")]
+        if place is not None and p.fields["place"] is None:
+            p.fields["place"] = place
+    case = state.case.fields
+    case["opened_on"] = case["opened_on"] or next((p.fields["date"] for p in state.seizures if p.fields["date"]), None)
+    case["places"] = case["places"] or list(
+        dict.fromkeys(p.fields["place"] for p in state.seizures if p.fields["place"])
+    )
 
 
 def _direct(text: str, a: int, b: int, state: State, vocabulary: _Vocabulary) -> None:
