@@ -126,6 +126,9 @@ def test_a_body_that_is_not_json_names_the_body(client: TestClient) -> None:
     sent = client.post("/api/v1/seizures", content=b"{bad", headers={"content-type": "application/json"})
     body = assert_error(sent, 422, "invalid_value", "body")
     assert "not valid JSON" in body["message"], body
+    for other in ([], "text", 3):  # JSON, but no object: still named the body
+        body = assert_error(client.post("/api/v1/seizures", json=other), 422, "invalid_value", "body")
+        assert body["message"].startswith("body: "), body
 
 
 def test_a_request_is_filed_moved_and_its_history_shown(client: TestClient) -> None:

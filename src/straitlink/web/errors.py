@@ -56,8 +56,9 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
         first = exc.errors()[0] if exc.errors() else {}
-        loc = [str(part) for part in first.get("loc", ()) if part not in ("body", "query", "path")]
-        field = ".".join(loc) or None
+        given = [str(part) for part in first.get("loc", ())]
+        loc = [part for part in given if part not in ("body", "query", "path")]
+        field = ".".join(loc) or ("body" if given[:1] == ["body"] else None)  # a body that is no JSON object
         message = f"{field or 'request'}: {first.get('msg', 'is not valid')}"
         if first.get("type") == "json_invalid":  # its loc is the offset of the error, not a field
             field = "body"
