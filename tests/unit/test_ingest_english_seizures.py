@@ -114,6 +114,15 @@ def test_early_mid_and_late_in_a_month_are_parts_of_it() -> None:
         assert resolve(m, today) == PartialDate(2013, 12, part=part), text
     (m,) = DATE.finditer("in late June 2012")
     assert resolve(m, today) == PartialDate(2012, 6, part=Part.LATE)
+    (m,) = DATE.finditer("a tip-off in January.")  # a month alone, after "in": of the document's year
+    assert resolve(m, PartialDate(2014, 3, 20)) == PartialDate(2014, 1)
+    assert list(DATE.finditer("police may act")) == [] and list(DATE.finditer("in March")) != []
+
+
+def test_a_hand_over_dated_by_its_month_alone() -> None:
+    text = "Taiwan police provided intelligence to mainland police in January."
+    (intel,) = [p.fields for p in run(text, PartialDate(2014, 3, 20)) if p.kind == "intel"]
+    assert intel["provider_party"] == "TW" and intel["date"] == PartialDate(2014, 1).to_json()
 
 
 def test_the_sentence_after_a_seizure_tells_its_day_and_place_and_the_dateline_is_neither() -> None:

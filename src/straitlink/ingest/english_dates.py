@@ -1,5 +1,6 @@
 """Dates as English releases write them: 2013-06-16, 03/14/2014, June 16, 2013, Nov. 3, the end of May, early
-(mid-, late) June, a weekday, and relative words (last month, yesterday) resolved against the document's date."""
+(mid-, late) June, in June (of the document's year), a weekday, and relative words (last month, yesterday)
+resolved against the document's date."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ DATE = re.compile(
     rf"|(?P<pp>early|mid|late)[\s-]+{_MONTH.replace('month', 'pm')}(?:,?\s+(?P<py>(?:19|20)[0-9]{{2}}))?"
     rf"|{_MONTH}\s+(?:(?P<day>[0-3]?[0-9])(?![0-9])(?:,?\s+(?P<year>(?:19|20)[0-9]{{2}}))?"
     r"|(?P<my>(?:19|20)[0-9]{2})|(?P<ty>this year|last year))"
-    r"|(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    r"|(?P<weekday>monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+    rf"|(?<=\bin\s){_MONTH.replace('month', 'bm')}(?!\s+[0-9]))\b",
     re.IGNORECASE,
 )
 _PARTS = {"early": Part.EARLY, "mid": Part.MIDDLE, "late": Part.LATE}  # early June, mid-June, late June
@@ -46,7 +48,7 @@ def resolve(m: re.Match[str], today: PartialDate | None, *, after: bool = False)
             back = (day.weekday() - _WEEKDAYS.index(m["weekday"].lower())) % 7
             found = day - timedelta(days=back)
             return PartialDate(found.year, found.month, found.day)
-        month = _MONTHS[(m["em"] or m["pm"] or m["month"]).lower().rstrip(".")]
+        month = _MONTHS[(m["em"] or m["pm"] or m["bm"] or m["month"]).lower().rstrip(".")]
         year_text = m["ey"] or m["py"] or m["year"] or m["my"] or m["ty"]
         if year_text and year_text[0].isdigit():
             year = int(year_text)
