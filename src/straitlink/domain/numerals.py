@@ -9,29 +9,32 @@ is, without loading the library.
 
 from __future__ import annotations
 
+import functools
 import re
 import warnings
-from typing import Any
+from collections.abc import Callable
 
 # The characters that start or make a Chinese numeral; 萬/億 alone (1.5萬顆) are the parsers' own multipliers.
 _NUMERAL = re.compile("[〇零一二兩两三四五六七八九十廿卅壹貳贰參叁肆伍陸陆柒捌玖拾佰仟半]")
-# cn2an reads the Simplified decimal point only, and would read 五千克 (5 kg: 千克 is the kilogram) as 5,000 克.
+# cn2an reads the Simplified decimal point only.
 _POINT = str.maketrans({"點": "点"})
-_KILOGRAM = re.compile("千克")
-_TRANSFORM: list[Any] = []
 
 
 def arabic(text: str) -> str:
     """`text` with its Chinese numerals written in Arabic digits; anything else unchanged."""
     if _NUMERAL.search(text) is None:
         return text
-    if not _TRANSFORM:
-        # Loaded on first use: a tenth of a second that only text with Chinese numerals pays.
-        from cn2an import transform
+    # cn2an would read 五千克 (5 kg: 千克 is the kilogram) as 5,000 克.
+    return _transform()(text.translate(_POINT).replace("千克", "公斤"), "cn2an")
 
-        # A run it cannot read (百餘公斤) is left as it was and warned about; the parser then refuses the text
-        # with the field and the value, so the library's warning would only repeat that on stderr.
-        warnings.filterwarnings("ignore", category=UserWarning, module=r"cn2an(\..*)?$")
-        _TRANSFORM.append(transform)
-    result: str = _TRANSFORM[0](_KILOGRAM.sub("公斤", text.translate(_POINT)), "cn2an")
+
+@functools.cache
+def _transform() -> Callable[[str, str], str]:
+    """cn2an's transform, loaded on first use: a tenth of a second that only text with Chinese numerals pays."""
+    from cn2an import transform
+
+    # A run it cannot read (百餘公斤) is left as it was and warned about; the parser then refuses the text with
+    # the field and the value, so the library's warning would only repeat that on stderr.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"cn2an(\..*)?$")
+    result: Callable[[str, str], str] = transform
     return result
