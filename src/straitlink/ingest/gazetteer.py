@@ -274,7 +274,7 @@ class Gazetteer:
                     (name_start, name_end),
                     flag,
                     m.span(kind) if kind else None,
-                    flag[0] if flag else min(m.start(), name_start) if m["kind"] else name_start,
+                    flag[0] if flag else m.start() if m["kind"] else name_start,
                     m.end(),
                 )
             )
