@@ -4,6 +4,7 @@ written, no traceback; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import socket
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -277,13 +278,19 @@ def test_no_reply_to_a_closed_request(cli: Cli, close: list[str]) -> None:
         cli.refused("request", "reply", rid, "--text", "進度", "--kind", kind, "--on", "2025-01-24", field="status")
 
 
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
 def test_commands_refuse_a_data_dir_that_does_not_exist_and_create_nothing(tmp_path: Path) -> None:
     missing = tmp_path / "missing"
     (tmp_path / "x.json").write_text("{}", encoding="utf-8")
     for args in (
         ["list", "seizures"],
         ["add", "seizure", "drug=heroin", "quantity=1 kg"],
-        ["serve"],
+        ["serve", "--port", str(_free_port())],  # a port nothing listens on: the data directory is what is refused
         ["demo"],
         ["request", "list"],
         ["request", "due"],
