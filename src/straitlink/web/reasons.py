@@ -19,71 +19,76 @@ from straitlink.domain.errors import (
 )
 from straitlink.web.i18n import N_, translations
 
+_Table = tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _compiled(*rows: tuple[str, str]) -> _Table:
+    """A table of (pattern, message) with each pattern compiled once."""
+    return tuple((re.compile(pattern), message) for pattern, message in rows)
+
+
 _NUMBER = r"-?[\d,]+"
-_REASONS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), message)
-    for pattern, message in (
-        (r"after today \((?P<today>[\d-]+)\)", N_("after today (%(today)s)")),
-        (
-            r"after today \((?P<today>[\d-]+)\): nothing has happened in it yet",
-            N_("after today (%(today)s): nothing has happened in it yet"),
-        ),
-        (r"after to \((?P<end>[\d-]+)\)", N_("after the end of the period (%(end)s)")),
-        (r"start is after end", N_("the start is after the end")),
-        (rf"between (?P<low>{_NUMBER}) and (?P<high>{_NUMBER})", N_("between %(low)s and %(high)s")),
-        (rf"between (?P<low>{_NUMBER}) and (?P<high>{_NUMBER}) persons", N_("between %(low)s and %(high)s persons")),
-        (rf"at least (?P<least>{_NUMBER})", N_("at least %(least)s")),
-        (rf"at most (?P<most>{_NUMBER}) characters", N_("at most %(most)s characters")),
-        (
-            rf"at most (?P<most>{_NUMBER}) characters, not (?P<given>{_NUMBER})",
-            N_("at most %(most)s characters, not %(given)s"),
-        ),
-        (r"(?:expected )?one of (?P<choices>.+)", N_("one of %(choices)s")),
-        (r"expected text", N_("expected text")),
-        (r"(?:expected )?a whole number", N_("a whole number")),
-        (r"expected true or false|yes or no", N_("yes or no")),
-        (r"TW or CN", N_("TW or CN")),
-        (r"expected a date", N_("expected a date")),
-        (r"not an ISO date \(YYYY-MM-DD\)", N_("not a date written YYYY-MM-DD")),
-        (r"a day is needed here", N_("a day is needed here")),
-        (r"not a decimal number", N_("not a decimal number")),
-        (r"does not repeat the new password", N_("does not repeat the new password")),
-        # What a typed date or quantity is told (domain.dates, domain.quantity_text): the forms' commonest slips.
-        (
-            r"not a date; expected e\.g\. 2013-11-17, 102年5月底 or 102/11/30",
-            N_("not a date; write e.g. 2013-11-17, 102年5月底 or 102/11/30"),
-        ),
-        (r"month must be 1-12", N_("the month must be 1-12")),
-        (r"day must be 1-(?P<last>\d+) in (?P<month>\d{4}-\d{2})", N_("the day must be 1-%(last)s in %(month)s")),
-        (
-            r"year must be between (?P<low>\d+) \(民國1年\) and (?P<high>\d+) \(民國999年\)",
-            N_("the year must be between %(low)s (ROC year 1) and %(high)s (ROC year 999)"),
-        ),
-        (r"a day needs a month", N_("a day needs a month")),
-        (r"spaces inside a number", N_("spaces inside a number")),
-        (r"empty", N_("empty")),
-        (r"unknown part of a month (?P<rest>'.*')", N_("%(rest)s after the month is not a part of a month")),
-        (r"unknown part of a year (?P<rest>'.*')", N_("%(rest)s after the year is not a part of a year")),
-        (
-            r"expected e\.g\. 229 kg, 229 kg gross, 3000\+ kg, ~500 kg, 1-2 t",
-            N_("not a quantity; write e.g. 229 kg, 229 kg gross, 3000+ kg, ~500 kg, 1-2 t"),
-        ),
-        (
-            r"a figure cannot be approximate and also a bound or a range",
-            N_("a figure cannot be approximate and also a bound or a range"),
-        ),
-        (r"weight basis given twice", N_("gross or net weight given twice")),
-        (r"must not be negative", N_("must not be negative")),
-        (
-            r"given twice \(first (?P<first>.+)\); give each field once",
-            N_("given twice (first %(first)s); give it once"),
-        ),
-        (
-            r"unknown role (?P<role>'.*'); the roles are .+",
-            N_("unknown role %(role)s; the roles are directing, leading, participating and intel_provider"),
-        ),
-        (r"write role:agency, e\.g\. directing:高雄地檢署 \(.+\)", N_("write role:agency, e.g. directing:高雄地檢署")),
-    )
+_REASONS = _compiled(
+    (r"after today \((?P<today>[\d-]+)\)", N_("after today (%(today)s)")),
+    (
+        r"after today \((?P<today>[\d-]+)\): nothing has happened in it yet",
+        N_("after today (%(today)s): nothing has happened in it yet"),
+    ),
+    (r"after to \((?P<end>[\d-]+)\)", N_("after the end of the period (%(end)s)")),
+    (r"start is after end", N_("the start is after the end")),
+    (rf"between (?P<low>{_NUMBER}) and (?P<high>{_NUMBER})", N_("between %(low)s and %(high)s")),
+    (rf"between (?P<low>{_NUMBER}) and (?P<high>{_NUMBER}) persons", N_("between %(low)s and %(high)s persons")),
+    (rf"at least (?P<least>{_NUMBER})", N_("at least %(least)s")),
+    (rf"at most (?P<most>{_NUMBER}) characters", N_("at most %(most)s characters")),
+    (
+        rf"at most (?P<most>{_NUMBER}) characters, not (?P<given>{_NUMBER})",
+        N_("at most %(most)s characters, not %(given)s"),
+    ),
+    (r"(?:expected )?one of (?P<choices>.+)", N_("one of %(choices)s")),
+    (r"expected text", N_("expected text")),
+    (r"(?:expected )?a whole number", N_("a whole number")),
+    (r"expected true or false|yes or no", N_("yes or no")),
+    (r"TW or CN", N_("TW or CN")),
+    (r"expected a date", N_("expected a date")),
+    (r"not an ISO date \(YYYY-MM-DD\)", N_("not a date written YYYY-MM-DD")),
+    (r"a day is needed here", N_("a day is needed here")),
+    (r"not a decimal number", N_("not a decimal number")),
+    (r"does not repeat the new password", N_("does not repeat the new password")),
+    # What a typed date or quantity is told (domain.dates, domain.quantity_text): the forms' commonest slips.
+    (
+        r"not a date; expected e\.g\. 2013-11-17, 102年5月底 or 102/11/30",
+        N_("not a date; write e.g. 2013-11-17, 102年5月底 or 102/11/30"),
+    ),
+    (r"month must be 1-12", N_("the month must be 1-12")),
+    (r"day must be 1-(?P<last>\d+) in (?P<month>\d{4}-\d{2})", N_("the day must be 1-%(last)s in %(month)s")),
+    (
+        r"year must be between (?P<low>\d+) \(民國1年\) and (?P<high>\d+) \(民國999年\)",
+        N_("the year must be between %(low)s (ROC year 1) and %(high)s (ROC year 999)"),
+    ),
+    (r"a day needs a month", N_("a day needs a month")),
+    (r"spaces inside a number", N_("spaces inside a number")),
+    (r"empty", N_("empty")),
+    (r"unknown part of a month (?P<rest>'.*')", N_("%(rest)s after the month is not a part of a month")),
+    (r"unknown part of a year (?P<rest>'.*')", N_("%(rest)s after the year is not a part of a year")),
+    (
+        r"expected e\.g\. 229 kg, 229 kg gross, 3000\+ kg, ~500 kg, 1-2 t",
+        N_("not a quantity; write e.g. 229 kg, 229 kg gross, 3000+ kg, ~500 kg, 1-2 t"),
+    ),
+    (
+        r"a figure cannot be approximate and also a bound or a range",
+        N_("a figure cannot be approximate and also a bound or a range"),
+    ),
+    (r"weight basis given twice", N_("gross or net weight given twice")),
+    (r"must not be negative", N_("must not be negative")),
+    (
+        r"given twice \(first (?P<first>.+)\); give each field once",
+        N_("given twice (first %(first)s); give it once"),
+    ),
+    (
+        r"unknown role (?P<role>'.*'); the roles are .+",
+        N_("unknown role %(role)s; the roles are directing, leading, participating and intel_provider"),
+    ),
+    (r"write role:agency, e\.g\. directing:高雄地檢署 \(.+\)", N_("write role:agency, e.g. directing:高雄地檢署")),
 )
 
 # What a form leaves out that a record needs, said as more than "is required" (MissingField's `what`).
@@ -135,18 +140,15 @@ _NOT_FOUND = {
 }
 
 # Refusals of the acting account that a person filling a form can act on, by what they tried (Forbidden.what).
-_FORBIDDEN: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), message)
-    for pattern, message in (
-        (
-            r"add an? [\w ]+ in which their agency takes no part",
-            N_("%(user)s may not add a record in which their agency takes no part: add it from a case of their agency"),
-        ),
-        (
-            r"add an? (?:unclassified|restricted|confidential|secret) [\w ]+",
-            N_("%(user)s may not add a record marked above their clearance: choose a lower classification"),
-        ),
-    )
+_FORBIDDEN = _compiled(
+    (
+        r"add an? [\w ]+ in which their agency takes no part",
+        N_("%(user)s may not add a record in which their agency takes no part: add it from a case of their agency"),
+    ),
+    (
+        r"add an? (?:unclassified|restricted|confidential|secret) [\w ]+",
+        N_("%(user)s may not add a record marked above their clearance: choose a lower classification"),
+    ),
 )
 
 
